@@ -1,0 +1,8 @@
+// Package postpress is the root of the postpress Go SDK module. It holds no
+// code of its own: import github.com/postpress/postpress-go/client to call the
+// API, and github.com/postpress/postpress-go/gen for the types and the raw
+// client generated from openapi.yaml.
+package postpress
+
+// Regenerate gen/ from openapi.yaml with the oapi-codegen version pinned in go.mod.
+//go:generate go run github.com/oapi-codegen/oapi-codegen/v2/cmd/oapi-codegen -config oapi-codegen.yaml openapi.yaml
