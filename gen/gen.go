@@ -23,6 +23,36 @@ import (
 	"github.com/oapi-codegen/runtime"
 )
 
+// Defines values for BadRequestErrorStatus.
+const (
+	BadRequestErrorStatusN400 BadRequestErrorStatus = 400
+)
+
+// Valid indicates whether the value is a known member of the BadRequestErrorStatus enum.
+func (e BadRequestErrorStatus) Valid() bool {
+	switch e {
+	case BadRequestErrorStatusN400:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for BadRequestErrorType.
+const (
+	BadRequestErrorTypeInvalidParameters BadRequestErrorType = "errors/invalid_parameters"
+)
+
+// Valid indicates whether the value is a known member of the BadRequestErrorType enum.
+func (e BadRequestErrorType) Valid() bool {
+	switch e {
+	case BadRequestErrorTypeInvalidParameters:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ForbiddenErrorStatus.
 const (
 	ForbiddenErrorStatusN403 ForbiddenErrorStatus = 403
@@ -355,6 +385,35 @@ func (e UnauthorizedErrorType) Valid() bool {
 		return false
 	}
 }
+
+// BadRequestError The error envelope of a 400 Bad Request response. Not on the docs page
+// (see the BadRequest response for why it exists).
+type BadRequestError struct {
+	// Detail Human-readable explanation.
+	Detail *string `json:"detail,omitempty"`
+
+	// Instance Request identifier for support.
+	Instance *string `json:"instance,omitempty"`
+
+	// Status HTTP status code; always 400 for this response.
+	Status BadRequestErrorStatus `json:"status"`
+
+	// Title Short error title.
+	Title string `json:"title"`
+
+	// Type Error types for 400 Bad Request (not on the docs page):
+	//
+	// - errors/invalid_parameters: One or more request parameters are invalid or missing.
+	Type BadRequestErrorType `json:"type"`
+}
+
+// BadRequestErrorStatus HTTP status code; always 400 for this response.
+type BadRequestErrorStatus int
+
+// BadRequestErrorType Error types for 400 Bad Request (not on the docs page):
+//
+// - errors/invalid_parameters: One or more request parameters are invalid or missing.
+type BadRequestErrorType string
 
 // ErrorEnvelope The envelope every error response follows. The per-status schemas
 // narrow `type` to the error types the docs page lists for that status.
@@ -742,6 +801,10 @@ type Cursor = string
 // Limit defines model for Limit.
 type Limit = int
 
+// BadRequest The error envelope of a 400 Bad Request response. Not on the docs page
+// (see the BadRequest response for why it exists).
+type BadRequest = BadRequestError
+
 // Forbidden The error envelope of a 403 Forbidden response. Authenticated but the account is restricted or the action is not allowed.
 type Forbidden = ForbiddenError
 
@@ -1012,11 +1075,23 @@ type ClientWithResponsesInterface interface {
 	ListInvitationsReceivedWithResponse(ctx context.Context, params *ListInvitationsReceivedParams, reqEditors ...RequestEditorFn) (*ListInvitationsReceivedResponse, error)
 }
 
+// ListInvitationsReceivedResponse429Headers the declared response headers of an HTTP 429 response for ListInvitationsReceived
+type ListInvitationsReceivedResponse429Headers struct {
+	RetryAfter *string
+}
+
+// ListInvitationsReceivedResponse503Headers the declared response headers of an HTTP 503 response for ListInvitationsReceived
+type ListInvitationsReceivedResponse503Headers struct {
+	RetryAfter *string
+}
+
 type ListInvitationsReceivedResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *InvitationList
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
@@ -1031,11 +1106,20 @@ type ListInvitationsReceivedResponse struct {
 	JSON503 *ServiceUnavailable
 	// JSON504 the response for an HTTP 504 `application/json` response
 	JSON504 *GatewayTimeout
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListInvitationsReceivedResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListInvitationsReceivedResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListInvitationsReceivedResponse) GetJSON200() *InvitationList {
 	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListInvitationsReceivedResponse) GetJSON400() *BadRequest {
+	return r.JSON400
 }
 
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
@@ -1142,6 +1226,13 @@ func ParseListInvitationsReceivedResponse(rsp *http.Response) (*ListInvitationsR
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Unauthorized
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -1191,6 +1282,29 @@ func ParseListInvitationsReceivedResponse(rsp *http.Response) (*ListInvitationsR
 		}
 		response.JSON504 = &dest
 
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers ListInvitationsReceivedResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers ListInvitationsReceivedResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -1396,6 +1510,8 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	return m
 }
 
+type BadRequestJSONResponse BadRequestError
+
 type ForbiddenJSONResponse ForbiddenError
 
 type GatewayTimeoutJSONResponse GatewayTimeoutError
@@ -1404,9 +1520,23 @@ type InternalServerErrorJSONResponse InternalServerError
 
 type NotImplementedJSONResponse NotImplementedError
 
-type ServiceUnavailableJSONResponse ServiceUnavailableError
+type ServiceUnavailableResponseHeaders struct {
+	RetryAfter *string
+}
+type ServiceUnavailableJSONResponse struct {
+	Body ServiceUnavailableError
 
-type TooManyRequestsJSONResponse TooManyRequestsError
+	Headers ServiceUnavailableResponseHeaders
+}
+
+type TooManyRequestsResponseHeaders struct {
+	RetryAfter *string
+}
+type TooManyRequestsJSONResponse struct {
+	Body TooManyRequestsError
+
+	Headers TooManyRequestsResponseHeaders
+}
 
 type UnauthorizedJSONResponse UnauthorizedError
 
@@ -1428,6 +1558,20 @@ func (response ListInvitationsReceived200JSONResponse) VisitListInvitationsRecei
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListInvitationsReceived400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response ListInvitationsReceived400JSONResponse) VisitListInvitationsReceivedResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -1465,10 +1609,13 @@ type ListInvitationsReceived429JSONResponse struct{ TooManyRequestsJSONResponse 
 func (response ListInvitationsReceived429JSONResponse) VisitListInvitationsReceivedResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
 	w.WriteHeader(429)
 	_, err := buf.WriteTo(w)
 	return err
@@ -1509,10 +1656,13 @@ type ListInvitationsReceived503JSONResponse struct{ ServiceUnavailableJSONRespon
 func (response ListInvitationsReceived503JSONResponse) VisitListInvitationsReceivedResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
 	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
@@ -1609,115 +1759,126 @@ func (sh *strictHandler) ListInvitationsReceived(w http.ResponseWriter, r *http.
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"3H3vctu2svir7PD3m2kyI8uS/7SJ8slN0sRJ7ObY7u1pq4wEk5CFmgJYALSt09HMfYj7hPdJ7ixAUvwD",
-	"kqKk0/TeT4lMANxd7C52F7vLPz1fLCLBKdfKG/3pRUSSBdVUml9nvi9irs/f4I+AKl+ySDPBvZF3M6fA",
-	"AhAz0HMKIeP3NABix4MWEFE5E3Jhnkr6R0yVhpkUi77X8+gTWUQh9UYe8f2Jncv4ZDB8/89ffj35x8fj",
-	"nz+8+OHy+OLbf7z/7ubXF++uvJ7H8KV/xFQuvZ7HySKZja+bsMDrefgSJmngjbSMac9T/pwuCAKulxGO",
-	"VloyfuetVj3vdSyVkFWkPpM7xgn+AN8M6cNnopRBYmr/MjVYmL9Ekj4wESuQVEWCKwpajPmMan9unnP6",
-	"pCEid7QPVzSiREPMNQvXKzEFUx6H4bQPF4yzRbyAkPI7PYdhkUx0+eHh/HfxdPF+UEMKu6SXR3vB+Cez",
-	"mjca9hxE+MQWTFdpcEGeDCQ8XtxSiRvMNF0o3FNJdSx5H76n+pFSDkMgPIDhYNCHN3RG4lCbYcNBAfrh",
-	"wA1yaN6fhziwi9gpCwsH/sBflj55VBjX9I5Kb4XIpFtg2PYHIW9ZEFCOP3zBNeUGURJFIfPN/h7+roR5",
-	"nICZZ/cLphZE+3P8k4oXCyKXuAdSCqkOU55bpIN63gMJY2rh14SFRjiYAuJbRiKcCw23FALBKTwyPYel",
-	"iGUqLH2zo0oT7iNWkv6RCsLgeDAsCQOSSxMdK290MjjueZppwyBrjDPy1MGL1EoQvaLIDr5GoWlAVa6H",
-	"uZGlmeDPiYJbZI31HLhdJtIiHlhAZSO+g73hmwPaYoybcZXpCCe6OGSS6REXrmccSBAwHEhCUJpGKMTp",
-	"lEbUvtsDakUAEa8fKNGxpJdCX8e3KMa3NdjN7MAJF3qi1kPrNjRR2TSAZKLZWsvIlMN6BRASSKznlGsU",
-	"LRrgRkdUhstGapzsTI0ahJAo51zFsxnzGeX6M5ULphQTXDnpwnJjJ1FusIsy/0FCFuTRRQG/jTXkV4Hc",
-	"KjUnYSNpjnYmTS1OSJwrqkQsfXrm+1SpFhUgk8ETYka3qYJfRIxa7htUBA9GK1BlaKDnRkzsYo3Yv9gZ",
-	"+waYEf9raojRqOSVHdOi5MU95RArKtEQCgS18mEmgB8aVkgWAtasG453RroCsUHVikXUqvpUbmCLAoT8",
-	"2Lzyw22O0QbCrU6EsxHp092RdoKNmP/E77l45GcFSX2NlsCTdlIgthMmRdme+MmUDc8CRdFS4hT5jsgl",
-	"kgTN65BqCqG4Y7yRIN/uTJAWLIyltDa3/r+kM2/k/b/DtQtwaJ+qw+wdb3FlO7NoJ54MjiEb1YezwhmA",
-	"OlHn7AIr/alFIGTyMOUhlBsShuKRBn3A4ycQvjKmM4RMaQUvwWAIiK6CmVmAKbDkGY35mB/AtNYCmI6g",
-	"q5HiWjCVLbNcBwMvv1adap6OYG+HS/59Zb2AsHfTW/nV3GduQt59mAwF0F3SPR1BRxWUX7JZPnDtbWS6",
-	"yCsVcJtNxvzk+pNrOoJNz9ZVz3tHNH0kyxu2oCLWHZ2gK7uNuckOq8AMmehkjEs7JssAjglAxBqdYC2X",
-	"PeMzIjzE16DiKBJSA0MvE5lZobjXasnTwUmTi3A6OFlryYQIcJMBWTYTikh0UI5F+tZqyNPBCZSgsNot",
-	"jpSWlCwydQMBC4ykWDc2AMYN4dzKcJhThi26sITkdAS77YsxrjWVnITXVD5QaZHv6GYXpO/czMvWqbpl",
-	"RVllZvjEPKz1XvxYSlRjJWVq58IjUXDPwpAGQGaaSpgRFjZZK6eDQZNVfjoYrNkuJQ9Y+sDbBNCSK9eA",
-	"FDLS54Qx6smSsk4LJTIOYwroU0Qlo9xn/A5Q4ZJEKUVS3IZ0oRJWgJDoBj8dqTHcKzVKuFgDDqFF1VdP",
-	"gjgb00CEa7Ggeo4YP5q9l4LfNaI22CtqFRg7qBmXpDnVzACcwPTBhTwIDmidKBZQPImNvaJdWsmtfY47",
-	"mGJl7KcjJ0iFQ7DIDIltsQMbF07nerFLXrSt5lj1vEuhz1HHLShP3OkOOnEdxymt0RjIYbmxtXFIpzWW",
-	"mwlLqhskYtgsEcO1RFwKDecFiOojNnnIO4hEkT4NIjGEEjT9GhuVKYhCwnnitCCBllQDeSAsJLfh7kdw",
-	"DdapE7HZ7pi4hXxgPv2JZ6B1ZLFLqh+FvH8jHrmTsbh9PglwgIubkgWQZDgGFQnqDWVVDuqTVPLUXEjd",
-	"EAE8bY55nOa93QRvyCNe5qwC6Csji6/nuKmhG1Mx8ZPHTjwFJI+NsV/wiBpRGu4TpTWMCUIGjiR6VYuW",
-	"GTRJgK3FruTkqVTthUuQMees8Yg8blYIW+BZBNqi+57wIKSyDtF58tiFYTIVjJ/M7xL5JLo1+nraHH3d",
-	"BrcUzlWtBDuCj2bYJC6s7LBsEgg0XURCEsnCJeTmbGrMNcbiO6PsAr6Dfq+SqEHHH4MDoj5EQulIonPM",
-	"VJk4tyFFmba7UgiaONX8aQdbp8LI0xFsKGvlZazcJ/NrNVFpVsJp0xG08n9hZk514hs76/hitKmy+2jy",
-	"dWLUVc+7EeKC8GXiqqqO55xjdkXGtBCTBeHLiUxHuSQs9cJAEo0ssWBIQ+LP0Zz4nvj3IGYz4zdLxKA+",
-	"uHv0svFm8+jlWshuhAAEH67WkBVFrAp7BwErEac+unv0Eiqg9Iu2eBL4JL5PIw04cCFkJlEKiI0BLwRa",
-	"MsVd3tWoqtBgOoLOu2XcTDT0hWT/6myxv55T/z4SrCl24Wdj2gIW2cB1QJZEESUSBf+Wmvhe+GDEpf4K",
-	"Ydh8rZoz1Qt4lxmsAjWyxxumfMG5ceaS9AEnykFu3CSJgLemDaC2yc3Lp9gke5polkbkX+wDeSf8ZQIk",
-	"3lo7ARLrvpYACVqwFPE3koKWS1TYJtWG+PMyXRqxf7l37FPgEfu3TxGTNHgtaYBuMQndepXaYRM/N86F",
-	"e24dG85OJqKWSADI3x81Iv7tPhB3AZ7D+xPj940Ihzig1gXHp8bDy9B8Rzk1eooAp48geCNrD4f7xNHA",
-	"WsmTkOyBhfSObpImsR5bi3J6IYE8LGINYmYvxc4+nx/c0yUoX0RUNW7sd/tAug5wi/8DCVmw1uTXIox1",
-	"nXvF7OhJTj2qdPwGet1ocDM6i/ZHRClQsbnJmcVhuEwOyUaqHO2HKvW45CnTIu7ZMi3injMbAsgNBiIp",
-	"JIs0In26V6RLMl5F9vtYm9vYNP/14uzzpvhPbmM9sX/N0lMXJHKSBdc9vL64+VxHE9c9utBzKh+ZotBK",
-	"tuHg30S2OiRz1PwsxdNyU/6JcHA3LjJTtuKl430SpQo50uDCel5t6CcOWivi12JBK6gWbqS75ZgNB3th",
-	"DBf4Bvs41CwKaRKrqsE9GZR6y27MP5nc8HNuzXkF6azUCVbooPpUasI4mg4yZppmmReqDz8p6+b7Qtwz",
-	"/MfYFqiEF1TPRTOn7OXUrSKKNPpZCn7XZEebi5FWA9qpVAORS+iwyEuJFtUG1tRwL8dLEfgO7ml+1YbM",
-	"oyHkB/bhdUk2Es7spfZWD4TMKc5US7i90C4XXA4RSO64ustrYd0y00xH8O+XhWKiUq2FkF6VbWfbuF5S",
-	"0aLFa782bZ9fsuy8VoFtdbCdZKiHbROoHO7FdARdvaD6RLLMrk2vlTY0v/MrujzfUubc5n567cKJU5ks",
-	"3NH/bdmZGrNkOoK9WFquDUVfKqX5Rl5efpGCmmxiq3aNvlax5rg1uvMtf6ChiKi7eIsmT4E+ULlMdF5W",
-	"yTQTYSge04gflQdW/UHyjjHnRErxCFPUklObhkYLilM7dGsWibar4UFkU/80s35neriVAX4fLwg/kJQE",
-	"JoRPn6KQ2EKtvlepbcqfbuWF0vQnZmg7Y1QaoJJ8J+di6fFXgenm5nOCCPgiqNwUWzIwDVNbSjV9BYRD",
-	"btaYMwUkfCRLBQQe5yKkSdVVD5QlqIqoDwoHJNVO8IzAh+sfL5OBY/7I9BwFnMBM2uTD54hFVj11+vJl",
-	"vnrKZLCU6qeyQ72M4fVcSJ1uKg5x0sf+oTz37TqUu6a1Y/4qX7n3WwJJMiqj/Zdsmrj9nfoaX1vKUB79",
-	"6ZEw/HHmjX5rNjGKorHq/VliwU23+1W6dSeD47WVkAqQqYDjSPLfTgbHX5xET+i2eRr2Dc5YrSrE+NJz",
-	"ybfZgEzKxQwIFHK217DuL3m7ujE3LdxRrygKwCZ2V22K93YZ3jUJ3lvkd7ekd+85u7smuXur3O7G1O79",
-	"ZnY3JXZvlde9UVr3Dlnd7qTujXK6W1O6N8/ozjRJY2FmfX1qe6VbfdlTW/VgSwHRptU1tSWY7TVdX8pH",
-	"Ss97OkCCHTwQyckCtfpvjorXXqXct75wsFo1VlN5WVNz1VKQVClPbajS+5Ki92atUM1pVbf/3auR67ls",
-	"q2Lfmr3dpJi2mfv2WqnaJiT7Lf5sZ+suxZR14rtNjWKjQG9T/7eZCti2nG5VKXf52ubg6eCk0Rw8HZxs",
-	"bQ46MN3ZJnRUqeQsw27lKp57N7a3AR3AFS3BUoHLrvUtlaO2XCW02WlTqqFq09nll+xaPbWqL9P5akIx",
-	"aBGKwdZC4cB0D0JRU1ORE40diytqaql2kZUamIsSU67JaCjJcFZk7KUgo70eY7dyjIocO2qF6gqpNijR",
-	"2kwLlGuYymVdvYZKuFYzrwG6XWvg3ITZRz1Z3WbUlWkl98lMm5U/MeXoV/Qjp1YSklZULBuPmsan7GFt",
-	"luaM3KJC82saQtlGUYnqynV0MhdKtncTal+j1pgVzZCopOuT1/NwhE30tk2pqpFKTRcORXq+GRLZ7Gb9",
-	"mK51lay01qwekZIs8XeiIp2hYvvMqJ9Mo0+L+zLNy1xpyzaTlvKkcmQwATBFupfumSs26EC5gtgZz7FK",
-	"LZFRdV7GYYgmjoUeZoyGgRqV9LDVzTaWbkbALQ3FIxAFBKKQMD7mdoFeFmB7oDwQ8hsFIXugEBBNQKEc",
-	"sAVVoCgPVMZjJg17gYfOmJsIOtoAEo0AczdhkbCZuMgxJMwOKtUz75pJSg/Q1E7QGHOLh70vJfKeBvZl",
-	"yK4jQHadwuOc2TR5JuGdsNFcpc3221WmY/5s+nRwJw7w2YG6Z9GBiKwaODDXbVROn4+ApIgEFO0ChWQx",
-	"FwaLSC9TwvSTU0vZOwJ7BbEm87MssV9TpS1WivDgVjw9H/OELZFqQCBdcGp5YtqDKQumxniaqoj6bMZ8",
-	"1U+V2RSJMOYcdw8QTsfFBNGu2wTymGnEA/TziEa/EgfDM1QaScIwTC/IEoZHPTgaHH07fd4f8zfCj5MK",
-	"L8MiFuJXuQ1fM0WOaGNv7LUrFhSwxj2x01D/uCQDYs7+iMuB+8Z+cj1vLUyTtMtKcdlLoSkQrU1Gdnpj",
-	"tJ7Vh2aSjPlfRhOEiQYTdJuraLxhKgrJElBxFc4cGhhHuw/PLgXk5qQ1FMjEY25Ohufwd9n+HKqTAp4V",
-	"056SIGS8O8r2LHz+9+H4PMou9s/qCNbtLf9vIBvFtyHz3TibR6jLZqjxt8D878nZciPjyPqaO1hAqZVR",
-	"YwVlRkhXS2g9cdXzIiIVDSZ4uKCF4DAar3+EF98OhpAOgcc55etS5sKRNOZTPIsOBqcHw6ObwYvR8GQ0",
-	"GPQHg8Gv0+d9Uz0dUD8kEu0Ce7SNzMIHuPIUfUqvuPzYgwUl3Fx5+4TDbXK825gF4fYXmEQ2WMRKj00o",
-	"Gh0PywjmxO7APmP+b+SfzEpoLVnMBtZbrIFXOlWqaqhWVhuUdM+aJVXWqJ7GtVay64j7eS7QkNKVE/rH",
-	"hFqp4K+fvbK8huYZ5bqH9lgIMxFLyJmZWWi/tMt2c1R5k8e8TkkUbbNE1Lc5vzbS5vvXSt3Ona8FpO3T",
-	"u7n987XgzGQltVY7n29/LeQlNVEgd4FFmlDsOdneJeaunhlfMxI8bIkED7eOBDsw3UMkuNJKpHQ9skVP",
-	"kZpt2SX2W4GyGPWt6ULSqQlJJaha19BlMzPH3fKmLfBZ985OzW7yLbbcBl8W5ywec+Cj1jN97J3J44JT",
-	"a+D0xnz66fzy49s355fTV8lVqwI1F3EYwD2lESQ3ona8Akn03LyPcGMT5emdrrQhZdNMcWM21rVU+Joq",
-	"4LhFBWyfMFeD7R7UgLPbRE4VbNd2wqvfoV20gRPYokao9Kvo1K6i0q1ig2YVlV4VG7aqcHSq2LZRRX2f",
-	"iq5tKirK0NV9x9VvyNXDxt2BqaGlymZ6oNw0KN8XKd9jp1foDeVsVNOmlgugb9kqqkqt9l5MtcTv0uio",
-	"uiWbNRFq2KCu7XlMf6C8y+n2DQ5St9Q4wB0cMrgVeu70xSruVJQ7GJtUbXaAorc8J5IGE0V9SXWDa2MH",
-	"VK/qesApDWxYmPga0WHaGOXo5DdZ5e0BgzH/CwJOJZs+o2GZNC4D3dmT5Svmsx+9bM5nP3q59fHsQnX3",
-	"rHZXr5qSkb6PpjV1e7VDirsL8uIxXel0s0Wjm8pZVW0htNmBUm6t1HYqVN+zRVOlValPz9ev9xi21Hts",
-	"78FW8NxDyUexWDYnF1tWzXqu/dilzKMIYJH9HQW2u9TX1pXX/lXVte3FtTvX1raV1naurK0prN2urra+",
-	"eLNDVW19Ue12NbXNJbXdK2obCmp3qadtKKfdupq2czHtHmtpHaW0XStpXYW0O9XRVo5Kd4+OhiYWG3UL",
-	"2qD/SX0LucbmO42NuFqbOTU3cWvucLZNTxx3Fy1nF4nNLBRH5xVHQ5Km1k/1HWx6lZ5/zkZJzmZptc22",
-	"3J313O3mNm1VVGxbVmo20mazVRhuqw6FTYy0Q++/Jg7ctqNeg8Rs1ajOxdMd+8C1yGnnFmsb6KRd+5U1",
-	"KKXN+391VyH7a6LVqpK7NqBqOEB2aOlUe/L8Rc2SnLp5p2ZEtj0Q9WPJ9PIaHaHkMzER+0iXZ7GeO1IU",
-	"P58DsrhRFobp1+H3gKj5rSAy6MO1SYBXQLJPEM8pyb5B6o08+3P9Tdp/HqDwfHz7y7pRATFgWCgZn4m0",
-	"TSyxuULJxOz1B3cCFoRxJDKVqN9jGeKbtI7U6PDwjul5fNv3xeIwm3OYn+2tXK5dRGQWNlujimQwQUnr",
-	"TpXT30npu8xjnqY59+FGEp4WRt4uzdXEWvVmiclBElyzl1/ouY352PvElCn5d+bajz14FkeBKbC8IEuT",
-	"8fr8VZIZ7QuutETy9GwwsleM7yEUuSbAJtxHbDo9iu2jZFpTDnMqaR9+xn+SekMW0jE3jTJMOMfcohla",
-	"mWR9/J/NfTY5wsK853G+NOndZ6UCCQWEQ4HBikTP+Ktnk2RsbvaYTzPmmZbZDV9jvi19h8vfLpOvS4+s",
-	"Ri18XVrMzCVi7pPScEd1sfpgzG14pPmb0vjSt67eLj6RkiUeuSKLXCuYZ1PTf2PaS/q69GBqIyDTnn1n",
-	"Gv0MlzC1vVqSpOq048r0+au0Jwyz16EJ05Zaw9h0wYy/cq1hcnEXFNOQ+ZQrmhO1i/ObilSJiPKkHlbI",
-	"u8NkkjrEsev+Jl5Rcv77P/9rnfefY2Wv5z1QmdwiDPuD/sCkB0aUk4h5I++4P+gfm6wrPTea6jBW1B4d",
-	"TNNDmSs5uHNFw6/MZ7SteCoj1WVZMoQw5kZSX10oThjztbWUr1O4mdu4isk/IHd2fD2nVb5jjuphzXWO",
-	"75j3YBO+8wytbDHQeWA+9K10rqAlS2rsFb42XxPGWw85TL7avuq1jrSfNt9g4PoD96svpY+IHw0GHTuC",
-	"h0Tpz+Su1Bb6Jl8TBM/yBEN6Pc/39kvLkPBBVt3zW1p94JkigmNbRGDTCkce4w/ppxyuLk7++fHlu88n",
-	"l99dfXjx09nL99eOTMCR907i/mkS3sOSKk1lQJY9CKn+xnS5WxqNJmJ/3i+nLY68s4DAJ/FAQ+LTptTE",
-	"kfeDiDla76i+U7Fz5D2OvLPX4uzstTwY0l++D/v9fn0q5MgjATkIy6+XtUmA3hX6J2fBgkkSIiQ/XcMl",
-	"eVgW06xSEAI6y78+TYDz3kniU3gvoqiQd+VIO/PucOjB3A7N5RS7cnodGb1elpJ7fDP8bjQ4SlNyvVJC",
-	"6vqObp0bUrmF887+8QERWiFvOyAxdVYrk1lcZtozy62mfNUeqKb0nsKzQhj3G5VVuKSy4+Rnjy4/PJz/",
-	"Lp4u3g+8OsY+qmPsclP7X1+8u3Iy9nvWg0eTYIM8YmE2ivJ/PyO/5XeMUwvFmV9OFEze/f3T8l9ODv4g",
-	"ZEA4/EzCe9rCwb+boQePZuguHFxKKt+Wg99vwMEdvqhXnVmqJv3Yh7Pu9aSrnncyGNa9PjtXCvc7dtJx",
-	"+6T1955xxtHL9hnle7pVzzu1x1nzPOcXB3HuBqiV8vjMtA2Qc+SamKkn7VNLn7nNu5FGueQdyN++IAut",
-	"FVyjC4POH7kr1WIo78tqk1fYEkar3cpJEEHs22wHZJ5boij8dPUpaZxSTigMmCJ3klJltTDTioaz0Zij",
-	"Z49uBToTai4eFUxTK5hErJ+pqD5hhw9Dt2mK5rzpXKPzCty6LD4JQzXm9YuSqGlhYyLmfcixSXK8fvPR",
-	"rgzT5gVAC9G3twCWlEn5qpCLMU99iSLIPTChNZuCyyRuLA/ScuzrNx/Rj6UzEofmHCg6DjXYGdux6oVn",
-	"W0YURJKZpBNWSkn5JtueMX82fff2Brpvz/M+fKSRRqzR2LctbzhV6pUL/wrJDbVjRTNaT8fcHNyWOpau",
-	"z02TyUjSGU08ryT42EIgJM6XTEA2LVwvhyL665hLXsRWX1b/EwAA//8=",
+	"3H19c9u20u9X2eG9M41nZFnyS5sof7lJmriJHR/buT1tlTFhErJQUwALgJZ1Op65H+J+wvtJnsEL30FS",
+	"lHSa8zx/tbEAcHexu9gF97f8ywvYImYUUym8yV/eHKMQc/2/V1jy1elMYq7+FWIRcBJLwqg38S6YBEZB",
+	"zjGELBAQo3v8GoRENEQ8hA83N5fw4uqnN/BqPB4NQOBATYTxaHg4PNobwge2nNKI0XuQDJaISLjDM8Yx",
+	"cPVQQu8ngIAmizvMgc3UfEZDAYwDomb1EEk8nNJPREgcgmAg50hCEBHFCSAawgw9YAHonmOsaCXytab3",
+	"+u1HmDPKEi6ASFjOMZ3SmGOBqdTzAhQLPVLRNfQGHn5CizjC3sQ79AaeCOZ4gZRI5CpWfxSSE3rvPT8/",
+	"D7wYcbTA0krwNAhYQuXZ27oAb+YYSKh4U0+KCH3AISAzXskkxnzG+EL/yvGfCRYSZpwtyvSgILg1cwm9",
+	"HY0//PPX347/8fHol59f/nRxdP79Pz78cPPby/dX3sAj6qF/JpivvIFH0cLOVo+7JaE38NRDCMehN5E8",
+	"wW1sDrw3CRfMoRWX6J5QpHc60EOGcImEEaZv/uJrLvRfYo4fCUsEcCxiRgUGyaZ0hmUw179T/CS1Yg3h",
+	"CscYSUioJFG+EhHg0ySK/CGcE0oWyQIiTO/lHMZlMeHVz49nf7Cn8w+jBlGYJUu7uyD0k17Nm4wHDiF8",
+	"Igsi6zI4R0+aklx5icQLofaUY5lwOoQfsVxiTGGs1W08Gg3hLZ6hJJJ62HhUon48cpMc6ecXKQ7NImbK",
+	"wtCh/qH+ZeRTZIVQie8xN3qbboFW2x9ReGVUTv0rYFRiqv8XxXFEAr3BB38Ixe5fKZ164hl9RBEJL0tG",
+	"IJLFAvGV2gbOGRcHxIy6LdjKwHtEUYINExKRKOUPFolQvgHuqjLTG6kcTqCY4fjPVP9Ho9GoYgNKShLJ",
+	"RHiTYyUNSaTWix9RCCmnmVyaqdSSysX9vzmeeRPvfx3kHvTA/CoOchG+U8uZqWVFOR6NoEDAEC4+38Dn",
+	"C7j58A7efn5zDZen798NYDknwVw52WShPRtlcKw05jQMcTildzhAiTKdOYbTyzMjL45n6m8o8xxEQoAo",
+	"ZRIE5o94Ar6Wrg8skYKEeErHw6FSFOVe8SKWK+VqFyhSPgiHmckNAFnL1g/Ui3Gg+BHzKSVCJDgcaCcN",
+	"CyIEoffg507GH4LyejETUrlbAVrSMEMLEq3ghZgjrjhaEmns/xHTkPHvBDA5xxwwDWNGqBR7gKhYYi5A",
+	"JME85VGAmjilSqx+4x4qDmiohJhKVB0eWjdgRqSYwPFoPKVqzPHoCBDHgO5YIiHgOMRUEhSZw8WyJQZw",
+	"8vQES5ZEIUgcRekJNKXG4PmqsA3miELUSEyRH2AcDuGNPbXE3KzDlbMjckqRUAJHUYQ53CX3E5iRJ+M7",
+	"M44GEDJQO6sfNpzSKd1vE8AEPlOsd9cct4ayfIDm2c7Tw8xGDr3ngfcT43ckDDHt6RfsOXhOxALJYO70",
+	"CqmeLNJBLp9wMycCkIklrELfqQiEYr37sGIJT7dm2OwhjkbjNg9xlHuInOOqf6jRqyzcMnqF1TkRSHWa",
+	"trDK82FuZnEWEcyRgDvl//I5cLeyxyh7JCHmrfyOdsZvgWjDsdqMqyx4cLKrhtxmAYaL11MKKAyJGogi",
+	"EBLH6nRPp7Sy9sMOWCsTqPj6CSOZcHzB5HVyp9z2XQN3MzPwljJ5K/KhTRtqDQ6HYCfqrTWKjCnkK2g3",
+	"msi5cjoBUhNizmLMo1WrNI63lkYDQ0ooZ1QksxkJlLe6xFy7BkabTvl87G1cGOySzP/R3qbArjLwu0RC",
+	"cRUorNIQIreK5nBr0TTypIRzhQVLeIBPgwAL0eECuB18i/ToLlfwK0uUl/tOOYJH7RXU+SlV0qPNxCzW",
+	"yv3LrblvoVnxf421MFqdvDBjOpw8e8AUEoG5ypBCho196An2eAW7EJB233C0NdM1ijWrxiziTtcnCgM7",
+	"HCAUxxadn9pmE+ERkTqNVqZPtmfaSbbi/At9oGxJT0uW+kZFAk/SKYHETLgt2/ZtYKeseRYIrFIoipXe",
+	"Ib5SIlFBd4QlhojdE9oqkO+3FkgHFz0Sg+wZLXnBEWSjhnBaOgOUT5SFuMBYfxoR2LDcBkjE2A2KIrZU",
+	"UeZN8bIGIqJi5lc2CFfsCpjpBYiwEfGkHEzWIwB/An2DFNeCqW3p5XoEeOVI1+2a/Qns7HApPq/qFxTt",
+	"/fxWcTX3mWvFu4uQoUS6y7r9CfR0QcUl2+1Drb2JTZd1pUZue8hYnNx8cvkTWPdsfR5475HES7S6IQvM",
+	"kr6XIzbPL0x2RAV6yK20Y1ze8SrNJYlKzFkih6Avak1iq+hBgQSRxDHjEshM5f4x5kKZe6OXPBkdt6UI",
+	"J6Pj3EtaIcBNRmQ1TCgz0cM5luXb6CFPRsdQocJ4tyQWKndeZO4GQhLa5FjEjIZAqBac2xmOC86wwxdW",
+	"mPQnsN2+6OBaYk5RdK0vVQzzPdPskvWd6XnZOvW0rGyrRA+/1T82Zi9Bwrm+Ji87UzMXlkjAA4kiHAKa",
+	"ScxhhkjUFq2cjEZtUflJ8a4uFQ8Y+cA7S2gllWthSinSpVWMZrGkqtMhiUzDiAD8FGNOMA0IvQflcJF1",
+	"SjFndxFeCKsKECHZkqcraYx3Ko0KLyaAU9Qq19csgiQb0yKEa7bAcq44Xuq954zet7I22ilrNRp7uBmX",
+	"pTndzAicxAzBxTwwCio6ESTU92vZPWbNK7m9z1GPUKzKvT9xklQ6BMvKYGOLLdS4dDo3m5190Kae43ng",
+	"XTB5pnycua3t6RPze5zKGq0XOaQwtvEe0hmNFWbCCssWixi3W8Q4t4gLJuGsRFHzjU2R8h4mUZZPi0mM",
+	"oULNsCFGJQLiCFFqkxYloBWWgB4RidBdtP0R3MB1mkSstzv63oI/kgB/oRlpPVXsAssl4w9v2ZI6FYua",
+	"329DNcClTXYBJTI1Jn2xbt+uKH+SWp6YMy5bbgBP2u88TorZruUbioxXNatE+rO2xTdztamRm1N2G9if",
+	"nXwysD/rYL+UEbWyNN4lSzmNliFNh729amRLD7q1xDZyV0nyROr2ohXwhFLSekQetTuEDfgsE23Y/YBo",
+	"GGHexOjc/uzi0E7N3u0Z+0Sy8/b1pP32dRPeUjqfGy3Ycfmoh90mpZUdkY2lQOJFzDjiJFpBYc66wVzr",
+	"XXxvll3E9/DvdRG1+PgjcFA0LLy4JaIqnLsIK5s2u1K6NHG6+ZMesU5Nkf0JrGlr1WWM3dv5jZ6oMstq",
+	"mj+BTv0vzSy4TvXE3j6+fNtU230V8vVU1Gpt135W3OVSHTv6oFAGprXlhrFzRFc23xU9D0vH7JqhSsZu",
+	"F4iubtNX+04zTVM54EgqvVoQtREomKuY5EcUPACbzXTybd6MN94QH75qfT16+Cq31BvGQJEPVzllZTut",
+	"097DSivCab4iPnwFNVKG5YDe3p6iIMCxBDWw+MJfADIXyQumwqGyqmwbmdVk4E9gg93ajbp+oSrlYJz8",
+	"q3fu8GaOgwddc9KcKwfZmK6rk2xgfjWM4hgjrlzQHdY3jdGjNtzmlxnj9he8haShxHdVS2tUK0m9JSJg",
+	"lOq00hYyOFkOC+Nu7V18ZwGD8nuFecUqQKsY1se1Mv9yF8w76a8KwOaN3QKweUajACxbsGLJdxyDqW41",
+	"1YAomFfl0sr9q51znxKvuH/3FBOOwzd5oZOTeWyG3RYKopy8F9YxF+t2onI1loDim6xWxr/fBeMuwgt8",
+	"fyL0oZXhSA1ovAxQv+pcM2PzPaZYOzsEFC+B0VbVHo93yaOmtVaxwckjifA9XqdgIx/byHL6akTpMEsk",
+	"sJl5PXd6ebb/gFcgAhZj0bqxP+yC6SbCDf+6kC335NcsSmRTopeWyxXco0jHr+HXtQfXo7P3DjESwtT5",
+	"CTFLomhlT9pWqRzuRirNvBQl02Hu2TId5l6IPcJysWReTtjK9MlOma7YeJ3ZHxOp3wunJfrnp5fr8n97",
+	"l8hb89esuHWBYqdY1LoH1+c3l00ycb3R1/WuSyIwdIptPPo3ia2JyYI0Lzl7Wq2rP7Ea3E+L9JSNdOlo",
+	"l0KpU65kcG5ywC72barYyfg1W+Aaq6V34/2q3cajnSiGi3zNfRJJEkfY3po18G4HpXm7m/NPGr5yRk1O",
+	"ICCdlabjQqXKAeYSEapCB54QibMaEDGEL7b6PWDsgaj/6NhCOeEFlnPWrik7OXXrjCoZ/cIZvW+Lo/Ur",
+	"ms4A2ulUbcm3KS0xzHOuIqo1oqnxTo6XMvE9ctziqi01UGMoDhzCm4ptWM0cpPGWhh3kjjP1Eu5Uts+r",
+	"NocJ2Ldt/e21tG5VafwJ/PttwQUOcEQI6Uu7zWIbJwKh6kXLLyC7vH1xyWryWie2M8F2iqGZtnWocqQX",
+	"/gT6ZkHNJW1ZXJu+4Foz/C6u6Mp8KzV86+fpjQvbpNIu3DP/7diZhrDEn8BOIi3XhqpcKpX5WllecZGS",
+	"m2xTq26PnrvYCkgvu5xCUfR55k1+b3fAevg7+ogjFmPvefCXZ6oEJbGJoT0LqsBGjbq1UKmAhfg1oGiJ",
+	"VgKOR6Pch6ZAQg1hpMnCm/x+PBp9raMO07/0wtHdqCnP2VyP3f2BA+k9fx044LXGx2PLqbIPBBXQXU4u",
+	"uBDNU/pCYONRc0JyuKpiejlfAZGAn9TJsqdfKLtorknzXeUAqhL2gjro2bNnUyO6a2NwV7ZZLfDHr1UU",
+	"7MB72lfT9h8Rp2ih1Od3Bwb0azrubS4BrV/Nj5p4m4LUngdeWcGdyOtMKfAj5iurKYV9jSK2TC/UMd+3",
+	"Wm+Vckop4pwtwVfi8E2pKC6FFNIRdWRvi8xqSuZlw0vDvprhJQtE9zlGoX7Nhp/iCBmU9dCrAZOLcV91",
+	"oVS3iPY6M4K5JsrWJDoXW9cZVAMtIwYiwTc4aP91Btw3s6aUiNSBIFjOWYQtZHpgwPwYRIwDEGqAdRrw",
+	"AsHP158v7EADFVVHH4IZNwXCe4qLDPp88upVEfqsq8zqbsiEu1UOr+eMy3RT1RCnfGSHcRdk7Zj/XITd",
+	"/24psaMy2X+tebsCEPPb+/6jDt9/tLHvLzO5A9dfwFUUHP/OABb1jel2/U2OokRs2evXYRiboTAaQBgb",
+	"YDA6IBg7RmA0ADA2wl+0wi92i75oA19shL1YC3qxBfLCDbxYC3fRCbtYH3VRC0yc4OlmDHk3GrUZmtiF",
+	"8O0A+a2LgGuESXfjLtcLyeqo9EENkt8M7q0jOxvQ0Q24yA7QYA1C3oKk7Yoka/vfv2NAs5ZtBMhv2Nt1",
+	"AO/t2rdTNHmXkewWoN2t1n0Az03muwmOuNWgN8HorucCNoW8Ptcgad86HDwZHbeGgyej443DQQenW8eE",
+	"DiRZITLsBynz3LuxeQzoIK4cCVZAaNti0GpHbRXJt95pU8E5dvns6kO2RTg+N0PpvplRjDqMYvP7MQen",
+	"OzCKBtxTwTS2BEA14B23sZUGmssWU8VNtcCmnKipnYCmujFT20GmanbswPM1gR3XgFGu5wWqOMMq9HLQ",
+	"glbtDPNaqNsWp+oWzC4wn02b0QSltJUWROqVPxHhaDb4mWJjCbaPJMnGK08TYPKYh6WFILfs0IKGbo6m",
+	"y6N1XYV2jPpVq2m8qLyvdmvEmGaEhG3Z6A08NcKAMUxHyfpNpcQLhyM9W4+JbHa7f0zXurIr5Z7VQ5yj",
+	"lfq3dZHOq2Lzm3Y/mUf3y/viF22usmVrX5qXJlVvBi2BKdODdM9cd4MOlmuMndKCqjQKWbnOiySKVIhj",
+	"qIcZwVEoJhU/bHyzuUvXI+AOR2wJun1dHCFCp9QsMMgu2LLufhF5xBAiiUAoOyALLEBgGopMx/RbkIU6",
+	"dKbUtNBjVHIVBOgXAIYJU+iuNAZF2UElBvpZM47xvgq1LRtTavgwlQSIP+DQPEyp6wSUuvqwnBMDZSEc",
+	"3jNzmyuk3n6zij+lL/yn/Xu2r37bFw8k3mexcQP7+kU05v7eBFDKSIhVXCCUWPQLg0UsV6lghvbUEuYd",
+	"gXkFkYv5RQa+kVhIw5VANLxjT3tTatVSSQ0QpAv6Rif8Afgk9HXw5IsYB2RGAjFMnZmvhDClpiOhotPx",
+	"YgJJ19sEtMw84r7K85BUeaUaDC+U07Cl9OCfoxWMDwdwODr83t8bTunbvPeiVhFD8evChudKURDa1Jt6",
+	"3Y5FGVjrnphpyv+4LAMSSv5Mqhf3rc1gB15uTLdpJ6Rav2QMSEoNeEjfGOWzhtAukin922SiaMLhrUqb",
+	"62y8JSKO0AqU4yqdOTjUifYQXlwwKMwpvsKcUn0y7MF/yvYXWL0t8VkL7TEKI0L7s2zOwr3/HI0vsuxS",
+	"/wymk/em/p/BbJzcRSRw86x/Ur5spjz+Bpz/Z2o2Xys4MrnmFhFQGmU0REFZENI3Esonmr7qAoe36nBR",
+	"EYIjaLz+DC+/H40hHaIbu+ftBkpH0pT66izaH53sjw9vRi8n4+PJaDQcjUa/+XumFCTEQYS4igvM0TbR",
+	"C++rlX2VU3rl5aceLDCiwnZahjt7vJs7i6ypsi7x1D2ap/oqWiUeRhH0id1Dfab036g/WZTQCSvOBjZH",
+	"rKFXOVXqbqjRVluc9MCEJXXVqJ/GjVGy64j7Zc5AfwqgekJ/ttJKDT//7bXRNfsNgYGKxyKYsYRDIczM",
+	"rvYru2w2R1Q3eUqbnEQ5NrOmvsn5tZY3371X6nfufCsiTZP99eOfb0VnZitptNr7fPt7Ka+4iZK4SyrS",
+	"xuLAqfYuM3f1tfmWN8Hjjpvg8cY3wQ5Od3ATXGv3U3k9skHfn4Zt2ebut0Zl+da3oVNQr0ZBtUvVpqZL",
+	"64U57rZUXRefTc/s1ZCq2AbPHfBl95zlYw4C5fX0R2icsApGsQlwBlPqfzq7+Pju7dmF/zr7Jo/9usED",
+	"xjHYN6JmvACO9Cce5BxRHRMV5Z2utKZkUwyFDhub2p58Sxdw1OECNi+Ya+B2B27A2RGm4Ao2aw3jNe/Q",
+	"Nt7ASWzZI9R6yvRqKVPrKLNGQ5laP5k128k4usls2kymuZdM/1YyFWfo6pDl6gnm6jPl7pLW0vZoPT9Q",
+	"bexV7F1W7IM1KPVvczaT6nLLJdI3bOdWl1Z3v7RG4fdpRlbfkvUafbVsUN8WWrqHVzHldOcG+2laqhPg",
+	"HgkZ3DE5d+ZitXQqLhyMba42O0BVtqw/XHQrcMCxbEltzID6q7oBUIxDcy2MAmm+VaeDcpXkt0Xl3RcG",
+	"U/o3XDhVYvpMhlXRuAJ0Z8ujb1jPfviqvZ798NXGx7OL1e2r2l2toCpB+i56QjXt1RYl7i7Ky8d0rZHU",
+	"Rn2kKmdVvUPXegdKtXNZ16lQf84GPcuqHay+Pd5j3IH32DyDrfG5A8hHGUZesIsN8eSeaz+2gXmUCSyr",
+	"vwN6vg3yvAl4/nfhzrth51ujzrtA570x5w2Q880Q582w5h5482a4+WZo83aweX+seQvUfBukeQvQfGOc",
+	"eW+Y+Q5R5g6QeV+MuQtivhXCvHZUurvXtLR3WauP1hqdgZqbK7a2pWptUdfZ5qy9vWF7779NukW5+8s5",
+	"+6usF6E4ehI5WvW0NUVr7u00qHXDdLYQc7YRbGxD5+456W7EuG4Tr3JDv0obnq6YraZwG/XubFOkLbpi",
+	"tmngpr0mWyxmoxaOLp3u2SGxw057Nx9cwydt28mvxSmt3xmvvwvZXXu5TpfctzVbywGyRbOzxpPnb2oj",
+	"5vTNW7XpMo2zcJBwIlfXKhGyn3KKyUe8Ok3k3FGieHkGSsW1s9BKn1+/h0jM7xji4RCudQG8KHx+2rRI",
+	"HqafwDf/zD8o/899ZTwf3/2aNypAmgxDJaEzljZQRqZWyE7MHr9/z2CBCFVCNp91T3ikniRlLCYHB/dE",
+	"zpO7YcAWB9mcg+Js79mV2sWIZ9dmOatKDPpS0qRT1fJ3pB0Ozr7UPaVpmfMQbjiiKTDybqVfTeSuNytM",
+	"Tr8Qbl5+mX4wU+8TERry76y1n3rwIolDDbA8Rytd8br32lZGB4wKyZV4BuYyclC+31NUFHps6+s+ZMrp",
+	"ldkuOZESU5hjjofwi/qPxRuSCE+pbpShr3P0WzTzkfB7bEqFTe2zrhFm+jnLuflU+GkFICEAUSgpWFno",
+	"mX4NTJGMqc2eUj9THr+qbuoxl+henUREKHGb2vWJ8ahq+fTr8mqPGc3fKylPcI9lGX1gPs7OcYyRhIRK",
+	"EuXzSVozrh/6ztXbJUCcE5uRC7QotIJ54ev+G/7A9nUZgG9uQPyBeWZ6+xmtwDe9WmxRddpxxd97nfaE",
+	"IeZ1qFXaSmsYUy5Y+KZ/dr9euHdRZhqRAFOBC6Z2fnZTsyoWY2rxsIzfH9hJ4kCNzfubeGXL+f//9//l",
+	"df8FVfYG3iPm9i3CeDgajnR5YIwpiok38Y6Go+GRrrqSc+2pDhKBzdFBJD7gBcjBves2/ArLhFvzFNqq",
+	"q7akBaHDDYuvLoETpjSPloo4BeUn9IrEXLKE7ZpWCLTwI2GJUO4h17oZTj12AfWyjt55WlYGDHQWehNP",
+	"0VQAtGRFjbpuLWt31HCNlw85MGAcfYXXMfKTOgDXGZhGzW/1jVoGmVB7djga9eyVHyEhL9F9pWH6TRET",
+	"BC+KAlPy2it2vUxhSOqHDN3ze4o+8DSI4MiACExZ4cQj9DH93MrV+fE/P756f3l88cPVzy+/nL76cO2o",
+	"BJx477naP4miB1hhITEP0WoAEZbf6f6PK+3RWBLMh9WyxYl3GiL4xB5xhALcVpo48X5iCVXRu3Lfqdk5",
+	"6h4n3ukbdnr6hu+P8a8/RsPhsLkUcuKhEO1H1cfzxiJA70rlJ6fhgnAUKUq+XMMFelyVy6xSEkI8Kz4+",
+	"LYDz3nMUYPjA4rhUd+UoO/Pu1dD9uRlaqCl21fQ6Knq9rCT36Gb8w2R0mJbkepWC1PwdXV4bUnsL553+",
+	"42fF0LPSbQclGmf1rCuLq0p7arRVw1fNgaqh9xhelK5xvxMZwiW1Hac+e3j18+PZH+zp/MPIa1LswybF",
+	"rn7u4beX76+civ2BDGCpC2yUjhiataP876/I7+g9odhQcRpUCwXts398Wv3LqcE/Mx4iCr+g6AF3aPAf",
+	"euj+Ug/dRoMrReWbavCHNTS4x1cv6zMraNKPQzjtjyd9HnjH5rxwPT47Vwq9HM2UcfeUUgtiPemoe1L+",
+	"GXc14/BV94zqq73ngXeyDkfOD4mquWuwVin909PWYM5RnqKnHndPrXy9uph5an9UzDl//6q0LveJrVmP",
+	"yhfRfQW+Ibyvz+s8wqAejUOs1k2ESWAKJJS+3SGB4cvVJ9trpVqDGBKB7jnGwjhuIgWOZpMpJVLoTETl",
+	"H2LOlgL8NHBGMRlmXm2IyMHj2B3NqgxAN7uRRZ9vspwARZGY0uZFUdy2sI4qi2nnVNdFXr/9aFYGv30B",
+	"kIwNzYsDI0qLeGV8MaVp+lEmeQD6Ns5U7RKuNpaGKYL7+u1HlfriGUoifXSUc40G7nS4WU/csy1DAmJO",
+	"dJ0KqVSxfJdtz5S+8N+/u4H+27M3hI84loprlR+YLjkUC/HaxX9N5FraicCZrP0p1We9kY6R657uSxlz",
+	"PMM2WbP3lR0CUsL5mhnIulj36u3FML+mKZrY89fn/woAAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,
