@@ -1,0 +1,264 @@
+package client
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+	"unicode"
+)
+
+// ErrorType is the `type` of an API error response, such as
+// "errors/expired_credentials". The documented types are the ErrorType
+// constants; a type the docs do not list is kept as it came (Known reports
+// false) so that nothing the server said is lost.
+//
+// An ErrorType is also an error value, so each constant serves as a
+// sentinel: errors.Is(err, client.ErrorTypeExpiredCredentials) is true when
+// err is, or wraps, an *APIError of that type.
+type ErrorType string
+
+type errorTypeInfo struct {
+	status      int
+	description string
+	retryable   bool
+}
+
+// Known reports whether t is one of the documented error types (or
+// ErrorTypeInvalidParameters, which the spec adds).
+func (t ErrorType) Known() bool {
+	_, ok := errorTypes[t]
+	return ok
+}
+
+// HTTPStatus returns the HTTP status the docs page lists t under, or 0 for
+// an unknown type.
+func (t ErrorType) HTTPStatus() int { return errorTypes[t].status }
+
+// Description returns the docs page's explanation of t, or "" for an unknown
+// type.
+func (t ErrorType) Description() string { return errorTypes[t].description }
+
+// Retryable reports whether a request that failed with t is worth sending
+// again unchanged. The client retries exactly these (within its retry budget).
+//
+// The docs page says to retry too_many_requests (429), provider_error (500),
+// network_down and service_unavailable (503) and request_timeout (504).
+// The client also retries:
+//   - unexpected_error (500): "something went wrong" on the server side is
+//     as likely transient as provider_error, and the request is an
+//     idempotent GET;
+//   - the other 503 types (no_client_session, no_channel, no_handler): 503
+//     means "temporarily unable", the status the page gives them.
+//
+// Not retried: every 401, 403, 400 and 501 type, whose cause a retry cannot
+// change (credentials, permissions, parameters, a missing feature), and
+// authentication_intent_error (500), an authentication flow that was killed
+// and must be started again by a person. invalid_checkpoint_solution says
+// "Retry", but it means solving the checkpoint again, not resending this GET.
+//
+// An unknown type is retryable when its HTTP status is 429, 500, 502, 503 or
+// 504 (see APIError.Retryable).
+func (t ErrorType) Retryable() bool { return errorTypes[t].retryable }
+
+// String returns the type as the API spells it.
+func (t ErrorType) String() string { return string(t) }
+
+// Error makes an ErrorType usable as an errors.Is sentinel. It returns the
+// type and, for a known type, its description.
+func (t ErrorType) Error() string {
+	if d := t.Description(); d != "" {
+		return string(t) + ": " + d
+	}
+	return string(t)
+}
+
+// ErrorTypes returns every known error type, in the docs page's order
+// (401, 403, 429, 500, 501, 503, 504), then ErrorTypeInvalidParameters.
+func ErrorTypes() []ErrorType { return slices.Clone(errorTypeOrder) }
+
+// APIError is an error response from the API (any status that is not 200),
+// decoded from the error envelope when there is one. Use errors.As to reach
+// it; errors.Is(err, ErrorTypeX) matches on Type.
+type APIError struct {
+	// StatusCode is the HTTP status of the response.
+	StatusCode int
+	// Type is the envelope's error type; "" when the body was not an
+	// envelope (for example an HTML page from a proxy).
+	Type ErrorType
+	// Title is the envelope's short title (the status text when there was
+	// no envelope).
+	Title string
+	// Detail is the envelope's human-readable explanation; for a body that
+	// was not an envelope, a short excerpt of it.
+	Detail string
+	// Instance is the request identifier to quote to postpress support.
+	Instance string
+	// RetryAfter is the wait the server asked for in its Retry-After header,
+	// or 0 when it sent none.
+	RetryAfter time.Duration
+	// Body is the raw response body (at most 64 KiB of it).
+	Body []byte
+	// Attempts is how many requests were sent before giving up (1 when the
+	// error was not retried).
+	Attempts int
+}
+
+// Error returns one line: status, type, explanation, request id and
+// attempts, e.g.
+//
+//	postpress: 401 errors/expired_credentials: Credentials have expired. Reconnect the account. (instance req_42; 1 attempt)
+func (e *APIError) Error() string {
+	var b strings.Builder
+	b.WriteString("postpress: ")
+	fmt.Fprintf(&b, "%d", e.StatusCode)
+	if e.Type != "" {
+		b.WriteString(" " + string(e.Type))
+	} else if t := http.StatusText(e.StatusCode); t != "" {
+		b.WriteString(" " + t)
+	}
+	msg := e.Detail
+	if msg == "" {
+		msg = e.Type.Description()
+	}
+	if msg == "" && e.Type != "" {
+		msg = e.Title
+	}
+	if msg != "" {
+		b.WriteString(": " + oneLine(msg, 300))
+	}
+	var extra []string
+	if e.Instance != "" {
+		extra = append(extra, "instance "+oneLine(e.Instance, 100))
+	}
+	if e.RetryAfter > 0 {
+		extra = append(extra, "retry after "+e.RetryAfter.String())
+	}
+	if e.Attempts > 1 {
+		extra = append(extra, fmt.Sprintf("gave up after %d attempts", e.Attempts))
+	} else if e.Attempts == 1 {
+		extra = append(extra, "1 attempt")
+	}
+	if len(extra) > 0 {
+		b.WriteString(" (" + strings.Join(extra, "; ") + ")")
+	}
+	return b.String()
+}
+
+// Is reports whether target is the ErrorType of e, so that the ErrorType
+// constants work as sentinels with errors.Is.
+func (e *APIError) Is(target error) bool {
+	t, ok := target.(ErrorType)
+	return ok && e.Type == t
+}
+
+// Retryable reports whether the request that got e may succeed if sent
+// again: a known type decides by ErrorType.Retryable; an unknown or missing
+// type by status (429, 500, 502, 503 and 504 are retryable).
+func (e *APIError) Retryable() bool {
+	if e.Type.Known() {
+		return e.Type.Retryable()
+	}
+	switch e.StatusCode {
+	case http.StatusTooManyRequests, http.StatusInternalServerError, http.StatusBadGateway,
+		http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+		return true
+	}
+	return false
+}
+
+// oneLine folds s onto one line (control characters and runs of white space
+// become one space) and cuts it to at most max runes.
+func oneLine(s string, maxRunes int) string {
+	var b strings.Builder
+	space := false
+	n := 0
+	for _, r := range s {
+		if unicode.IsSpace(r) || unicode.IsControl(r) {
+			space = b.Len() > 0
+			continue
+		}
+		if space {
+			b.WriteByte(' ')
+			n++
+			space = false
+		}
+		if n >= maxRunes {
+			b.WriteString("…")
+			break
+		}
+		b.WriteRune(r)
+		n++
+	}
+	return b.String()
+}
+
+// Errors of the listing itself, wrapped in a *PagingError.
+var (
+	// ErrCursorLoop means the server returned a cursor it had already
+	// returned in this listing; following it would loop forever.
+	ErrCursorLoop = errors.New("postpress: the server returned a cursor it already returned (the listing would loop)")
+	// ErrEmptyPageWithCursor means the server returned a page with no items
+	// but a next cursor; the listing stops rather than spin on empty pages.
+	ErrEmptyPageWithCursor = errors.New("postpress: the server returned an empty page that still carries a cursor")
+	// ErrMalformedResponse means a 200 response could not be decoded as an
+	// InvitationList (not JSON, wrong shape, or `items`/`cursor` missing).
+	ErrMalformedResponse = errors.New("postpress: malformed response")
+)
+
+// PagingError is the error of a listing (Invitations, Pages, Pager) that
+// stopped before its end. Nothing is lost: Cursor is where to resume, with
+// ListParams.Cursor, to get every item not yet delivered, exactly once.
+// Unwrap gives the cause (an *APIError, a *RequestError, ErrCursorLoop, ...).
+type PagingError struct {
+	// Cursor is the cursor of the first page not delivered; "" means the
+	// listing failed on its first page and should be started again from
+	// the beginning (or from the ListParams.Cursor it was given).
+	Cursor string
+	// Pages is how many pages were delivered before the failure.
+	Pages int
+	// Items is how many items were delivered before the failure.
+	Items int
+	// Err is the cause.
+	Err error
+}
+
+// Error says what failed and where to resume.
+func (e *PagingError) Error() string {
+	where := "resume from the start"
+	if e.Cursor != "" {
+		where = fmt.Sprintf("resume with cursor %q", e.Cursor)
+	}
+	return fmt.Sprintf("%v (listing stopped after %d pages, %d items; %s)", e.Err, e.Pages, e.Items, where)
+}
+
+// Unwrap returns the cause.
+func (e *PagingError) Unwrap() error { return e.Err }
+
+// RequestError is a failure to get a usable response: the connection failed
+// or timed out, the body could not be read, or a 200 body could not be
+// decoded. It says how many attempts were made; Unwrap gives the cause.
+type RequestError struct {
+	// Op is what failed: "send", "read body" or "decode".
+	Op string
+	// URL is the request URL (it never carries the API key).
+	URL string
+	// Attempts is how many requests were sent.
+	Attempts int
+	// Err is the cause.
+	Err error
+}
+
+// Error returns one line naming the failed step, the URL and the attempts.
+func (e *RequestError) Error() string {
+	s := fmt.Sprintf("postpress: %s GET %s: %v", e.Op, e.URL, e.Err)
+	if e.Attempts > 1 {
+		s += fmt.Sprintf(" (gave up after %d attempts)", e.Attempts)
+	}
+	return s
+}
+
+// Unwrap returns the cause.
+func (e *RequestError) Unwrap() error { return e.Err }

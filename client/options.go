@@ -1,0 +1,202 @@
+package client
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/postpress/postpress-go/gen"
+)
+
+// Defaults of a Client built without options.
+const (
+	// DefaultBaseURL is the first server of openapi.yaml, the form of the
+	// docs page's example request and the path the vendor's own SDK calls.
+	DefaultBaseURL = "https://api.postpress.ai/api/v1"
+	// DefaultMaxRetries is how many times a failed request is retried.
+	DefaultMaxRetries = 2
+	// DefaultInitialBackoff is the base of the exponential backoff.
+	DefaultInitialBackoff = 500 * time.Millisecond
+	// DefaultMaxRetryDelay caps one wait between attempts, whether from
+	// backoff or from a Retry-After header.
+	DefaultMaxRetryDelay = 30 * time.Second
+	// DefaultAttemptTimeout bounds one attempt: sending the request and
+	// reading the whole response.
+	DefaultAttemptTimeout = 30 * time.Second
+	// DefaultPageSize is the page size the iterators ask for when
+	// ListParams.Limit is 0: the API's maximum, so that a listing takes as
+	// few round trips as possible.
+	DefaultPageSize = 100
+	// MaxPageSize is the largest limit the API accepts.
+	MaxPageSize = 100
+
+	// EnvAPIKey names the environment variable New reads the API key from.
+	EnvAPIKey = "POSTPRESS_API_KEY"
+	// EnvBaseURL names the environment variable New reads the base URL from.
+	EnvBaseURL = "POSTPRESS_BASE_URL"
+)
+
+// config is everything an Option can set. A Client holds one; a call with
+// options works on a copy.
+type config struct {
+	apiKey         secret
+	baseURL        string
+	rawHTTP        *http.Client // as given by WithHTTPClient
+	httpClient     *http.Client // rawHTTP behind the redirect guard
+	userAgent      string
+	maxRetries     int
+	initialBackoff time.Duration
+	maxRetryDelay  time.Duration
+	attemptTimeout time.Duration
+	logger         *slog.Logger
+	validate       bool
+	editors        []gen.RequestEditorFn
+	allowInsecure  bool
+	prefetch       bool
+	errs           []error
+}
+
+// An Option configures a Client (passed to New) or a single call (passed to
+// ListReceivedInvitations, Invitations, Pages or NewPager), where it applies
+// on top of the client's settings for that call only.
+type Option func(*config)
+
+func (c *config) fail(format string, args ...any) {
+	c.errs = append(c.errs, fmt.Errorf("postpress: "+format, args...))
+}
+
+// WithAPIKey sets the API key sent in the X-API-KEY header. Without it, New
+// reads POSTPRESS_API_KEY. The key never appears in errors, logs or the
+// Client's printed form, and is never sent to another host.
+func WithAPIKey(key string) Option {
+	return func(c *config) { c.apiKey = secret(key) }
+}
+
+// WithBaseURL sets the API's base URL; requests go to base +
+// "/users/invite/received". Without it, New reads POSTPRESS_BASE_URL, else
+// uses DefaultBaseURL. A plain http:// URL is refused unless its host is
+// loopback or WithInsecureHTTP is given.
+func WithBaseURL(u string) Option {
+	return func(c *config) { c.baseURL = u }
+}
+
+// WithHTTPClient sets the *http.Client requests go through (its Transport,
+// Jar and Timeout are used). The client is copied, not changed: the copy
+// gets a redirect policy that refuses redirects to another host or from
+// https to http, so the API key cannot follow a redirect away (Go's client
+// would forward X-API-KEY); the CheckRedirect of hc still runs for the
+// redirects that are allowed.
+func WithHTTPClient(hc *http.Client) Option {
+	return func(c *config) {
+		if hc == nil {
+			c.fail("WithHTTPClient: nil *http.Client")
+			return
+		}
+		c.rawHTTP = hc
+	}
+}
+
+// WithUserAgent sets the User-Agent header (default "postpress-go/" +
+// Version).
+func WithUserAgent(ua string) Option {
+	return func(c *config) { c.userAgent = ua }
+}
+
+// WithMaxRetries sets how many times a failed request is retried (default
+// DefaultMaxRetries; 0 disables retries). Only retryable failures are
+// retried: see APIError.Retryable and ErrorType.Retryable.
+func WithMaxRetries(n int) Option {
+	return func(c *config) {
+		if n < 0 {
+			c.fail("WithMaxRetries: %d is negative", n)
+			return
+		}
+		c.maxRetries = n
+	}
+}
+
+// WithBackoff sets the base of the exponential backoff between retries
+// (default DefaultInitialBackoff). The wait before retry n is a random
+// duration in [0, initial·2ⁿ⁻¹], capped by WithMaxRetryDelay ("full jitter").
+func WithBackoff(initial time.Duration) Option {
+	return func(c *config) {
+		if initial <= 0 {
+			c.fail("WithBackoff: %v is not positive", initial)
+			return
+		}
+		c.initialBackoff = initial
+	}
+}
+
+// WithMaxRetryDelay caps one wait between attempts, including a wait asked
+// for by a Retry-After header (default DefaultMaxRetryDelay).
+func WithMaxRetryDelay(d time.Duration) Option {
+	return func(c *config) {
+		if d <= 0 {
+			c.fail("WithMaxRetryDelay: %v is not positive", d)
+			return
+		}
+		c.maxRetryDelay = d
+	}
+}
+
+// WithAttemptTimeout bounds each attempt, from sending the request to
+// reading the whole body (default DefaultAttemptTimeout). An attempt that
+// times out is retried; the context of the call bounds the whole call.
+func WithAttemptTimeout(d time.Duration) Option {
+	return func(c *config) {
+		if d <= 0 {
+			c.fail("WithAttemptTimeout: %v is not positive", d)
+			return
+		}
+		c.attemptTimeout = d
+	}
+}
+
+// WithLogger sets a logger for a debug record per attempt (method, URL,
+// status, duration, attempt) and a warning per retry. The API key is never
+// logged. Default: no logging.
+func WithLogger(l *slog.Logger) Option {
+	return func(c *config) { c.logger = l }
+}
+
+// WithResponseValidation turns on validation of every response against the
+// spec embedded in package gen (status documented, body matching its
+// schema). A response that breaks the contract becomes an error wrapping
+// ErrContractViolation. Off by default: it costs CPU per page, and the live
+// API sometimes sends what the docs do not say.
+func WithResponseValidation(on bool) Option {
+	return func(c *config) { c.validate = on }
+}
+
+// WithRequestEditor adds a function that edits every request before it is
+// sent, after the client has set its headers (for tracing headers and the
+// like). Editors run on every attempt.
+func WithRequestEditor(fn gen.RequestEditorFn) Option {
+	return func(c *config) {
+		if fn != nil {
+			c.editors = append(c.editors, fn)
+		}
+	}
+}
+
+// WithInsecureHTTP allows a plain http:// base URL to a host that is not
+// loopback. Without it such a URL is refused, since the API key would cross
+// the network in clear text.
+func WithInsecureHTTP() Option {
+	return func(c *config) { c.allowInsecure = true }
+}
+
+// WithPrefetch turns prefetching on or off for the listing calls
+// (Invitations, Pages, Pager): while the caller works on page n, page n+1
+// is already being fetched. On by default (see BENCHMARKS.md for the
+// measurement that chose it); it never changes what is delivered or in
+// which order, and at most one page is fetched ahead.
+func WithPrefetch(on bool) Option {
+	return func(c *config) { c.prefetch = on }
+}
+
+// errNoAPIKey is returned by New and by calls when no key is configured.
+var errNoAPIKey = errors.New("postpress: no API key: set " + EnvAPIKey + " or pass client.WithAPIKey")

@@ -1,0 +1,181 @@
+package client
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/postpress/postpress-go/gen"
+)
+
+// maxBodyBytes bounds how much of a response body is read.
+const maxBodyBytes = 64 << 20
+
+// maxErrorBodyKept bounds APIError.Body.
+const maxErrorBodyKept = 64 << 10
+
+// fetch gets one page, retrying retryable failures as cfg says.
+func fetch(ctx context.Context, cfg *config, base *url.URL, p ListParams) (*Page, error) {
+	gp := gen.ListInvitationsReceivedParams{AccountID: p.AccountID}
+	if p.Cursor != "" {
+		gp.Cursor = &p.Cursor
+	}
+	if p.Limit != 0 {
+		gp.Limit = &p.Limit
+	}
+	req, err := gen.NewListInvitationsReceivedRequest(base.String(), &gp)
+	if err != nil {
+		return nil, fmt.Errorf("postpress: build request: %w", err)
+	}
+	for attempt := 1; ; attempt++ {
+		page, retryAfter, err := send(ctx, cfg, base, req, attempt)
+		if err == nil {
+			page.Cursor = p.Cursor
+			return page, nil
+		}
+		if ctx.Err() != nil || !retryable(err) || attempt > cfg.maxRetries {
+			return nil, withAttempts(err, attempt)
+		}
+		wait := backoff(cfg, attempt, retryAfter)
+		if cfg.logger != nil {
+			cfg.logger.LogAttrs(ctx, slog.LevelWarn, "postpress: retrying",
+				slog.Int("attempt", attempt), slog.Duration("wait", wait), slog.String("error", err.Error()))
+		}
+		if err := sleep(ctx, wait); err != nil {
+			return nil, withAttempts(&RequestError{Op: "wait to retry", URL: req.URL.String(), Err: err}, attempt)
+		}
+	}
+}
+
+// withAttempts records on err how many attempts were made.
+func withAttempts(err error, n int) error {
+	var apiErr *APIError
+	var reqErr *RequestError
+	switch {
+	case errors.As(err, &apiErr):
+		apiErr.Attempts = n
+	case errors.As(err, &reqErr):
+		reqErr.Attempts = n
+	}
+	return err
+}
+
+// apiKeyEditor is the request editor that adds the API key. It adds it only
+// to requests for the configured host: the key is for the API and nothing
+// else.
+func apiKeyEditor(key secret, base *url.URL) gen.RequestEditorFn {
+	return func(_ context.Context, req *http.Request) error {
+		if req.URL.Host != base.Host {
+			return fmt.Errorf("postpress: refusing to send the API key to %s (the API is %s)", req.URL.Host, base.Host)
+		}
+		req.Header.Set(apiKeyHeader, string(key))
+		return nil
+	}
+}
+
+// send makes one attempt. It returns the page, or the error and the
+// Retry-After the server asked for.
+func send(ctx context.Context, cfg *config, base *url.URL, tmpl *http.Request, attempt int) (*Page, time.Duration, error) {
+	actx, cancel := context.WithTimeout(ctx, cfg.attemptTimeout)
+	defer cancel()
+	req := tmpl.Clone(actx)
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("User-Agent", cfg.userAgent)
+	editors := append([]gen.RequestEditorFn{apiKeyEditor(cfg.apiKey, base)}, cfg.editors...)
+	for _, edit := range editors {
+		if err := edit(actx, req); err != nil {
+			return nil, 0, fmt.Errorf("postpress: request editor: %w", err)
+		}
+	}
+	start := time.Now()
+	resp, err := cfg.httpClient.Do(req)
+	if err != nil {
+		logAttempt(ctx, cfg, req, attempt, 0, start, err)
+		return nil, 0, &RequestError{Op: "send", URL: req.URL.String(), Err: unwrapURLError(err)}
+	}
+	body, err := readBody(resp)
+	logAttempt(ctx, cfg, req, attempt, resp.StatusCode, start, err)
+	if err != nil {
+		return nil, 0, &RequestError{Op: "read body", URL: req.URL.String(), Err: err}
+	}
+	if resp.StatusCode != http.StatusOK {
+		apiErr := decodeAPIError(resp.StatusCode, resp.Header, body)
+		redactKey(apiErr, cfg.apiKey)
+		return nil, apiErr.RetryAfter, apiErr
+	}
+	page, err := decodePage(body)
+	if err != nil {
+		if k := string(cfg.apiKey); k != "" && strings.Contains(err.Error(), k) {
+			err = fmt.Errorf("%w: %s", ErrMalformedResponse, strings.ReplaceAll(err.Error(), k, redacted))
+		}
+		return nil, 0, &RequestError{Op: "decode", URL: req.URL.String(), Err: err}
+	}
+	return page, 0, nil
+}
+
+// unwrapURLError drops the *url.Error wrapper, whose text repeats the
+// method and URL that RequestError already gives.
+func unwrapURLError(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
+}
+
+// readBody reads the whole body (at most maxBodyBytes) into a buffer sized
+// from Content-Length when the server sent one and the transport did not
+// decompress the body, and closes it.
+func readBody(resp *http.Response) ([]byte, error) {
+	defer func() { _ = resp.Body.Close() }()
+	size := 0
+	if n := resp.ContentLength; n > 0 && n <= maxBodyBytes && !resp.Uncompressed {
+		size = int(n)
+	}
+	if size > 0 {
+		buf := make([]byte, size+1) // +1 so that io.ReadFull sees a body longer than declared
+		n, err := io.ReadFull(resp.Body, buf)
+		switch {
+		case err == nil:
+			// The body is longer than Content-Length said; read the rest
+			// the ordinary way (net/http would have refused this already).
+			rest, err := io.ReadAll(io.LimitReader(resp.Body, maxBodyBytes))
+			return append(buf, rest...), err
+		case errors.Is(err, io.ErrUnexpectedEOF) && n == size:
+			return buf[:n], nil
+		default:
+			return nil, err
+		}
+	}
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBodyBytes+1))
+	if err == nil && len(body) > maxBodyBytes {
+		return nil, fmt.Errorf("body larger than %d bytes", maxBodyBytes)
+	}
+	return body, err
+}
+
+// logAttempt writes the debug record of one attempt. The URL carries no
+// secret (the key travels in a header, never logged).
+func logAttempt(ctx context.Context, cfg *config, req *http.Request, attempt, status int, start time.Time, err error) {
+	if cfg.logger == nil || !cfg.logger.Enabled(ctx, slog.LevelDebug) {
+		return
+	}
+	attrs := []slog.Attr{
+		slog.String("method", req.Method),
+		slog.String("url", req.URL.Redacted()),
+		slog.Int("status", status),
+		slog.Duration("duration", time.Since(start)),
+		slog.Int("attempt", attempt),
+		slog.Any("api_key", cfg.apiKey),
+	}
+	if err != nil {
+		attrs = append(attrs, slog.String("error", err.Error()))
+	}
+	cfg.logger.LogAttrs(ctx, slog.LevelDebug, "postpress: request", attrs...)
+}
