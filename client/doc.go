@@ -1,3 +1,102 @@
-// Package client is the hand-written layer of the postpress Go SDK on top of
-// the generated package gen.
+// Package client is the postpress Go SDK: a client for listing the
+// invitations a linked account received (GET /users/invite/received),
+// built on the types and request builder that package gen generates from
+// openapi.yaml.
+//
+// # Getting started
+//
+// New reads the API key from POSTPRESS_API_KEY (or WithAPIKey) and the base
+// URL from POSTPRESS_BASE_URL (or WithBaseURL; default DefaultBaseURL).
+// Invitations walks every page for you:
+//
+//	c, err := client.New()
+//	if err != nil {
+//		log.Fatal(err) // no API key, bad base URL, bad option: nothing was sent
+//	}
+//	for inv, err := range c.Invitations(ctx, client.ListParams{AccountID: "acc_..."}) {
+//		if err != nil {
+//			log.Fatal(err) // a *client.PagingError: its Cursor resumes the listing
+//		}
+//		fmt.Println(inv.InvitedUser, inv.InvitationText)
+//	}
+//
+// # Paging
+//
+// The API pages by cursor. Three ways to walk it:
+//   - Invitations: an iter.Seq2 of invitations, fetching pages as needed.
+//   - Pages: an iter.Seq2 of *Page, for callers who checkpoint NextCursor.
+//   - NewPager: a Pager with HasMorePages/NextPage/Cursor, under the
+//     caller's control.
+//
+// The listing calls ask for DefaultPageSize (100, the API's maximum) items a
+// page unless ListParams.Limit says otherwise, so N invitations take ⌈N/100⌉
+// requests. ListParams.Cursor resumes a listing; ListParams.MaxItems stops
+// it early. ListReceivedInvitations fetches a single page.
+//
+// While the caller works on one page the next is already being fetched
+// (WithPrefetch, on by default); at most one page is fetched ahead, and
+// order and content are unchanged.
+//
+// A listing never loops: a cursor the server already returned in this
+// listing ends it with ErrCursorLoop, and an empty page that still carries a
+// cursor ends it with ErrEmptyPageWithCursor. A 200 response without a
+// `cursor` field is ErrMalformedResponse (ending quietly could lose items).
+//
+// # Nothing is lost
+//
+// Every error that stops a listing is a *PagingError. Its Cursor is the
+// cursor of the first page not delivered; start again with it in
+// ListParams.Cursor and you get every remaining item exactly once. Pages and
+// Items say how far the listing got; Unwrap gives the cause.
+//
+// # Errors
+//
+// Before sending, parameters are checked (ListParams.Validate): a bad one is
+// a *ParamError naming the field, and no request is sent.
+//
+// An error response is an *APIError with the status, the error Type, Title,
+// Detail, Instance (the request id for support), RetryAfter and the raw
+// Body. Type is an ErrorType; the 33 types of the docs page are constants
+// (ErrorTypeExpiredCredentials, ...) with the docs' explanation, HTTP
+// status and retry decision (Description, HTTPStatus, Retryable). An unknown
+// type is kept as sent. The constants double as errors.Is sentinels:
+//
+//	if errors.Is(err, client.ErrorTypeExpiredCredentials) { /* reconnect the account */ }
+//
+// A body that is not an error envelope (an HTML page from a proxy) still
+// becomes an *APIError, with the status and a short excerpt in Detail.
+// Connection failures, timeouts, unreadable bodies and undecodable pages are
+// *RequestError.
+//
+// # Retries
+//
+// A request is retried up to WithMaxRetries times (default 2) when it
+// failed with a retryable error type (see ErrorType.Retryable), a 429, 502,
+// 503 or 504 without a known type, a connection error, a per-attempt
+// timeout (WithAttemptTimeout, default 30s), a truncated body or an
+// undecodable 200. The wait is exponential backoff with full jitter from
+// WithBackoff, or the server's Retry-After (seconds or an HTTP date), capped
+// by WithMaxRetryDelay. Cancelling the context stops a wait at once. The
+// final error says how many attempts were made (APIError.Attempts,
+// RequestError.Attempts).
+//
+// # Security
+//
+// The API key is added by a request editor, only to requests for the
+// configured host. Redirects to another host, or from https to http, are
+// refused (ErrRedirectRefused): Go's http.Client would otherwise forward
+// X-API-KEY to them. A plain http:// base URL is refused unless its host is
+// loopback or WithInsecureHTTP is given. The key never appears in an error,
+// a log record (WithLogger logs method, URL, status, duration and attempt
+// at debug level) or the printed form of a Client.
+//
+// # Options
+//
+// Options configure a Client in New, or one call, on top of the client's
+// settings: c.Invitations(ctx, params, client.WithMaxRetries(5)).
+//
+// # Testing
+//
+// Package postpresstest serves a fake postpress API that follows the spec,
+// with scripted faults, for tests of code that uses this package.
 package client
