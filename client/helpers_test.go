@@ -1,0 +1,28 @@
+package client
+
+import (
+	"net/http"
+	"testing"
+	"time"
+)
+
+// nonAPIHeader marks a response that is not an API response (a redirect, a
+// proxy page), so contract validation leaves it alone.
+const nonAPIHeader = "X-Postpresstest-Fault"
+
+// testClient returns a client for baseURL with fast retries, its HTTP going
+// through the contract-validating transport.
+func testClient(t *testing.T, baseURL string, opts ...Option) *Client {
+	t.Helper()
+	base := []Option{
+		WithAPIKey("pp_test_key"),
+		WithBaseURL(baseURL),
+		WithBackoff(time.Millisecond),
+		WithHTTPClient(&http.Client{Transport: http.DefaultTransport}),
+	}
+	c, err := New(append(base, opts...)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
