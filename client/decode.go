@@ -60,7 +60,7 @@ func (s *presentString) UnmarshalJSON(b []byte) error {
 func decodePage(body []byte) (*Page, error) {
 	var w wirePage
 	if err := json.Unmarshal(body, &w); err != nil {
-		return nil, fmt.Errorf("%w: %v (body starts %q)", ErrMalformedResponse, err, excerpt(body, 80))
+		return nil, fmt.Errorf("%w: %w (body starts %q)", ErrMalformedResponse, err, excerpt(body, 80))
 	}
 	switch {
 	case w.Items == nil:

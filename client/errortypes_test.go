@@ -99,7 +99,7 @@ func TestRetryableDecisions(t *testing.T) {
 }
 
 func TestAPIErrorIsAndAs(t *testing.T) {
-	var err error = fmt.Errorf("wrapped: %w", &APIError{StatusCode: 401, Type: ErrorTypeExpiredCredentials, Instance: "req_1", Attempts: 1})
+	err := fmt.Errorf("wrapped: %w", &APIError{StatusCode: 401, Type: ErrorTypeExpiredCredentials, Instance: "req_1", Attempts: 1})
 	if !errors.Is(err, ErrorTypeExpiredCredentials) {
 		t.Error("errors.Is should match the type sentinel")
 	}

@@ -33,7 +33,7 @@ const (
 	MaxPageSize = 100
 
 	// EnvAPIKey names the environment variable New reads the API key from.
-	EnvAPIKey = "POSTPRESS_API_KEY"
+	EnvAPIKey = "POSTPRESS_API_KEY" //nolint:gosec // the name of a variable, not a credential
 	// EnvBaseURL names the environment variable New reads the base URL from.
 	EnvBaseURL = "POSTPRESS_BASE_URL"
 )

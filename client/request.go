@@ -94,7 +94,7 @@ func send(ctx context.Context, cfg *config, base *url.URL, tmpl *http.Request, a
 		}
 	}
 	start := time.Now()
-	resp, err := cfg.httpClient.Do(req)
+	resp, err := cfg.httpClient.Do(req) //nolint:bodyclose // readBody closes it
 	if err != nil {
 		logAttempt(ctx, cfg, req, attempt, 0, start, err)
 		return nil, 0, &RequestError{Op: "send", URL: req.URL.String(), Err: unwrapURLError(err)}

@@ -40,7 +40,7 @@ func backoff(cfg *config, n int, retryAfter time.Duration) time.Duration {
 			ceiling = d
 		}
 	}
-	return rand.N(ceiling) + 1
+	return rand.N(ceiling) + 1 //nolint:gosec // jitter needs no cryptographic randomness
 }
 
 // parseRetryAfter reads a Retry-After header: delay-seconds or an HTTP date
