@@ -20,7 +20,8 @@ type ListParams struct {
 	// the Cursor of a *PagingError, to resume). "" starts at the beginning.
 	Cursor string
 	// MaxItems stops a listing after this many items; 0 means no limit.
-	// ListReceivedInvitations ignores it.
+	// The page that reaches it is cut short, and no further page is
+	// fetched. ListReceivedInvitations ignores it.
 	MaxItems int
 }
 
