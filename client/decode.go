@@ -3,6 +3,7 @@ package client
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"time"
@@ -95,7 +96,10 @@ func decodeAPIError(status int, h http.Header, body []byte) *APIError {
 		Body:       body[:min(len(body), maxErrorBodyKept)],
 	}
 	var env errorEnvelope
-	if err := json.Unmarshal(body, &env); err == nil && env.Type != "" {
+	// A field of the wrong type (say a numeric detail) does not discard the
+	// rest: encoding/json fills what fits and reports an UnmarshalTypeError.
+	var typeErr *json.UnmarshalTypeError
+	if err := json.Unmarshal(body, &env); (err == nil || errors.As(err, &typeErr)) && env.Type != "" {
 		e.Type = ErrorType(env.Type)
 		e.Title = env.Title
 		e.Detail = env.Detail
