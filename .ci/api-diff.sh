@@ -48,21 +48,23 @@ if [[ ! -f "$old/go.mod" ]]; then
 	exit 0
 fi
 
+apidiff="$(tool "$APIDIFF")"
+
 # export_api DIR OUT: write the export data of DIR's module (all packages,
 # type-checked, tests excluded) to OUT.
 export_api() {
 	local dir="$1" out="$2" mod
 	mod="$(cd "$dir" && go list -m)"
-	(cd "$dir" && go run "$APIDIFF" -m -w "$out" "$mod")
+	(cd "$dir" && "$apidiff" -m -w "$out" "$mod")
 }
 export_api "$old" "$tmp/old.api"
 export_api "$new" "$tmp/new.api"
 
 # The full report (compatible and incompatible) for the reader, then the
 # verdict from the incompatible part alone (apidiff always exits 0).
-report="$(go run "$APIDIFF" -m "$tmp/old.api" "$tmp/new.api")"
+report="$("$apidiff" -m "$tmp/old.api" "$tmp/new.api")"
 echo "${report:-No changes to the exported API.}"
-incompatible="$(go run "$APIDIFF" -m -incompatible "$tmp/old.api" "$tmp/new.api")"
+incompatible="$("$apidiff" -m -incompatible "$tmp/old.api" "$tmp/new.api")"
 breaking="$( (grep -vE "$ignore_re" <<<"$incompatible" || true) | (grep -E '^- ' || true))"
 if [[ -z "$breaking" ]]; then
 	echo "api-diff: OK: no incompatible changes to the exported Go API."

@@ -3,12 +3,31 @@
 # test, .ci/test-spec-evolution.sh. Source it; it defines no side effects
 # beyond the pinned tool variables below.
 
-# Pinned dev tools, run with `go run pkg@version` so go.mod stays lean.
-# These two lines are the only place their versions are written.
+# Pinned dev tools. These two lines are the only place their versions are
+# written. Like `go run pkg@version` they stay out of go.mod, but they are
+# built once per version (see tool below): `go run` costs ~0.5s a call even
+# when cached, and the tests call them ~50 times.
 : "${OASDIFF:=github.com/oasdiff/oasdiff@v1.37.0}"
 : "${APIDIFF:=golang.org/x/exp/cmd/apidiff@v0.0.0-20261113113407-e3970619a1a4}"
 
 log() { printf '%s\n' "$*" >&2; }
+
+evolution_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+
+# tool PKG@VERSION prints the path of that tool's binary, installing it first
+# with `GOBIN=... go install PKG@VERSION` into .cache/tools/<PKG@VERSION>/
+# (gitignored) if it is not there yet. A new pin gets a new directory.
+tool() {
+	local spec="$1" name dir
+	name="${spec%@*}"
+	name="${name##*/}"
+	dir="$evolution_root/.cache/tools/${spec//\//_}"
+	if [[ ! -x "$dir/$name" ]]; then
+		log "installing $spec into ${dir#"$evolution_root"/}"
+		GOBIN="$dir" GOWORK=off go install "$spec" >&2
+	fi
+	printf '%s\n' "$dir/$name"
+}
 
 # release_tag_re matches release tags: vMAJOR.MINOR.PATCH, no pre-release.
 release_tag_re='^v[0-9]+\.[0-9]+\.[0-9]+$'
@@ -26,8 +45,8 @@ latest_release_tag() {
 #   else first commit : the oldest commit reachable from HEAD (in a shallow
 #                       clone, the oldest commit fetched: says so loudly)
 # Explanations go to stderr. Nothing is fetched.
-BASE_COMMIT=""
-BASE_VERSION=""
+# (Not initialised here: the scripts read BASE_VERSION from the environment in
+# their two-file mode, which the tests use.)
 resolve_base() {
 	local ref tag
 	BASE_VERSION=""

@@ -39,20 +39,20 @@ else
 fi
 
 grep -vE '^[[:space:]]*(#|$)' "$root/.ci/oasdiff-levels.conf" >"$tmp/levels.txt"
+oasdiff="$(tool "$OASDIFF")"
 
 # --flatten-allof: the error envelopes are allOf(ErrorEnvelope, {type enum});
 # without it oasdiff compares allOf branches one by one and lowers what it
 # finds there to WARN.
 flags=(--flatten-allof --severity-levels "$tmp/levels.txt")
 
-# 1. The changelog, every level, for the reader. (`go run` turns any non-zero
-#    exit of the tool into 1, so exit codes cannot carry the verdict: any
-#    failure here is a tool or spec-loading failure.)
-go run "$OASDIFF" changelog "$old" "$new" "${flags[@]}" --color never
+# 1. The changelog, every level, for the reader. Without --fail-on, a failure
+#    here is a tool or spec-loading failure.
+"$oasdiff" changelog "$old" "$new" "${flags[@]}" --color never
 
 # 2. The verdict: the breaking changes (level ERR) as JSON. `"level":3` is
 #    ERR; inside text fields quotes are escaped, so it cannot match there.
-json="$(go run "$OASDIFF" breaking "$old" "$new" "${flags[@]}" --format json)"
+json="$("$oasdiff" breaking "$old" "$new" "${flags[@]}" --format json)"
 errors="$( (grep -o '"level":3' <<<"$json" || true) | wc -l)"
 if [[ "$errors" -eq 0 ]]; then
 	echo "spec-diff: OK: no breaking wire-level changes."
