@@ -5,7 +5,9 @@
 #   - golangci-lint: run with `go run pkg@version`, so the library's go.mod
 #     stays free of linter dependencies;
 #   - Spectral, Redocly, Prism: exact versions in package.json/package-lock.json,
-#     installed with `npm ci` into node_modules/.
+#     installed with `npm ci` into node_modules/;
+#   - oasdiff and apidiff (spec-diff, api-diff): .ci/evolution-lib.sh, built
+#     with `go install pkg@version` into .cache/tools/.
 
 SHELL := /bin/bash
 GO ?= go
