@@ -5,7 +5,9 @@
 #   - golangci-lint: run with `go run pkg@version`, so the library's go.mod
 #     stays free of linter dependencies;
 #   - Spectral, Redocly, Prism: exact versions in package.json/package-lock.json,
-#     installed with `npm ci` into node_modules/.
+#     installed with `npm ci` into node_modules/;
+#   - oasdiff and apidiff (spec-diff, api-diff): .ci/evolution-lib.sh, built
+#     with `go install pkg@version` into .cache/tools/.
 
 SHELL := /bin/bash
 GO ?= go
@@ -52,4 +54,27 @@ test:
 	$(GO) test -race -count=1 ./...
 
 ## check: everything CI runs.
-check: check-generated lint spec-lint test
+check: check-generated lint spec-lint test spec-diff api-diff version-check test-evolution
+
+# --- spec evolution (issue 7): compatibility checks against a base ref -------
+# Base ref: BASE=ref (e.g. `make spec-diff BASE=v0.1.0`), else the latest
+# release tag v*, else the first commit. Pinned tools (oasdiff, apidiff) and
+# the CHANGELOG rule are in .ci/evolution-lib.sh; see CHANGELOG.md's preamble.
+.PHONY: spec-diff api-diff version-check test-evolution
+
+## spec-diff: wire-level changes of openapi.yaml (oasdiff); breaking ones need a CHANGELOG entry.
+spec-diff:
+	BASE="$(BASE)" .ci/spec-diff.sh
+
+## api-diff: exported Go API changes (apidiff); breaking ones need a CHANGELOG entry.
+api-diff:
+	BASE="$(BASE)" .ci/api-diff.sh
+
+## version-check: client.Version, CHANGELOG.md and release tags agree.
+version-check:
+	.ci/version-check.sh
+
+## test-evolution: the checks above flag known breaking edits and pass compatible ones.
+test-evolution:
+	.ci/test-spec-evolution.sh
+# --- end spec evolution -------------------------------------------------------
