@@ -38,8 +38,7 @@ func scriptedAPI(t *testing.T, pages map[string]string) (*httptest.Server, *atom
 			w.WriteHeader(http.StatusInternalServerError)
 			return
 		}
-		w.Header().Set("Content-Type", "application/json")
-		_, _ = fmt.Fprint(w, body)
+		serveJSON(w, body)
 	}))
 	t.Cleanup(srv.Close)
 	return srv, &n
@@ -104,7 +103,11 @@ func TestEmptyPageWithCursorEndsTheListing(t *testing.T) {
 }
 
 func TestMissingCursorFieldIsAnError(t *testing.T) {
-	srv, _ := scriptedAPI(t, map[string]string{"": `{"object":"InvitationList","items":[]}`})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set(nonAPIHeader, "malformed-page") // breaks the spec on purpose
+		serveJSON(w, `{"object":"InvitationList","items":[]}`)
+	}))
+	defer srv.Close()
 	c := testClient(t, srv.URL+"/api/v1", WithMaxRetries(0))
 	_, err := collect(c, context.Background(), ListParams{AccountID: "acc"})
 	if !errors.Is(err, ErrMalformedResponse) {
@@ -136,7 +139,7 @@ func TestCrossHostRedirectNeverCarriesTheKey(t *testing.T) {
 		if r.Header.Get("X-API-KEY") != "" {
 			t.Errorf("the other host received the API key")
 		}
-		_, _ = fmt.Fprint(w, pageJSON(0, 1, ""))
+		serveJSON(w, pageJSON(0, 1, ""))
 	}))
 	defer other.Close()
 	// "localhost" and 127.0.0.1 are different hosts to the client.
@@ -171,7 +174,7 @@ func TestSameHostRedirectWorks(t *testing.T) {
 			http.Redirect(w, r, "/api/v1/users/invite/received?"+r.URL.RawQuery, http.StatusMovedPermanently)
 		case "/api/v1/users/invite/received":
 			sawKey.Store(r.Header.Get("X-API-KEY") == "k")
-			_, _ = fmt.Fprint(w, pageJSON(0, 1, ""))
+			serveJSON(w, pageJSON(0, 1, ""))
 		}
 	}))
 	defer api.Close()
@@ -215,7 +218,7 @@ func TestPerAttemptTimeoutIsRetried(t *testing.T) {
 			}
 			return
 		}
-		_, _ = fmt.Fprint(w, pageJSON(0, 1, ""))
+		serveJSON(w, pageJSON(0, 1, ""))
 	}))
 	defer api.Close()
 	c := testClient(t, api.URL+"/api/v1", WithAttemptTimeout(100*time.Millisecond), WithBackoff(time.Millisecond))
@@ -223,4 +226,10 @@ func TestPerAttemptTimeoutIsRetried(t *testing.T) {
 	if err != nil || len(page.Items) != 1 || n.Load() != 2 {
 		t.Fatalf("page %v err %v requests %d", page, err, n.Load())
 	}
+}
+
+// serveJSON writes body as an application/json 200 response.
+func serveJSON(w http.ResponseWriter, body string) {
+	w.Header().Set("Content-Type", "application/json")
+	_, _ = fmt.Fprint(w, body)
 }

@@ -1,14 +1,14 @@
 package client
 
 import (
-	"net/http"
+	"github.com/postpress/postpress-go/internal/contract"
 	"testing"
 	"time"
 )
 
 // nonAPIHeader marks a response that is not an API response (a redirect, a
 // proxy page), so contract validation leaves it alone.
-const nonAPIHeader = "X-Postpresstest-Fault"
+const nonAPIHeader = contract.FaultHeader
 
 // testClient returns a client for baseURL with fast retries, its HTTP going
 // through the contract-validating transport.
@@ -18,7 +18,7 @@ func testClient(t *testing.T, baseURL string, opts ...Option) *Client {
 		WithAPIKey("pp_test_key"),
 		WithBaseURL(baseURL),
 		WithBackoff(time.Millisecond),
-		WithHTTPClient(&http.Client{Transport: http.DefaultTransport}),
+		WithHTTPClient(contract.NewClient(t, nil)),
 	}
 	c, err := New(append(base, opts...)...)
 	if err != nil {

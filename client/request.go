@@ -104,6 +104,11 @@ func send(ctx context.Context, cfg *config, base *url.URL, tmpl *http.Request, a
 	if err != nil {
 		return nil, 0, &RequestError{Op: "read body", URL: req.URL.String(), Err: err}
 	}
+	if cfg.validate {
+		if err := validateResponse(req, resp, body); err != nil {
+			return nil, 0, err
+		}
+	}
 	if resp.StatusCode != http.StatusOK {
 		apiErr := decodeAPIError(resp.StatusCode, resp.Header, body)
 		redactKey(apiErr, cfg.apiKey)

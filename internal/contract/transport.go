@@ -1,0 +1,71 @@
+package contract
+
+import (
+	"bytes"
+	"io"
+	"net/http"
+	"testing"
+)
+
+// Transport is an http.RoundTripper for tests that validates every request
+// and response it carries and reports a violation with T.Errorf. It passes
+// everything through unchanged: the client under test sees exactly what it
+// would without the validator.
+type Transport struct {
+	// T receives violations.
+	T testing.TB
+	// Base carries the requests; nil means http.DefaultTransport.
+	Base http.RoundTripper
+	v    *Validator
+}
+
+// NewTransport returns a validating transport over base (nil:
+// http.DefaultTransport), reporting to t.
+func NewTransport(t testing.TB, base http.RoundTripper) *Transport {
+	t.Helper()
+	v, err := NewValidator()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &Transport{T: t, Base: base, v: v}
+}
+
+// NewClient returns an *http.Client over NewTransport(t, base).
+func NewClient(t testing.TB, base http.RoundTripper) *http.Client {
+	t.Helper()
+	return &http.Client{Transport: NewTransport(t, base)}
+}
+
+// RoundTrip validates req, sends it, and validates the response unless it
+// is marked with FaultHeader. A body that cannot be read in full is handed
+// on as it came: the bytes that arrived, then the same read error.
+func (tr *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if err := tr.v.ValidateRequest(req); err != nil {
+		tr.T.Errorf("contract violation: %v", err)
+	}
+	base := tr.Base
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	resp, err := base.RoundTrip(req)
+	if err != nil || resp.Header.Get(FaultHeader) != "" {
+		return resp, err
+	}
+	body, readErr := io.ReadAll(resp.Body)
+	_ = resp.Body.Close()
+	if readErr != nil {
+		resp.Body = io.NopCloser(io.MultiReader(bytes.NewReader(body), errReader{readErr}))
+		tr.T.Errorf("contract violation: response %d to %s: body unreadable (%v) without a %s mark", resp.StatusCode, req.URL.RequestURI(), readErr, FaultHeader)
+		return resp, nil
+	}
+	resp.Body = io.NopCloser(bytes.NewReader(body))
+	if err := tr.v.ValidateResponse(req, resp.StatusCode, resp.Header, body); err != nil {
+		tr.T.Errorf("contract violation: %v", err)
+	}
+	return resp, nil
+}
+
+// errReader returns its error on every read.
+type errReader struct{ err error }
+
+func (r errReader) Read([]byte) (int, error) { return 0, r.err }
