@@ -52,6 +52,7 @@ func exchange(t *testing.T, s stub, mutate func(*http.Request)) []string {
 		t.Fatal(err)
 	}
 	got, _ := io.ReadAll(resp.Body)
+	_ = resp.Body.Close()
 	if string(got) != s.body {
 		t.Fatalf("the transport changed the body: %q", got)
 	}
