@@ -17,6 +17,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"sync"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
@@ -40,8 +41,13 @@ type Validator struct {
 	route *routers.Route
 }
 
-// NewValidator loads the spec embedded in package gen.
-func NewValidator() (*Validator, error) {
+// NewValidator returns a validator over the spec embedded in package gen.
+// The spec is loaded once and shared: validation only reads it.
+func NewValidator() (*Validator, error) { return shared() }
+
+var shared = sync.OnceValues(load)
+
+func load() (*Validator, error) {
 	doc, err := gen.GetSpec()
 	if err != nil {
 		return nil, fmt.Errorf("contract: load embedded spec: %w", err)

@@ -1,0 +1,37 @@
+package postpresstest_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/postpress/postpress-go/client"
+	"github.com/postpress/postpress-go/postpresstest"
+)
+
+// A test serves a fake account, scripts a rate limit on the second page,
+// and lists through the real client, which retries it.
+func ExampleNewServer() {
+	srv := postpresstest.NewServer(postpresstest.WithGeneratedAccount("acc_1", 250))
+	defer srv.Close()
+	srv.Enqueue(postpresstest.Error("errors/too_many_requests").WithRetryAfter("0").OnCursor(postpresstest.EncodeCursor(100)))
+
+	c, err := client.New(client.WithBaseURL(srv.URL), client.WithAPIKey(postpresstest.DefaultAPIKey))
+	if err != nil {
+		panic(err)
+	}
+	n := 0
+	for _, err := range c.Invitations(context.Background(), client.ListParams{AccountID: "acc_1"}) {
+		if err != nil {
+			panic(err)
+		}
+		n++
+	}
+	fmt.Println(n, "invitations in", srv.RequestCount(), "requests")
+
+	_, err = c.ListReceivedInvitations(context.Background(), client.ListParams{AccountID: "acc_2"})
+	fmt.Println(errors.Is(err, client.ErrorTypeResourceAccessRestricted))
+	// Output:
+	// 250 invitations in 4 requests
+	// true
+}

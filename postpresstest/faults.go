@@ -1,0 +1,115 @@
+package postpresstest
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/postpress/postpress-go/internal/contract"
+)
+
+// FaultHeader marks a response that is not an API response as the spec
+// describes it: a truncated body, an HTML page from a proxy, an error of an
+// unknown type or an undocumented status. Its value names the fault.
+// Contract validation (internal/contract) passes such responses through.
+const FaultHeader = contract.FaultHeader
+
+type faultKind int
+
+const (
+	kindError faultKind = iota
+	kindLatency
+	kindReset
+	kindTruncate
+	kindProxy
+)
+
+// A Fault is a scripted response: queue it with Server.Enqueue. Build one
+// with Error, ErrorStatus, Latency, Reset, TruncatedBody or ProxyHTML, then
+// refine it with its methods. A Fault is applied to the next request (or
+// the next Times(n) requests) that it matches.
+type Fault struct {
+	kind       faultKind
+	status     int
+	errType    string
+	detail     string
+	retryAfter string
+	delay      time.Duration
+	times      int
+	match      func(*http.Request) bool
+}
+
+// Error answers with the error type errType under the status the spec
+// documents it for; a type the spec does not know is sent with status 500
+// (use ErrorStatus to choose another).
+func Error(errType string) *Fault {
+	status := StatusOf(errType)
+	if status == 0 {
+		status = http.StatusInternalServerError
+	}
+	return &Fault{kind: kindError, status: status, errType: errType, times: 1}
+}
+
+// ErrorStatus answers with errType under status, documented or not. An
+// error the spec does not document is marked with FaultHeader.
+func ErrorStatus(status int, errType string) *Fault {
+	return &Fault{kind: kindError, status: status, errType: errType, times: 1}
+}
+
+// Latency delays the response by d, then answers normally. The wait ends
+// early if the client gives up on the request.
+func Latency(d time.Duration) *Fault { return &Fault{kind: kindLatency, delay: d, times: 1} }
+
+// Reset cuts the connection without a response (a TCP reset).
+func Reset() *Fault { return &Fault{kind: kindReset, times: 1} }
+
+// TruncatedBody sends the page's headers with its full Content-Length, then
+// only half the body, and closes the connection.
+func TruncatedBody() *Fault { return &Fault{kind: kindTruncate, times: 1} }
+
+// ProxyHTML answers with an HTML error page and the given status (0 means
+// 502), as a proxy in front of the API would.
+func ProxyHTML(status int) *Fault {
+	if status == 0 {
+		status = http.StatusBadGateway
+	}
+	return &Fault{kind: kindProxy, status: status, times: 1}
+}
+
+// WithRetryAfter adds a Retry-After header with value v (seconds or an HTTP
+// date) to an error response.
+func (f *Fault) WithRetryAfter(v string) *Fault { f.retryAfter = v; return f }
+
+// WithDetail sets the error's detail text.
+func (f *Fault) WithDetail(s string) *Fault { f.detail = s; return f }
+
+// After delays the fault's response by d (a slow error, a slow reset).
+func (f *Fault) After(d time.Duration) *Fault { f.delay = d; return f }
+
+// Times applies the fault to n requests (default 1).
+func (f *Fault) Times(n int) *Fault { f.times = n; return f }
+
+// When applies the fault only to requests for which match returns true
+// (for example a given cursor or account); other requests pass it by.
+func (f *Fault) When(match func(*http.Request) bool) *Fault { f.match = match; return f }
+
+// OnCursor applies the fault only to requests for the page at cursor
+// ("" for first pages).
+func (f *Fault) OnCursor(cursor string) *Fault {
+	return f.When(func(r *http.Request) bool { return r.URL.Query().Get("cursor") == cursor })
+}
+
+// name describes the fault in the request log.
+func (f *Fault) name() string {
+	switch f.kind {
+	case kindError:
+		return "error " + f.errType
+	case kindLatency:
+		return "latency " + f.delay.String()
+	case kindReset:
+		return "reset"
+	case kindTruncate:
+		return "truncated-body"
+	default:
+		return "proxy-html"
+	}
+}

@@ -1,0 +1,362 @@
+package postpresstest
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"slices"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/postpress/postpress-go/gen"
+)
+
+// DefaultAPIKey is the key a Server accepts unless WithAPIKey or
+// WithAnyAPIKey says otherwise.
+const DefaultAPIKey = "pp_test_postpresstest_key" //nolint:gosec // a fake key for a fake server
+
+// BasePath is the path the fake serves the API under, the spec's first
+// server: requests go to BasePath + "/users/invite/received".
+const BasePath = "/api/v1"
+
+// Request is one request as the fake received it.
+type Request struct {
+	Method string
+	Path   string
+	Query  url.Values
+	Header http.Header
+	Time   time.Time
+	// Fault names the scripted fault applied to it; "" when none.
+	Fault string
+}
+
+// An Option configures a Fake.
+type Option func(*Fake)
+
+// WithAPIKey sets the one key the fake accepts.
+func WithAPIKey(key string) Option { return func(f *Fake) { f.apiKey = key } }
+
+// WithAnyAPIKey accepts any non-empty key (the sandbox does).
+func WithAnyAPIKey() Option { return func(f *Fake) { f.anyKey = true } }
+
+// WithSeed sets the seed of generated invitations (default 1).
+func WithSeed(seed int64) Option { return func(f *Fake) { f.seed = seed } }
+
+// WithAccount serves items, in this order, for account id.
+func WithAccount(id string, items []gen.InvitationReceived) Option {
+	return func(f *Fake) { f.accounts[id] = slices.Clone(items) }
+}
+
+// WithGeneratedAccount serves n generated invitations for account id.
+func WithGeneratedAccount(id string, n int) Option {
+	return func(f *Fake) { f.generated[id] = n }
+}
+
+// WithAnyAccount serves n generated invitations for any account id that
+// has no items of its own (the sandbox does). Without it an unknown account
+// gets 403 errors/resource_access_restricted.
+func WithAnyAccount(n int) Option { return func(f *Fake) { f.anyAccount = n } }
+
+// WithLenientCursors accepts any well-formed cursor within an account's
+// items, not only cursors this fake issued, so that a listing can resume
+// across restarts (the sandbox does).
+func WithLenientCursors() Option { return func(f *Fake) { f.lenient = true } }
+
+// Fake is the fake postpress API as an http.Handler, to mount on a server of
+// your own. NewServer wraps one in an httptest.Server. It is safe for
+// concurrent use.
+type Fake struct {
+	apiKey     string
+	anyKey     bool
+	seed       int64
+	anyAccount int
+	lenient    bool
+	generated  map[string]int
+
+	handler http.Handler
+	reqIDs  atomic.Int64
+
+	mu       sync.Mutex
+	accounts map[string][]gen.InvitationReceived
+	issued   map[string]bool
+	faults   []*Fault
+	log      []Request
+}
+
+// NewFake returns a Fake configured by opts.
+func NewFake(opts ...Option) *Fake {
+	f := &Fake{
+		apiKey:    DefaultAPIKey,
+		seed:      1,
+		generated: map[string]int{},
+		accounts:  map[string][]gen.InvitationReceived{},
+		issued:    map[string]bool{},
+	}
+	for _, o := range opts {
+		o(f)
+	}
+	for id, n := range f.generated {
+		f.accounts[id] = generate(f.seed, id, n)
+	}
+	f.handler = gen.HandlerWithOptions(gen.NewStrictHandler(strict{f}, nil), gen.StdHTTPServerOptions{
+		BaseURL: BasePath,
+		ErrorHandlerFunc: func(w http.ResponseWriter, r *http.Request, err error) {
+			invalidParameters(err.Error(), requestID(r.Context())).write(w)
+		},
+	})
+	return f
+}
+
+// Items returns the invitations the fake serves for account (generated on
+// first use for WithAnyAccount), or nil for an unknown account.
+func (f *Fake) Items(account string) []gen.InvitationReceived {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.itemsLocked(account))
+}
+
+func (f *Fake) itemsLocked(account string) []gen.InvitationReceived {
+	items, ok := f.accounts[account]
+	if !ok && f.anyAccount > 0 {
+		items = generate(f.seed, account, f.anyAccount)
+		f.accounts[account] = items
+	}
+	return items
+}
+
+// Enqueue scripts the next responses. Each request takes the first queued
+// fault that matches it (see Fault.When); requests no fault matches are
+// served normally.
+func (f *Fake) Enqueue(faults ...*Fault) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.faults = append(f.faults, faults...)
+}
+
+// PendingFaults returns how many scripted responses are still queued.
+func (f *Fake) PendingFaults() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	n := 0
+	for _, ft := range f.faults {
+		n += ft.times
+	}
+	return n
+}
+
+// Requests returns the requests received so far, in order.
+func (f *Fake) Requests() []Request {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.log)
+}
+
+// RequestCount returns how many requests were received.
+func (f *Fake) RequestCount() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return len(f.log)
+}
+
+type ctxKey struct{}
+
+func requestID(ctx context.Context) string {
+	id, _ := ctx.Value(ctxKey{}).(string)
+	return id
+}
+
+// ServeHTTP logs the request, applies a scripted fault if one matches,
+// checks the API key, and hands the request to the generated strict
+// server.
+func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	id := fmt.Sprintf("req_pp%08d", f.reqIDs.Add(1))
+	r = r.WithContext(context.WithValue(r.Context(), ctxKey{}, id))
+	fault := f.record(r)
+	if fault != nil {
+		if fault.delay > 0 {
+			select {
+			case <-time.After(fault.delay):
+			case <-r.Context().Done():
+				return
+			}
+		}
+		if f.applyFault(w, r, fault, id) {
+			return
+		}
+	}
+	key := r.Header.Get("X-API-KEY")
+	switch {
+	case key == "":
+		apiError{401, "errors/missing_credentials", "Send your API key in the X-API-KEY header.", id}.write(w)
+		return
+	case !f.anyKey && key != f.apiKey:
+		apiError{401, "errors/invalid_credentials", "The API key is not valid.", id}.write(w)
+		return
+	}
+	f.handler.ServeHTTP(w, r)
+}
+
+// record logs r and takes the fault that applies to it, if any.
+func (f *Fake) record(r *http.Request) *Fault {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var taken *Fault
+	for i, ft := range f.faults {
+		if ft.match == nil || ft.match(r) {
+			taken = ft
+			if ft.times--; ft.times <= 0 {
+				f.faults = slices.Delete(f.faults, i, i+1)
+			}
+			break
+		}
+	}
+	entry := Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.Query(), Header: r.Header.Clone(), Time: time.Now()}
+	if taken != nil {
+		entry.Fault = taken.name()
+	}
+	f.log = append(f.log, entry)
+	return taken
+}
+
+// applyFault writes the fault's response. It returns false for a fault
+// that only delays (the request is then served normally).
+func (f *Fake) applyFault(w http.ResponseWriter, r *http.Request, ft *Fault, id string) bool {
+	if ft.retryAfter != "" {
+		w.Header().Set("Retry-After", ft.retryAfter)
+	}
+	switch ft.kind {
+	case kindLatency:
+		return false
+	case kindError:
+		detail := ft.detail
+		if detail == "" {
+			detail = "Scripted by postpresstest."
+		}
+		apiError{ft.status, ft.errType, detail, id}.write(w)
+	case kindReset:
+		resetConn(w)
+	case kindTruncate:
+		rec := httptest.NewRecorder()
+		f.handler.ServeHTTP(rec, r)
+		body := rec.Body.Bytes()
+		w.Header().Set(FaultHeader, "truncated-body")
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+		w.WriteHeader(rec.Code)
+		_, _ = w.Write(body[:len(body)/2])
+		if fl, ok := w.(http.Flusher); ok {
+			fl.Flush()
+		}
+		resetConn(w)
+	case kindProxy:
+		w.Header().Set(FaultHeader, "proxy-html")
+		w.Header().Set("Content-Type", "text/html")
+		w.WriteHeader(ft.status)
+		//nolint:gosec // only a status code and its text go into the page
+		_, _ = fmt.Fprintf(w, "<html>\r\n<head><title>%d %s</title></head>\r\n<body>\r\n<center><h1>%d %s</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n",
+			ft.status, http.StatusText(ft.status), ft.status, http.StatusText(ft.status))
+	}
+	return true
+}
+
+// resetConn closes the connection under w with a TCP reset.
+func resetConn(w http.ResponseWriter) {
+	hj, ok := w.(http.Hijacker)
+	if !ok {
+		panic(http.ErrAbortHandler)
+	}
+	conn, _, err := hj.Hijack()
+	if err != nil {
+		panic(http.ErrAbortHandler)
+	}
+	if tc, ok := conn.(*net.TCPConn); ok {
+		_ = tc.SetLinger(0)
+	}
+	_ = conn.Close()
+}
+
+// strict implements the generated strict server interface.
+type strict struct{ f *Fake }
+
+// ListInvitationsReceived serves one page: the account's items from the
+// cursor's offset, limit of them, and the next cursor or null.
+func (s strict) ListInvitationsReceived(ctx context.Context, req gen.ListInvitationsReceivedRequestObject) (gen.ListInvitationsReceivedResponseObject, error) {
+	f, p, id := s.f, req.Params, requestID(ctx)
+	limit := 10
+	if p.Limit != nil {
+		limit = *p.Limit
+	}
+	if limit < 1 || limit > 100 {
+		return invalidParameters(fmt.Sprintf("limit must be between 1 and 100, got %d", limit), id).response(), nil
+	}
+	if p.AccountID == "" {
+		return invalidParameters("account_id is required", id).response(), nil
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	items, ok := f.accounts[p.AccountID]
+	if !ok {
+		if items = f.itemsLocked(p.AccountID); items == nil {
+			return apiError{403, "errors/resource_access_restricted", "This API key has no access to account " + strconv.Quote(p.AccountID) + ".", id}.response(), nil
+		}
+	}
+	offset := 0
+	if p.Cursor != nil {
+		o, err := decodeCursor(*p.Cursor)
+		switch {
+		case *p.Cursor == "":
+			return invalidParameters("cursor must not be empty", id).response(), nil
+		case err != nil:
+			return invalidParameters("cursor: "+err.Error(), id).response(), nil
+		case !f.lenient && !f.issued[p.AccountID+"\x00"+*p.Cursor]:
+			return invalidParameters("cursor was not issued by this server for this account", id).response(), nil
+		case o > len(items):
+			return invalidParameters("cursor is past the end of the list", id).response(), nil
+		}
+		offset = o
+	}
+	end := min(offset+limit, len(items))
+	page := gen.ListInvitationsReceived200JSONResponse{
+		Object: gen.InvitationListObjectInvitationList,
+		Items:  items[offset:end],
+	}
+	if page.Items == nil {
+		page.Items = []gen.InvitationReceived{}
+	}
+	if end < len(items) {
+		next := EncodeCursor(end)
+		f.issued[p.AccountID+"\x00"+next] = true
+		page.Cursor = &next
+	}
+	return page, nil
+}
+
+// Server is a Fake served by an httptest.Server on loopback.
+type Server struct {
+	*Fake
+	// URL is the API's base URL on this server (root + BasePath): give it
+	// to client.WithBaseURL.
+	URL string
+	// RootURL is the server's root, without BasePath.
+	RootURL string
+	srv     *httptest.Server
+}
+
+// NewServer starts a fake postpress API on loopback. Close it when done.
+func NewServer(opts ...Option) *Server {
+	f := NewFake(opts...)
+	srv := httptest.NewServer(f)
+	return &Server{Fake: f, URL: srv.URL + BasePath, RootURL: srv.URL, srv: srv}
+}
+
+// Close shuts the server down.
+func (s *Server) Close() { s.srv.Close() }
+
+// Client returns an *http.Client for the server (plain, without contract
+// validation).
+func (s *Server) Client() *http.Client { return s.srv.Client() }

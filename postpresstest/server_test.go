@@ -1,0 +1,318 @@
+package postpresstest
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/url"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/postpress/postpress-go/gen"
+	"github.com/postpress/postpress-go/internal/contract"
+)
+
+// get requests a page through the validating transport and returns the
+// status, headers and body.
+func get(t *testing.T, s *Server, query string, key string) (int, http.Header, []byte) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, s.URL+"/users/invite/received?"+query, nil)
+	if key != "" {
+		req.Header.Set("X-API-KEY", key)
+	}
+	resp, err := contract.NewClient(t, nil).Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = resp.Body.Close() }()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp.StatusCode, resp.Header, body
+}
+
+// getUnchecked is get without request validation, for requests that break
+// the spec on purpose; the response is still validated.
+func getUnchecked(t *testing.T, s *Server, rawQuery string, key string) (int, []byte) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, s.URL+"/users/invite/received?"+rawQuery, nil)
+	if key != "" {
+		req.Header.Set("X-API-KEY", key)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = resp.Body.Close() }()
+	body, _ := io.ReadAll(resp.Body)
+	v, _ := contract.NewValidator()
+	if err := v.ValidateResponse(req, resp.StatusCode, resp.Header, body); err != nil && resp.Header.Get(FaultHeader) == "" {
+		t.Errorf("response breaks the contract: %v", err)
+	}
+	return resp.StatusCode, body
+}
+
+func envelope(t *testing.T, body []byte) map[string]any {
+	t.Helper()
+	var m map[string]any
+	if err := json.Unmarshal(body, &m); err != nil {
+		t.Fatalf("not JSON: %s", body)
+	}
+	return m
+}
+
+func TestPagingFollowsTheDocs(t *testing.T) {
+	s := NewServer(WithGeneratedAccount("acc", 25))
+	defer s.Close()
+	var ids []string
+	q := url.Values{"account_id": {"acc"}}
+	pages := 0
+	for {
+		status, _, body := get(t, s, q.Encode(), DefaultAPIKey)
+		if status != 200 {
+			t.Fatalf("status %d: %s", status, body)
+		}
+		var page gen.InvitationList
+		if err := json.Unmarshal(body, &page); err != nil {
+			t.Fatal(err)
+		}
+		pages++
+		for _, it := range page.Items {
+			ids = append(ids, it.ID)
+		}
+		if page.Cursor == nil {
+			if !strings.Contains(string(body), `"cursor":null`) {
+				t.Errorf("last page must carry cursor: null, got %s", body)
+			}
+			break
+		}
+		if len(page.Items) != 10 {
+			t.Errorf("default limit: %d items", len(page.Items))
+		}
+		q.Set("cursor", *page.Cursor)
+	}
+	if pages != 3 || len(ids) != 25 {
+		t.Fatalf("%d pages, %d items; want 3 pages of 10,10,5", pages, len(ids))
+	}
+	want := s.Items("acc")
+	for i := range want {
+		if ids[i] != want[i].ID {
+			t.Fatalf("item %d is %s, want %s", i, ids[i], want[i].ID)
+		}
+	}
+	if c := EncodeCursor(10); c != "eyJvIjoxMH0" {
+		t.Errorf("cursor of offset 10 = %q, want the docs' eyJvIjoxMH0", c)
+	}
+	status, _, body := get(t, s, "account_id=acc&limit=100", DefaultAPIKey)
+	if status != 200 || strings.Count(string(body), `"InvitationReceived"`) != 25 {
+		t.Errorf("limit=100 should give all 25: %d", status)
+	}
+	status, _, body = get(t, s, "account_id=empty", DefaultAPIKey)
+	_ = body
+	if status != 403 {
+		t.Errorf("unknown account: %d", status)
+	}
+}
+
+func TestEmptyAccount(t *testing.T) {
+	s := NewServer(WithAccount("empty", nil))
+	defer s.Close()
+	status, _, body := get(t, s, "account_id=empty", DefaultAPIKey)
+	if status != 200 || string(body) != `{"cursor":null,"items":[],"object":"InvitationList"}`+"\n" {
+		t.Fatalf("%d %s", status, body)
+	}
+}
+
+func TestRefusals(t *testing.T) {
+	s := NewServer(WithGeneratedAccount("acc", 30))
+	defer s.Close()
+	for name, tc := range map[string]struct {
+		query, key string
+		status     int
+		typ        string
+	}{
+		"missing key":     {"account_id=acc", "", 401, "errors/missing_credentials"},
+		"wrong key":       {"account_id=acc", "nope", 401, "errors/invalid_credentials"},
+		"unknown account": {"account_id=who", DefaultAPIKey, 403, "errors/resource_access_restricted"},
+		"limit 0":         {"account_id=acc&limit=0", DefaultAPIKey, 400, "errors/invalid_parameters"},
+		"limit 101":       {"account_id=acc&limit=101", DefaultAPIKey, 400, "errors/invalid_parameters"},
+		"limit not int":   {"account_id=acc&limit=ten", DefaultAPIKey, 400, "errors/invalid_parameters"},
+		"no account":      {"limit=5", DefaultAPIKey, 400, "errors/invalid_parameters"},
+		"empty cursor":    {"account_id=acc&cursor=", DefaultAPIKey, 400, "errors/invalid_parameters"},
+		"garbage cursor":  {"account_id=acc&cursor=%21%21", DefaultAPIKey, 400, "errors/invalid_parameters"},
+		"never issued":    {"account_id=acc&cursor=" + EncodeCursor(20), DefaultAPIKey, 400, "errors/invalid_parameters"},
+	} {
+		status, body := getUnchecked(t, s, tc.query, tc.key)
+		env := envelope(t, body)
+		if status != tc.status || env["type"] != tc.typ || env["status"] != float64(tc.status) || env["title"] == "" || !strings.HasPrefix(env["instance"].(string), "req_") {
+			t.Errorf("%s: %d %s", name, status, body)
+		}
+	}
+	// A cursor the server did issue works, for that account only.
+	_, _, body := get(t, s, "account_id=acc", DefaultAPIKey)
+	var page gen.InvitationList
+	_ = json.Unmarshal(body, &page)
+	if status, _, _ := get(t, s, "account_id=acc&cursor="+*page.Cursor, DefaultAPIKey); status != 200 {
+		t.Errorf("issued cursor refused: %d", status)
+	}
+	lenient := NewServer(WithAnyAccount(30), WithLenientCursors(), WithAnyAPIKey())
+	defer lenient.Close()
+	if status, _, _ := get(t, lenient, "account_id=x&cursor="+EncodeCursor(20), "anything"); status != 200 {
+		t.Errorf("lenient server refused a well-formed cursor: %d", status)
+	}
+}
+
+func TestGeneratorIsDeterministicAndDocsShaped(t *testing.T) {
+	a, b, c := GenerateInvitations(7, 300), GenerateInvitations(7, 300), GenerateInvitations(8, 300)
+	if !reflect.DeepEqual(a, b) {
+		t.Fatal("same seed, different invitations")
+	}
+	if reflect.DeepEqual(a, c) {
+		t.Fatal("different seeds, same invitations")
+	}
+	seen := map[string]bool{}
+	for _, inv := range a {
+		if seen[inv.ID] || !strings.HasPrefix(inv.ID, "inv_01HX") {
+			t.Fatalf("bad or repeated id %q", inv.ID)
+		}
+		seen[inv.ID] = true
+		raw, _ := json.Marshal(inv)
+		var m map[string]any
+		_ = json.Unmarshal(raw, &m)
+		for _, k := range []string{"object", "id", "invited_user", "invited_user_id", "invited_user_public_id", "invited_user_description", "date", "parsed_datetime", "invitation_text"} {
+			if s, ok := m[k].(string); !ok || s == "" {
+				t.Fatalf("%s: field %s = %v", inv.ID, k, m[k])
+			}
+		}
+		for k, v := range m["inviter"].(map[string]any) {
+			if s, ok := v.(string); !ok || s == "" {
+				t.Fatalf("inviter.%s = %v", k, v)
+			}
+		}
+		if inv.Specifics.Provider != gen.ProviderLinkedIn || inv.Specifics.SharedSecret == "" {
+			t.Fatalf("specifics = %+v", inv.Specifics)
+		}
+		parsed, err := time.Parse("2006-01-02T15:04:05.000Z", inv.ParsedDatetime)
+		if err != nil || parsed.Format("January 2, 2006") != inv.Date {
+			t.Fatalf("date %q and parsed_datetime %q disagree", inv.Date, inv.ParsedDatetime)
+		}
+	}
+}
+
+func TestScriptedErrorsPassTheContract(t *testing.T) {
+	s := NewServer(WithGeneratedAccount("acc", 5))
+	defer s.Close()
+	types := map[string]int{}
+	for typ, status := range typeStatuses() {
+		types[typ] = status
+		s.Enqueue(Error(typ).WithRetryAfter("1"))
+	}
+	if len(types) != 34 {
+		t.Fatalf("%d error types in the spec, want 33 + invalid_parameters", len(types))
+	}
+	got := map[string]bool{}
+	for range types {
+		status, h, body := get(t, s, "account_id=acc", DefaultAPIKey)
+		env := envelope(t, body)
+		typ := env["type"].(string)
+		if status != types[typ] || h.Get("Retry-After") != "1" || h.Get(FaultHeader) != "" {
+			t.Errorf("%s: status %d (want %d), Retry-After %q", typ, status, types[typ], h.Get("Retry-After"))
+		}
+		got[typ] = true
+	}
+	if len(got) != len(types) || s.PendingFaults() != 0 {
+		t.Fatalf("served %d distinct types, %d faults left", len(got), s.PendingFaults())
+	}
+	if status, _, _ := get(t, s, "account_id=acc", DefaultAPIKey); status != 200 {
+		t.Errorf("after the script the server should serve normally: %d", status)
+	}
+}
+
+func TestFaults(t *testing.T) {
+	s := NewServer(WithGeneratedAccount("acc", 50))
+	defer s.Close()
+	hc := contract.NewClient(t, nil)
+	do := func() (*http.Response, []byte, error) {
+		req, _ := http.NewRequest(http.MethodGet, s.URL+"/users/invite/received?account_id=acc", nil)
+		req.Header.Set("X-API-KEY", DefaultAPIKey)
+		resp, err := hc.Do(req)
+		if err != nil {
+			return nil, nil, err
+		}
+		defer func() { _ = resp.Body.Close() }()
+		body, err := io.ReadAll(resp.Body)
+		return resp, body, err
+	}
+
+	s.Enqueue(Reset())
+	if _, _, err := do(); err == nil {
+		t.Error("reset: want a transport error")
+	}
+
+	s.Enqueue(TruncatedBody())
+	resp, body, err := do()
+	if err == nil || resp.Header.Get(FaultHeader) != "truncated-body" || len(body) == 0 || json.Valid(body) {
+		t.Errorf("truncated: err %v, %d bytes", err, len(body))
+	}
+
+	s.Enqueue(ProxyHTML(0))
+	resp, body, err = do()
+	if err != nil || resp.StatusCode != 502 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") || !strings.Contains(string(body), "Bad Gateway") {
+		t.Errorf("proxy: %v %v", resp, err)
+	}
+
+	s.Enqueue(ErrorStatus(418, "errors/teapot"), Error("errors/brand_new_type"))
+	resp, body, _ = do()
+	if resp.StatusCode != 418 || resp.Header.Get(FaultHeader) == "" || envelope(t, body)["type"] != "errors/teapot" {
+		t.Errorf("undocumented status: %d %s", resp.StatusCode, body)
+	}
+	resp, body, _ = do()
+	if resp.Header.Get(FaultHeader) == "" || envelope(t, body)["type"] != "errors/brand_new_type" {
+		t.Errorf("unknown type: %d %s", resp.StatusCode, body)
+	}
+
+	// Latency: a client that gives up first sees a timeout; the server
+	// stops waiting too.
+	s.Enqueue(Latency(time.Hour))
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, s.URL+"/users/invite/received?account_id=acc", nil)
+	req.Header.Set("X-API-KEY", DefaultAPIKey)
+	_, err = hc.Do(req) //nolint:bodyclose // no response
+	cancel()
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("latency: %v", err)
+	}
+	s.Enqueue(Latency(10 * time.Millisecond))
+	if resp, _, err := do(); err != nil || resp.StatusCode != 200 {
+		t.Errorf("short latency then a page: %v", err)
+	}
+
+	// Matching and counting.
+	s.Enqueue(Error("errors/too_many_requests").Times(2).OnCursor(EncodeCursor(10)))
+	if resp, _, _ := do(); resp.StatusCode != 200 {
+		t.Errorf("a fault for another cursor applied to the first page")
+	}
+	if s.PendingFaults() != 2 {
+		t.Errorf("pending = %d", s.PendingFaults())
+	}
+
+	log := s.Requests()
+	faults := []string{}
+	for _, r := range log {
+		if r.Fault != "" {
+			faults = append(faults, r.Fault)
+		}
+		if r.Header.Get("X-API-KEY") != DefaultAPIKey || r.Query.Get("account_id") != "acc" || r.Path != "/api/v1/users/invite/received" {
+			t.Errorf("log entry %+v", r)
+		}
+	}
+	want := "reset,truncated-body,proxy-html,error errors/teapot,error errors/brand_new_type,latency 1h0m0s,latency 10ms"
+	if strings.Join(faults, ",") != want {
+		t.Errorf("faults in the log: %v\nwant %s", faults, want)
+	}
+}
