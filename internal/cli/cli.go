@@ -1,0 +1,114 @@
+// Package cli is the postpress command: `postpress invitations received`,
+// `postpress sandbox` and `postpress version`. cmd/postpress is a thin main
+// around Run, which tests call directly.
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/postpress/postpress-go/client"
+)
+
+// Exit codes.
+const (
+	// ExitOK: the command did what was asked.
+	ExitOK = 0
+	// ExitFailure: anything else went wrong (the API, the network, a
+	// listing cut short).
+	ExitFailure = 1
+	// ExitUsage: a usage error or bad input; nothing was sent.
+	ExitUsage = 2
+)
+
+// Env is what a run of the command sees of the world.
+type Env struct {
+	// Args are the arguments after the program name.
+	Args []string
+	// Getenv reads the environment (os.Getenv in main).
+	Getenv func(string) string
+	// Stdout and Stderr receive output and diagnostics.
+	Stdout, Stderr io.Writer
+	// StdoutTTY and StderrTTY say whether they are terminals (the default
+	// format and the progress line depend on it).
+	StdoutTTY, StderrTTY bool
+	// HTTPClient, when set, carries every request of the client (tests
+	// set a validating transport).
+	HTTPClient *http.Client
+	// Ready, when set, is called by `sandbox` with its base URL once it
+	// listens.
+	Ready func(baseURL string)
+}
+
+const usage = `postpress lists the invitations a postpress account received.
+
+Usage:
+  postpress invitations received [flags]   list (and export) received invitations
+  postpress sandbox --addr HOST:PORT [--items N] [--seed S]
+                                           serve a fake postpress API for any client
+  postpress version                        print the SDK version
+
+The API key comes from the environment variable POSTPRESS_API_KEY (never a flag).
+Run 'postpress invitations received -h' for the listing flags.
+
+Exit codes: 0 success; 2 usage error or bad input (nothing sent); 1 any other failure.
+`
+
+// usageError is a mistake in the command line; it exits with ExitUsage.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+func usagef(format string, args ...any) error { return &usageError{fmt.Sprintf(format, args...)} }
+
+// Run runs the command and returns its exit code.
+func Run(ctx context.Context, env Env) int {
+	if env.Getenv == nil {
+		env.Getenv = func(string) string { return "" }
+	}
+	args := env.Args
+	var err error
+	switch {
+	case len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help":
+		_, _ = io.WriteString(env.Stdout, usage)
+		if len(args) == 0 {
+			return ExitUsage
+		}
+		return ExitOK
+	case args[0] == "version" && len(args) == 1:
+		_, _ = fmt.Fprintln(env.Stdout, "postpress-go", client.Version)
+		return ExitOK
+	case args[0] == "invitations" && len(args) >= 2 && args[1] == "received":
+		err = listReceived(ctx, env, args[2:])
+	case args[0] == "sandbox":
+		err = sandbox(ctx, env, args[1:])
+	default:
+		err = usagef("unknown command %q", strings.Join(args, " "))
+	}
+	return report(env, err)
+}
+
+// report prints err (if any) and returns the exit code for it.
+func report(env Env, err error) int {
+	var ue *usageError
+	var pe *client.ParamError
+	switch {
+	case err == nil:
+		return ExitOK
+	case errors.Is(err, flag.ErrHelp):
+		return ExitOK
+	case errors.As(err, &ue):
+		_, _ = fmt.Fprintf(env.Stderr, "postpress: %v\nRun 'postpress -h' for usage.\n", err)
+		return ExitUsage
+	case errors.As(err, &pe), errors.Is(err, errConfig):
+		_, _ = fmt.Fprintf(env.Stderr, "%v\n", err)
+		return ExitUsage
+	}
+	_, _ = fmt.Fprintf(env.Stderr, "%v\n", err)
+	return ExitFailure
+}

@@ -1,0 +1,323 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"reflect"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"github.com/postpress/postpress-go/client"
+	"github.com/postpress/postpress-go/gen"
+	"github.com/postpress/postpress-go/internal/contract"
+	"github.com/postpress/postpress-go/postpresstest"
+)
+
+const testKey = "pp_live_CLI_TEST_s3cret"
+
+// run runs the command with env vars, through the contract transport, and
+// returns exit code, stdout and stderr.
+func run(t *testing.T, vars map[string]string, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code := Run(context.Background(), Env{
+		Args:       args,
+		Getenv:     func(k string) string { return vars[k] },
+		Stdout:     &out,
+		Stderr:     &errOut,
+		HTTPClient: contract.NewClient(t, nil),
+	})
+	if strings.Contains(out.String()+errOut.String(), testKey) {
+		t.Errorf("the API key was printed:\n%s\n%s", out.String(), errOut.String())
+	}
+	return code, out.String(), errOut.String()
+}
+
+func fakeAPI(t *testing.T, n int) (*postpresstest.Server, map[string]string) {
+	t.Helper()
+	srv := postpresstest.NewServer(postpresstest.WithGeneratedAccount("acc", n), postpresstest.WithAPIKey(testKey))
+	t.Cleanup(srv.Close)
+	return srv, map[string]string{"POSTPRESS_API_KEY": testKey, "POSTPRESS_BASE_URL": srv.URL, "POSTPRESS_ACCOUNT_ID": "acc"}
+}
+
+func TestFormatsCarryWhatTheServerServed(t *testing.T) {
+	srv, env := fakeAPI(t, 130)
+	want := srv.Items("acc")
+
+	code, out, _ := run(t, env, "invitations", "received", "--format", "ndjson")
+	var got []gen.InvitationReceived
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		var inv gen.InvitationReceived
+		if err := json.Unmarshal([]byte(line), &inv); err != nil {
+			t.Fatalf("ndjson line %q: %v", line, err)
+		}
+		got = append(got, inv)
+	}
+	if code != 0 || !reflect.DeepEqual(got, want) {
+		t.Fatalf("ndjson: exit %d, %d items, want %d equal to the server's", code, len(got), len(want))
+	}
+	if !strings.Contains(out, `"invited_user_public_id":`) || !strings.Contains(out, `"inviter_public_identifier":`) {
+		t.Error("ndjson must use the API's field names")
+	}
+
+	code, out, _ = run(t, env, "invitations", "received", "--format", "json", "--page-size", "50")
+	var arr []gen.InvitationReceived
+	if err := json.Unmarshal([]byte(out), &arr); err != nil || code != 0 || !reflect.DeepEqual(arr, want) {
+		t.Fatalf("json: exit %d, err %v, %d items", code, err, len(arr))
+	}
+
+	code, out, _ = run(t, env, "invitations", "received", "--format", "csv")
+	rows, err := csv.NewReader(strings.NewReader(out)).ReadAll()
+	if err != nil || code != 0 || len(rows) != len(want)+1 || strings.Join(rows[0], ",") != strings.Join(csvColumns, ",") {
+		t.Fatalf("csv: exit %d, err %v, %d rows", code, err, len(rows))
+	}
+	for i, inv := range want {
+		r := rows[i+1]
+		if r[0] != inv.ID || r[7] != inv.InvitationText || r[8] != inv.Inviter.InviterName || r[12] != "LINKEDIN" || r[13] != inv.Specifics.SharedSecret {
+			t.Fatalf("csv row %d = %v", i, r)
+		}
+	}
+
+	code, out, _ = run(t, env, "invitations", "received", "--format", "table", "--max-items", "3")
+	lines := strings.Split(strings.TrimRight(out, "\n"), "\n")
+	if code != 0 || len(lines) != 4 || !strings.HasPrefix(lines[0], "DATE") || !strings.HasSuffix(lines[3], want[2].ID) {
+		t.Fatalf("table: exit %d:\n%s", code, out)
+	}
+	if strings.Contains(out, want[0].Specifics.SharedSecret) {
+		t.Error("the table should not show the shared secret")
+	}
+	col := strings.Index(lines[0], "ID")
+	for _, l := range lines[1:] {
+		if utf8.RuneCountInString(l[:strings.Index(l, "inv_")]) != col {
+			t.Errorf("table columns do not line up:\n%s", out)
+		}
+	}
+}
+
+func TestRequestsFollowTheFlags(t *testing.T) {
+	srv, env := fakeAPI(t, 130)
+	code, _, _ := run(t, env, "invitations", "received", "--page-size", "30", "--max-items", "70")
+	reqs := srv.Requests()
+	if code != 0 || len(reqs) != 3 {
+		t.Fatalf("exit %d, %d requests, want 3", code, len(reqs))
+	}
+	for _, r := range reqs {
+		if r.Query.Get("limit") != "30" || r.Query.Get("account_id") != "acc" || r.Path != "/api/v1/users/invite/received" {
+			t.Errorf("request %v %v", r.Path, r.Query)
+		}
+	}
+}
+
+func TestUsageErrorsSendNothing(t *testing.T) {
+	srv, env := fakeAPI(t, 10)
+	noAccount := map[string]string{"POSTPRESS_API_KEY": testKey, "POSTPRESS_BASE_URL": srv.URL}
+	noKey := map[string]string{"POSTPRESS_BASE_URL": srv.URL}
+	for name, tc := range map[string]struct {
+		env  map[string]string
+		args []string
+		want string
+	}{
+		"no account":         {noAccount, nil, "--account-id is required"},
+		"empty account":      {env, []string{"--account-id", ""}, "--account-id must not be empty"},
+		"empty cursor":       {env, []string{"--cursor="}, "--cursor must not be empty"},
+		"cursor with space":  {env, []string{"--cursor", "a b"}, "invalid cursor"},
+		"page size 0":        {env, []string{"--page-size", "0"}, "--page-size must be 1..100"},
+		"page size 101":      {env, []string{"--page-size", "101"}, "--page-size must be 1..100"},
+		"max items negative": {env, []string{"--max-items", "-1"}, "--max-items"},
+		"bad format":         {env, []string{"--format", "xml"}, "--format"},
+		"bad timeout":        {env, []string{"--timeout", "0s"}, "--timeout"},
+		"negative retries":   {env, []string{"--retries", "-1"}, "--retries"},
+		"unknown flag":       {env, []string{"--api-key", "x"}, "flag provided but not defined"},
+		"extra argument":     {env, []string{"extra"}, "unexpected argument"},
+		"no key":             {noKey, []string{"--account-id", "acc"}, "POSTPRESS_API_KEY"},
+		"plain http":         {map[string]string{"POSTPRESS_API_KEY": testKey}, []string{"--account-id", "acc", "--base-url", "http://api.postpress.ai/api/v1"}, "refusing plain http"},
+	} {
+		code, out, errOut := run(t, tc.env, append([]string{"invitations", "received"}, tc.args...)...)
+		if code != ExitUsage || out != "" || !strings.Contains(errOut, tc.want) {
+			t.Errorf("%s: exit %d, stdout %q, stderr %q (want %q)", name, code, out, errOut, tc.want)
+		}
+	}
+	if code, _, _ := run(t, env, "frobnicate"); code != ExitUsage {
+		t.Errorf("unknown command: exit %d", code)
+	}
+	if n := srv.RequestCount(); n != 0 {
+		t.Fatalf("%d requests sent for bad input", n)
+	}
+}
+
+func TestFailureNamesTheErrorAndTheResumeCursor(t *testing.T) {
+	srv, env := fakeAPI(t, 250)
+	srv.Enqueue(postpresstest.Error("errors/expired_credentials").OnCursor(postpresstest.EncodeCursor(200)))
+	code, out, errOut := run(t, env, "invitations", "received", "--format", "ndjson")
+	written := strings.Count(out, "\n")
+	if code != ExitFailure || written != 200 {
+		t.Fatalf("exit %d, %d items written, want 1 and 200", code, written)
+	}
+	for _, want := range []string{"HTTP status: 401", "errors/expired_credentials", "request id:  req_", "written:     200 items", "resume with: --cursor " + postpresstest.EncodeCursor(200)} {
+		if !strings.Contains(errOut, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, errOut)
+		}
+	}
+	// Resuming completes the set: nothing lost, nothing twice.
+	code, rest, _ := run(t, env, "invitations", "received", "--format", "ndjson", "--cursor", postpresstest.EncodeCursor(200))
+	all := strings.Split(strings.TrimSpace(out+rest), "\n")
+	seen := map[string]bool{}
+	for _, line := range all {
+		var inv gen.InvitationReceived
+		_ = json.Unmarshal([]byte(line), &inv)
+		if seen[inv.ID] {
+			t.Fatalf("%s twice", inv.ID)
+		}
+		seen[inv.ID] = true
+	}
+	if code != 0 || len(seen) != 250 {
+		t.Fatalf("resume: exit %d, %d distinct items", code, len(seen))
+	}
+
+	// A failure on the first page: no resume hint, the error still named.
+	srv.Enqueue(postpresstest.Error("errors/insufficient_permissions"))
+	code, _, errOut = run(t, env, "invitations", "received")
+	if code != ExitFailure || !strings.Contains(errOut, "HTTP status: 403") || strings.Contains(errOut, "resume with") {
+		t.Errorf("first-page failure: exit %d, stderr %s", code, errOut)
+	}
+
+	// JSON output stays valid JSON when the listing fails.
+	srv.Enqueue(postpresstest.Error("errors/feature_not_implemented").OnCursor(postpresstest.EncodeCursor(100)))
+	code, out, _ = run(t, env, "invitations", "received", "--format", "json")
+	var arr []json.RawMessage
+	if err := json.Unmarshal([]byte(out), &arr); err != nil || code != ExitFailure || len(arr) != 100 {
+		t.Errorf("json after failure: exit %d, err %v, %d items", code, err, len(arr))
+	}
+}
+
+func TestVerboseLogsWithoutTheKey(t *testing.T) {
+	_, env := fakeAPI(t, 5)
+	code, _, errOut := run(t, env, "invitations", "received", "--verbose")
+	if code != 0 || !strings.Contains(errOut, "method=GET") || !strings.Contains(errOut, "status=200") || !strings.Contains(errOut, "api_key=[REDACTED]") {
+		t.Fatalf("exit %d, stderr %s", code, errOut)
+	}
+}
+
+func TestSandboxListsInProcess(t *testing.T) {
+	code, out, _ := run(t, nil, "invitations", "received", "--sandbox", "--format", "ndjson", "--page-size", "10")
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if code != 0 || len(lines) != sandboxItems {
+		t.Fatalf("exit %d, %d items, want %d", code, len(lines), sandboxItems)
+	}
+	var first map[string]any
+	if err := json.Unmarshal([]byte(lines[0]), &first); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"object", "id", "invited_user", "invited_user_id", "invited_user_public_id", "invited_user_description", "date", "parsed_datetime", "invitation_text", "inviter", "specifics"} {
+		if first[k] == nil || first[k] == "" {
+			t.Errorf("sandbox item lacks %s: %s", k, lines[0])
+		}
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for a writer and a reader goroutine.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func TestSandboxServesARealHTTPClient(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	ready := make(chan string, 1)
+	var out, errOut syncBuffer
+	done := make(chan int, 1)
+	go func() {
+		done <- Run(ctx, Env{Args: []string{"sandbox", "--addr", "127.0.0.1:0", "--items", "42", "--seed", "3"},
+			Stdout: &out, Stderr: &errOut, Ready: func(u string) { ready <- u }})
+	}()
+	var base string
+	select {
+	case base = <-ready:
+	case code := <-done:
+		t.Fatalf("sandbox exited %d: %s", code, errOut.String())
+	}
+	if !strings.Contains(out.String(), base+"/users/invite/received") {
+		t.Errorf("the sandbox should print its address, got %q", out.String())
+	}
+	c, err := client.New(client.WithBaseURL(base), client.WithAPIKey("anything"), client.WithHTTPClient(contract.NewClient(t, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, err := range c.Invitations(context.Background(), client.ListParams{AccountID: "any_account", Limit: 10}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		n++
+	}
+	if n != 42 {
+		t.Errorf("listed %d from the sandbox, want 42", n)
+	}
+	// The sandbox refuses an empty key, like the API.
+	req, _ := http.NewRequest(http.MethodGet, base+"/users/invite/received?account_id=a", nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil || resp.StatusCode != 401 {
+		t.Errorf("no key: %v %v", resp, err)
+	}
+	if resp != nil {
+		_ = resp.Body.Close()
+	}
+	cancel()
+	select {
+	case code := <-done:
+		if code != 0 {
+			t.Errorf("sandbox exit %d: %s", code, errOut.String())
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("sandbox did not stop on cancel")
+	}
+}
+
+func TestVersionAndHelp(t *testing.T) {
+	code, out, _ := run(t, nil, "version")
+	if code != 0 || strings.TrimSpace(out) != "postpress-go "+client.Version {
+		t.Errorf("version: %d %q", code, out)
+	}
+	if code, out, _ := run(t, nil, "-h"); code != 0 || !strings.Contains(out, "invitations received") {
+		t.Errorf("help: %d %q", code, out)
+	}
+	if code, _, errOut := run(t, nil, "invitations", "received", "-h"); code != 0 || !strings.Contains(errOut, "page-size") {
+		t.Errorf("list help: %d %q", code, errOut)
+	}
+	var ue *usageError
+	if !errors.As(usagef("x"), &ue) {
+		t.Error("usagef should make a usageError")
+	}
+}
+
+func TestProgressOnATerminal(t *testing.T) {
+	_, env := fakeAPI(t, 130)
+	var out, errOut bytes.Buffer
+	code := Run(context.Background(), Env{Args: []string{"invitations", "received"}, Getenv: func(k string) string { return env[k] },
+		Stdout: &out, Stderr: &errOut, StderrTTY: true, HTTPClient: contract.NewClient(t, nil)})
+	if code != 0 || !strings.Contains(errOut.String(), "\r100 items, 1 pages") || !strings.Contains(errOut.String(), "\r130 items, 2 pages\n") {
+		t.Fatalf("exit %d, stderr %q", code, errOut.String())
+	}
+	if strings.Contains(out.String(), "pages") {
+		t.Error("progress must not go to stdout")
+	}
+}

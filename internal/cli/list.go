@@ -1,0 +1,216 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/postpress/postpress-go/client"
+	"github.com/postpress/postpress-go/postpresstest"
+)
+
+// errConfig marks a client configuration error (no API key, a refused base
+// URL): bad input, nothing sent.
+var errConfig = errors.New("postpress: configuration")
+
+// sandboxItems is how many invitations the built-in sandbox serves: several
+// pages at the API's default limit of 10, two at the CLI's 100.
+const sandboxItems = 120
+
+// listFlags are the flags of `invitations received`.
+type listFlags struct {
+	accountID string
+	pageSize  int
+	maxItems  int
+	cursor    string
+	format    string
+	baseURL   string
+	sandbox   bool
+	timeout   time.Duration
+	retries   int
+	verbose   bool
+}
+
+func parseListFlags(env Env, args []string) (*listFlags, error) {
+	f := &listFlags{}
+	fs := flag.NewFlagSet("postpress invitations received", flag.ContinueOnError)
+	fs.SetOutput(env.Stderr)
+	fs.StringVar(&f.accountID, "account-id", env.Getenv("POSTPRESS_ACCOUNT_ID"), "account to list from (env POSTPRESS_ACCOUNT_ID); required")
+	fs.IntVar(&f.pageSize, "page-size", client.DefaultPageSize, "items a page, 1..100 (sent as limit)")
+	fs.IntVar(&f.maxItems, "max-items", 0, "stop after N items; 0 = all")
+	fs.StringVar(&f.cursor, "cursor", "", "start from this cursor (resume)")
+	fs.StringVar(&f.format, "format", "", "table, ndjson, json or csv (default: table on a terminal, else ndjson)")
+	fs.StringVar(&f.baseURL, "base-url", env.Getenv("POSTPRESS_BASE_URL"), "API base URL (env POSTPRESS_BASE_URL; default "+client.DefaultBaseURL+")")
+	fs.BoolVar(&f.sandbox, "sandbox", false, "list from the built-in sandbox, in-process (no key or account needed)")
+	fs.DurationVar(&f.timeout, "timeout", client.DefaultAttemptTimeout, "per-attempt timeout")
+	fs.IntVar(&f.retries, "retries", client.DefaultMaxRetries, "max retries")
+	fs.BoolVar(&f.verbose, "verbose", false, "debug log of each request to stderr (API key redacted)")
+	fs.Usage = func() {
+		_, _ = fmt.Fprintf(fs.Output(), "Usage: postpress invitations received [flags]\n\nThe API key comes from POSTPRESS_API_KEY.\n\nFlags:\n")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil, err
+		}
+		return nil, &usageError{err.Error()}
+	}
+	if fs.NArg() > 0 {
+		return nil, usagef("unexpected argument %q", fs.Arg(0))
+	}
+	set := map[string]bool{}
+	fs.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
+	switch {
+	case f.sandbox && f.accountID == "" && !set["account-id"]:
+		f.accountID = "acc_sandbox"
+	case f.accountID == "" && set["account-id"]:
+		return nil, usagef("--account-id must not be empty")
+	case f.accountID == "":
+		return nil, usagef("--account-id is required (or set POSTPRESS_ACCOUNT_ID)")
+	}
+	switch {
+	case set["cursor"] && f.cursor == "":
+		return nil, usagef("--cursor must not be empty (omit it to start from the beginning)")
+	case f.pageSize < 1 || f.pageSize > client.MaxPageSize:
+		return nil, usagef("--page-size must be 1..%d, got %d", client.MaxPageSize, f.pageSize)
+	case f.maxItems < 0:
+		return nil, usagef("--max-items must be 0 (all) or more, got %d", f.maxItems)
+	case f.retries < 0:
+		return nil, usagef("--retries must be 0 or more, got %d", f.retries)
+	case f.timeout <= 0:
+		return nil, usagef("--timeout must be positive, got %v", f.timeout)
+	}
+	if f.format == "" {
+		f.format = "ndjson"
+		if env.StdoutTTY {
+			f.format = "table"
+		}
+	}
+	if _, ok := writers[f.format]; !ok {
+		return nil, usagef("--format must be table, ndjson, json or csv, got %q", f.format)
+	}
+	return f, nil
+}
+
+// listReceived is `postpress invitations received`.
+func listReceived(ctx context.Context, env Env, args []string) error {
+	f, err := parseListFlags(env, args)
+	if err != nil {
+		return err
+	}
+	opts := []client.Option{
+		client.WithAttemptTimeout(f.timeout),
+		client.WithMaxRetries(f.retries),
+		client.WithUserAgent("postpress-cli/" + client.Version),
+	}
+	if env.HTTPClient != nil {
+		opts = append(opts, client.WithHTTPClient(env.HTTPClient))
+	}
+	if f.verbose {
+		opts = append(opts, client.WithLogger(slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))))
+	}
+	if f.sandbox {
+		srv := postpresstest.NewServer(postpresstest.WithAnyAPIKey(), postpresstest.WithAnyAccount(sandboxItems), postpresstest.WithLenientCursors())
+		defer srv.Close()
+		opts = append(opts, client.WithBaseURL(srv.URL), client.WithAPIKey("pp_sandbox"))
+	} else {
+		opts = append(opts, client.WithAPIKey(env.Getenv("POSTPRESS_API_KEY")))
+		if f.baseURL != "" {
+			opts = append(opts, client.WithBaseURL(f.baseURL))
+		}
+	}
+	c, err := client.New(opts...)
+	if err != nil {
+		return fmt.Errorf("%w: %w", errConfig, err)
+	}
+	params := client.ListParams{AccountID: f.accountID, Limit: f.pageSize, Cursor: f.cursor, MaxItems: f.maxItems}
+	if err := params.Validate(); err != nil {
+		return err
+	}
+
+	w := writers[f.format](env.Stdout)
+	items, pages := 0, 0
+	progress := func() {}
+	if env.StderrTTY {
+		progress = func() { _, _ = fmt.Fprintf(env.Stderr, "\r%d items, %d pages", items, pages) }
+	}
+	var listErr error
+	for page, err := range c.Pages(ctx, params) {
+		if err != nil {
+			listErr = err
+			break
+		}
+		for i := range page.Items {
+			if err := w.write(&page.Items[i]); err != nil {
+				listErr = fmt.Errorf("postpress: writing output: %w", err)
+				break
+			}
+			items++
+		}
+		if listErr != nil {
+			break
+		}
+		if err := w.flush(); err != nil {
+			listErr = fmt.Errorf("postpress: writing output: %w", err)
+			break
+		}
+		pages++
+		progress()
+	}
+	if env.StderrTTY && pages > 0 {
+		_, _ = fmt.Fprintln(env.Stderr)
+	}
+	if err := w.close(); err != nil && listErr == nil {
+		listErr = fmt.Errorf("postpress: writing output: %w", err)
+	}
+	if listErr != nil {
+		return describe(listErr, items)
+	}
+	return nil
+}
+
+// describe turns a listing error into the message the user sees: what
+// failed, the HTTP status, the API error type, the request id, and the
+// cursor to resume from when items were already written.
+func describe(err error, written int) error {
+	var pe *client.ParamError
+	if errors.As(err, &pe) {
+		return err
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "postpress: listing failed: %v", err)
+	var apiErr *client.APIError
+	if errors.As(err, &apiErr) {
+		fmt.Fprintf(&b, "\n  HTTP status: %d", apiErr.StatusCode)
+		if apiErr.Type != "" {
+			fmt.Fprintf(&b, "\n  error type:  %s", apiErr.Type)
+			if d := apiErr.Type.Description(); d != "" {
+				fmt.Fprintf(&b, " (%s)", d)
+			}
+		}
+		if apiErr.Instance != "" {
+			fmt.Fprintf(&b, "\n  request id:  %s", apiErr.Instance)
+		}
+	}
+	var paging *client.PagingError
+	if errors.As(err, &paging) {
+		fmt.Fprintf(&b, "\n  written:     %d items", written)
+		if written > 0 && paging.Cursor != "" {
+			fmt.Fprintf(&b, "\n  resume with: --cursor %s", paging.Cursor)
+		}
+	}
+	return &listError{msg: b.String(), err: err}
+}
+
+// listError is a described listing failure.
+type listError struct {
+	msg string
+	err error
+}
+
+func (e *listError) Error() string { return e.msg }
+func (e *listError) Unwrap() error { return e.err }

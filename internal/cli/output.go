@@ -1,0 +1,175 @@
+package cli
+
+import (
+	"bufio"
+	"encoding/csv"
+	"encoding/json"
+	"io"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/postpress/postpress-go/client"
+)
+
+// writer streams invitations in one output format. write buffers, flush
+// makes what was written so far visible (after every page), close ends the
+// output.
+type writer interface {
+	write(inv *client.Invitation) error
+	flush() error
+	close() error
+}
+
+// writers are the output formats by name.
+var writers = map[string]func(io.Writer) writer{
+	"ndjson": newNDJSON,
+	"json":   newJSON,
+	"csv":    newCSV,
+	"table":  newTable,
+}
+
+// ndjson: one invitation a line, with the API's field names.
+type ndjson struct {
+	buf *bufio.Writer
+	enc *json.Encoder
+}
+
+func newNDJSON(w io.Writer) writer {
+	b := bufio.NewWriter(w)
+	return &ndjson{buf: b, enc: json.NewEncoder(b)}
+}
+
+func (n *ndjson) write(inv *client.Invitation) error { return n.enc.Encode(inv) }
+func (n *ndjson) flush() error                       { return n.buf.Flush() }
+func (n *ndjson) close() error                       { return n.buf.Flush() }
+
+// jsonArray: one JSON array, streamed. The array is closed even when the
+// listing fails, so what was written is always valid JSON.
+type jsonArray struct {
+	buf *bufio.Writer
+	n   int
+}
+
+func newJSON(w io.Writer) writer { return &jsonArray{buf: bufio.NewWriter(w)} }
+
+func (j *jsonArray) write(inv *client.Invitation) error {
+	b, err := json.Marshal(inv)
+	if err != nil {
+		return err
+	}
+	sep := ",\n  "
+	if j.n == 0 {
+		sep = "[\n  "
+	}
+	j.n++
+	_, _ = j.buf.WriteString(sep)
+	_, err = j.buf.Write(b)
+	return err
+}
+
+func (j *jsonArray) flush() error { return j.buf.Flush() }
+
+func (j *jsonArray) close() error {
+	if j.n == 0 {
+		_, _ = j.buf.WriteString("[")
+	}
+	_, _ = j.buf.WriteString("\n]\n")
+	return j.buf.Flush()
+}
+
+// csvColumns are the CSV header: the API's field names, inviter and
+// specifics flattened. shared_secret is exported like every other field: a
+// CSV is an export of the API's data.
+var csvColumns = []string{
+	"id", "date", "parsed_datetime", "invited_user", "invited_user_id", "invited_user_public_id",
+	"invited_user_description", "invitation_text", "inviter_name", "inviter_id",
+	"inviter_public_identifier", "inviter_description", "provider", "shared_secret",
+}
+
+type csvOut struct {
+	w      *csv.Writer
+	header bool
+}
+
+func newCSV(w io.Writer) writer { return &csvOut{w: csv.NewWriter(w)} }
+
+func (c *csvOut) write(inv *client.Invitation) error {
+	if !c.header {
+		c.header = true
+		if err := c.w.Write(csvColumns); err != nil {
+			return err
+		}
+	}
+	row := []string{inv.ID, inv.Date, inv.ParsedDatetime, inv.InvitedUser, inv.InvitedUserID, inv.InvitedUserPublicID,
+		inv.InvitedUserDescription, inv.InvitationText, "", "", "", "", "", ""}
+	if in := inv.Inviter; in != nil {
+		copy(row[8:12], []string{in.InviterName, in.InviterID, in.InviterPublicIdentifier, in.InviterDescription})
+	}
+	if sp := inv.Specifics; sp != nil {
+		row[12], row[13] = string(sp.Provider), sp.SharedSecret
+	}
+	return c.w.Write(row)
+}
+
+func (c *csvOut) flush() error { c.w.Flush(); return c.w.Error() }
+
+func (c *csvOut) close() error {
+	if !c.header {
+		c.header = true
+		_ = c.w.Write(csvColumns)
+	}
+	return c.flush()
+}
+
+// table: fixed-width columns for a person at a terminal, so that rows
+// line up across pages while they stream. It leaves out the provider ids and
+// the shared secret, and shortens long text.
+type table struct {
+	w      *bufio.Writer
+	header bool
+}
+
+// tableWidths are the widths of the columns before ID.
+var tableWidths = []int{18, 24, 30, 44}
+
+func newTable(w io.Writer) writer { return &table{w: bufio.NewWriter(w)} }
+
+func (t *table) row(cells ...string) error {
+	var b strings.Builder
+	for i, c := range cells[:len(cells)-1] {
+		c = cell(c, tableWidths[i])
+		b.WriteString(c)
+		b.WriteString(strings.Repeat(" ", tableWidths[i]-utf8.RuneCountInString(c)+2))
+	}
+	b.WriteString(cells[len(cells)-1])
+	b.WriteByte('\n')
+	_, err := t.w.WriteString(b.String())
+	return err
+}
+
+func (t *table) write(inv *client.Invitation) error {
+	if !t.header {
+		t.header = true
+		if err := t.row("DATE", "FROM", "HEADLINE", "MESSAGE", "ID"); err != nil {
+			return err
+		}
+	}
+	from, headline := "", ""
+	if in := inv.Inviter; in != nil {
+		from, headline = in.InviterName, in.InviterDescription
+	}
+	return t.row(inv.Date, from, headline, inv.InvitationText, inv.ID)
+}
+
+func (t *table) flush() error { return t.w.Flush() }
+func (t *table) close() error { return t.w.Flush() }
+
+// cell makes s fit one table cell: one line, no tabs, at most n runes.
+func cell(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:n-1]) + "…"
+}

@@ -1,0 +1,66 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/postpress/postpress-go/postpresstest"
+)
+
+// sandbox is `postpress sandbox`: postpresstest's fake API on a real port,
+// for clients in any language.
+func sandbox(ctx context.Context, env Env, args []string) error {
+	fs := flag.NewFlagSet("postpress sandbox", flag.ContinueOnError)
+	fs.SetOutput(env.Stderr)
+	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on (HOST:PORT; port 0 picks a free one)")
+	items := fs.Int("items", sandboxItems, "invitations per account")
+	seed := fs.Int64("seed", 1, "seed of the generated invitations")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return &usageError{err.Error()}
+	}
+	switch {
+	case fs.NArg() > 0:
+		return usagef("unexpected argument %q", fs.Arg(0))
+	case *items < 0:
+		return usagef("--items must be 0 or more, got %d", *items)
+	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return usagef("cannot listen on %s: %v", *addr, err)
+	}
+	fake := postpresstest.NewFake(
+		postpresstest.WithAnyAPIKey(),
+		postpresstest.WithAnyAccount(*items),
+		postpresstest.WithSeed(*seed),
+		postpresstest.WithLenientCursors(),
+	)
+	srv := &http.Server{Handler: fake, ReadHeaderTimeout: 10 * time.Second}
+	base := "http://" + ln.Addr().String() + postpresstest.BasePath
+	_, _ = fmt.Fprintf(env.Stdout, "postpress sandbox: serving the fake API at %s/users/invite/received\n", base)
+	_, _ = fmt.Fprintf(env.Stdout, "any non-empty X-API-KEY and any account_id are accepted; %d invitations per account; Ctrl-C stops it\n", *items)
+	if env.Ready != nil {
+		env.Ready(base)
+	}
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ln) }()
+	select {
+	case err := <-done:
+		return fmt.Errorf("postpress sandbox: %w", err)
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdown); err != nil {
+		return fmt.Errorf("postpress sandbox: shutdown: %w", err)
+	}
+	_, _ = fmt.Fprintln(env.Stdout, "postpress sandbox: stopped")
+	return nil
+}
