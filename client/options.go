@@ -121,37 +121,31 @@ func WithMaxRetries(n int) Option {
 // (default DefaultInitialBackoff). The wait before retry n is a random
 // duration in [0, initial·2ⁿ⁻¹], capped by WithMaxRetryDelay ("full jitter").
 func WithBackoff(initial time.Duration) Option {
-	return func(c *config) {
-		if initial <= 0 {
-			c.fail("WithBackoff: %v is not positive", initial)
-			return
-		}
-		c.initialBackoff = initial
-	}
+	return positiveDuration("WithBackoff", initial, func(c *config) *time.Duration { return &c.initialBackoff })
 }
 
 // WithMaxRetryDelay caps one wait between attempts, including a wait asked
 // for by a Retry-After header (default DefaultMaxRetryDelay).
 func WithMaxRetryDelay(d time.Duration) Option {
-	return func(c *config) {
-		if d <= 0 {
-			c.fail("WithMaxRetryDelay: %v is not positive", d)
-			return
-		}
-		c.maxRetryDelay = d
-	}
+	return positiveDuration("WithMaxRetryDelay", d, func(c *config) *time.Duration { return &c.maxRetryDelay })
 }
 
 // WithAttemptTimeout bounds each attempt, from sending the request to
 // reading the whole body (default DefaultAttemptTimeout). An attempt that
 // times out is retried; the context of the call bounds the whole call.
 func WithAttemptTimeout(d time.Duration) Option {
+	return positiveDuration("WithAttemptTimeout", d, func(c *config) *time.Duration { return &c.attemptTimeout })
+}
+
+// positiveDuration is an option that sets the duration field picks out to
+// d, refusing a d that is not positive.
+func positiveDuration(name string, d time.Duration, field func(*config) *time.Duration) Option {
 	return func(c *config) {
 		if d <= 0 {
-			c.fail("WithAttemptTimeout: %v is not positive", d)
+			c.fail("%s: %v is not positive", name, d)
 			return
 		}
-		c.attemptTimeout = d
+		*field(c) = d
 	}
 }
 
