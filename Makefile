@@ -53,8 +53,13 @@ spec-lint: node_modules/.installed
 test:
 	$(GO) test -race -count=1 ./...
 
+## prism-test: the generated client against Prism's mock of openapi.yaml (.ci/prism-test.sh).
+.PHONY: prism-test
+prism-test: node_modules/.installed
+	GO="$(GO)" .ci/prism-test.sh
+
 ## check: everything CI runs.
-check: check-generated lint spec-lint test spec-diff api-diff version-check test-evolution
+check: check-generated lint spec-lint test prism-test spec-diff api-diff version-check test-evolution
 
 # --- spec evolution (issue 7): compatibility checks against a base ref -------
 # Base ref: BASE=ref (e.g. `make spec-diff BASE=v0.1.0`), else the latest
