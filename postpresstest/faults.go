@@ -93,8 +93,8 @@ func (f *Fault) WithDetail(s string) *Fault { f.detail = s; return f }
 // After delays the fault's response by d (a slow error, a slow reset).
 func (f *Fault) After(d time.Duration) *Fault { f.delay = d; return f }
 
-// Times applies the fault to n requests (default 1).
-func (f *Fault) Times(n int) *Fault { f.times = n; return f }
+// Times applies the fault to n requests (default 1; n < 1 counts as 1).
+func (f *Fault) Times(n int) *Fault { f.times = max(n, 1); return f }
 
 // When applies the fault only to requests for which match returns true
 // (for example a given cursor or account); other requests pass it by.

@@ -336,7 +336,7 @@ func (s strict) ListInvitationsReceived(ctx context.Context, req gen.ListInvitat
 		case *p.Cursor == "":
 			return invalidParameters("cursor must not be empty", id).response(), nil
 		case err != nil:
-			return invalidParameters("cursor: "+err.Error(), id).response(), nil
+			return invalidParameters(err.Error(), id).response(), nil
 		case !f.lenient && !f.issued[p.AccountID+"\x00"+*p.Cursor]:
 			return invalidParameters("cursor was not issued by this server for this account", id).response(), nil
 		case o > len(items):

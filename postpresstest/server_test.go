@@ -137,21 +137,25 @@ func TestRefusals(t *testing.T) {
 		query, key string
 		status     int
 		typ        string
+		detail     string // a word the detail must contain: the parameter at fault
 	}{
-		"missing key":     {"account_id=acc", "", 401, "errors/missing_credentials"},
-		"wrong key":       {"account_id=acc", "nope", 401, "errors/invalid_credentials"},
-		"unknown account": {"account_id=who", DefaultAPIKey, 403, "errors/resource_access_restricted"},
-		"limit 0":         {"account_id=acc&limit=0", DefaultAPIKey, 400, "errors/invalid_parameters"},
-		"limit 101":       {"account_id=acc&limit=101", DefaultAPIKey, 400, "errors/invalid_parameters"},
-		"limit not int":   {"account_id=acc&limit=ten", DefaultAPIKey, 400, "errors/invalid_parameters"},
-		"no account":      {"limit=5", DefaultAPIKey, 400, "errors/invalid_parameters"},
-		"empty cursor":    {"account_id=acc&cursor=", DefaultAPIKey, 400, "errors/invalid_parameters"},
-		"garbage cursor":  {"account_id=acc&cursor=%21%21", DefaultAPIKey, 400, "errors/invalid_parameters"},
-		"never issued":    {"account_id=acc&cursor=" + EncodeCursor(20), DefaultAPIKey, 400, "errors/invalid_parameters"},
+		"missing key":     {"account_id=acc", "", 401, "errors/missing_credentials", "X-API-KEY"},
+		"wrong key":       {"account_id=acc", "nope", 401, "errors/invalid_credentials", "API key"},
+		"unknown account": {"account_id=who", DefaultAPIKey, 403, "errors/resource_access_restricted", "account"},
+		"limit 0":         {"account_id=acc&limit=0", DefaultAPIKey, 400, "errors/invalid_parameters", "limit"},
+		"limit 101":       {"account_id=acc&limit=101", DefaultAPIKey, 400, "errors/invalid_parameters", "limit"},
+		"limit not int":   {"account_id=acc&limit=ten", DefaultAPIKey, 400, "errors/invalid_parameters", "limit"},
+		"no account":      {"limit=5", DefaultAPIKey, 400, "errors/invalid_parameters", "account_id"},
+		"empty cursor":    {"account_id=acc&cursor=", DefaultAPIKey, 400, "errors/invalid_parameters", "cursor"},
+		"garbage cursor":  {"account_id=acc&cursor=%21%21", DefaultAPIKey, 400, "errors/invalid_parameters", "cursor"},
+		"never issued":    {"account_id=acc&cursor=" + EncodeCursor(20), DefaultAPIKey, 400, "errors/invalid_parameters", "cursor"},
+		"past the end":    {"account_id=acc&cursor=" + EncodeCursor(200), DefaultAPIKey, 400, "errors/invalid_parameters", "cursor"},
 	} {
 		status, body := getUnchecked(t, s, tc.query, tc.key)
 		env := envelope(t, body)
-		if status != tc.status || env["type"] != tc.typ || env["status"] != float64(tc.status) || env["title"] == "" || !strings.HasPrefix(env["instance"].(string), "req_") {
+		detail, _ := env["detail"].(string)
+		instance, _ := env["instance"].(string)
+		if status != tc.status || env["type"] != tc.typ || env["status"] != float64(tc.status) || env["title"] != http.StatusText(tc.status) || !strings.HasPrefix(instance, "req_") || !strings.Contains(detail, tc.detail) {
 			t.Errorf("%s: %d %s", name, status, body)
 		}
 	}
@@ -302,6 +306,13 @@ func TestFaults(t *testing.T) {
 	if s.PendingFaults() != 2 {
 		t.Errorf("pending = %d", s.PendingFaults())
 	}
+	s.Enqueue(Latency(0).Times(0))
+	if s.PendingFaults() != 3 {
+		t.Errorf("Times(0) should count as 1: pending = %d", s.PendingFaults())
+	}
+	if resp, _, _ := do(); resp.StatusCode != 200 || s.PendingFaults() != 2 {
+		t.Errorf("Times(0) fault: %d, pending %d", resp.StatusCode, s.PendingFaults())
+	}
 
 	log := s.Requests()
 	faults := []string{}
@@ -313,7 +324,7 @@ func TestFaults(t *testing.T) {
 			t.Errorf("log entry %+v", r)
 		}
 	}
-	want := "reset,truncated-body,proxy-html,error errors/teapot,error errors/brand_new_type,latency 1h0m0s,latency 10ms"
+	want := "reset,truncated-body,proxy-html,error errors/teapot,error errors/brand_new_type,latency 1h0m0s,latency 10ms,latency 0s"
 	if strings.Join(faults, ",") != want {
 		t.Errorf("faults in the log: %v\nwant %s", faults, want)
 	}
