@@ -17,7 +17,7 @@ NODE_BIN := node_modules/.bin
 export REDOCLY_TELEMETRY := off
 export NO_UPDATE_NOTIFIER := 1
 
-.PHONY: all generate check-generated lint spec-lint test check
+.PHONY: all generate check-generated lint spec-lint test prism-test check
 
 all: check
 
@@ -49,14 +49,13 @@ spec-lint: node_modules/.installed
 	$(NODE_BIN)/spectral lint --fail-severity=warn --ruleset .spectral.yaml openapi.yaml
 	$(NODE_BIN)/redocly lint --config redocly.yaml openapi.yaml
 
+## prism-test: the generated client against Prism mocking openapi.yaml (started and stopped by the script).
+prism-test: node_modules/.installed
+	bash .ci/prism-test.sh
+
 ## test: every Go test, under the race detector.
 test:
 	$(GO) test -race -count=1 ./...
-
-## prism-test: the generated client against Prism's mock of openapi.yaml (.ci/prism-test.sh).
-.PHONY: prism-test
-prism-test: node_modules/.installed
-	GO="$(GO)" .ci/prism-test.sh
 
 ## check: everything CI runs.
 check: check-generated lint spec-lint test prism-test spec-diff api-diff version-check test-evolution

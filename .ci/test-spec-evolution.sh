@@ -179,12 +179,20 @@ check api-incompatible-recorded 0 'allowed' -- \
 	env CHANGELOG="$tmp/cl-breaking.md" "$root/.ci/api-diff.sh" "$m/old" "$m/new"
 
 # End to end: the spec edit "cursor not nullable", regenerated, breaks gen.
-cp -r "$m/base" "$m/cursor"
+# Only the generated layer is copied: the hand-written packages (client,
+# postpresstest, ...) would not compile against the edited gen, which is
+# what the check is meant to warn about, but apidiff must load the module.
+gen_only() {
+	mkdir -p "$2"
+	(cd "$1" && cp -r --parents go.mod go.sum generate.go tools.go oapi-codegen.yaml openapi.yaml gen "$2")
+}
+gen_only "$m/base" "$m/genbase"
+gen_only "$m/base" "$m/cursor"
 if [[ -f "$s/cursor.yaml" ]]; then
 	cp "$s/cursor.yaml" "$m/cursor/openapi.yaml"
 	if (cd "$m/cursor" && go generate ./... >"$tmp/generate.log" 2>&1); then
 		check api-regenerated-cursor 3 './gen.InvitationList.Cursor: changed from *string to string' -- \
-			env CHANGELOG="$tmp/cl-none.md" "$root/.ci/api-diff.sh" "$m/base" "$m/cursor"
+			env CHANGELOG="$tmp/cl-none.md" "$root/.ci/api-diff.sh" "$m/genbase" "$m/cursor"
 	else
 		fail "go generate in the cursor copy failed"; cat "$tmp/generate.log" >&2
 	fi

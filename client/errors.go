@@ -67,13 +67,9 @@ func (t ErrorType) Retryable() bool { return errorTypes[t].retryable }
 func (t ErrorType) String() string { return string(t) }
 
 // Error makes an ErrorType usable as an errors.Is sentinel. It returns the
-// type and, for a known type, its description.
-func (t ErrorType) Error() string {
-	if d := t.Description(); d != "" {
-		return string(t) + ": " + d
-	}
-	return string(t)
-}
+// type as the API spells it, like String, so that printing a type shows the
+// type.
+func (t ErrorType) Error() string { return string(t) }
 
 // ErrorTypes returns every known error type, in the docs page's order
 // (401, 403, 429, 500, 501, 503, 504), then ErrorTypeInvalidParameters.

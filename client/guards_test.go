@@ -233,3 +233,52 @@ func serveJSON(w http.ResponseWriter, body string) {
 	w.Header().Set("Content-Type", "application/json")
 	_, _ = fmt.Fprint(w, body)
 }
+
+// A prefetched page that failed is reported once, not fetched again.
+func TestPrefetchedFailureIsNotFetchedAgain(t *testing.T) {
+	var n atomic.Int64
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n.Add(1)
+		if r.URL.Query().Get("cursor") == "c1" {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusInternalServerError)
+			_, _ = fmt.Fprint(w, `{"title":"Internal Server Error","type":"errors/provider_error","status":500}`)
+			return
+		}
+		serveJSON(w, pageJSON(0, 2, "c1"))
+	}))
+	defer api.Close()
+	c := testClient(t, api.URL+"/api/v1", WithMaxRetries(1), WithPrefetch(true))
+	ids, err := collect(c, context.Background(), ListParams{AccountID: "acc"})
+	var pe *PagingError
+	if !errors.As(err, &pe) || pe.Cursor != "c1" || len(ids) != 2 {
+		t.Fatalf("ids %v err %v", ids, err)
+	}
+	if n.Load() != 3 {
+		t.Errorf("%d requests, want 3 (first page, then c1 twice: one try and one retry)", n.Load())
+	}
+}
+
+// A prefetch started under a context that then ended is fetched again
+// under the next call's live context.
+func TestPrefetchCancelledWithItsContextIsFetchedAgain(t *testing.T) {
+	srv, n := scriptedAPI(t, map[string]string{
+		"":   pageJSON(0, 2, "c1"),
+		"c1": pageJSON(2, 2, ""),
+	})
+	c := testClient(t, srv.URL+"/api/v1", WithPrefetch(true))
+	p := c.NewPager(ListParams{AccountID: "acc"})
+	defer p.Close()
+	ctx1, cancel := context.WithCancel(context.Background())
+	if _, err := p.NextPage(ctx1); err != nil {
+		t.Fatal(err)
+	}
+	cancel() // may cut the prefetch of c1 short
+	page, err := p.NextPage(context.Background())
+	if err != nil || len(page.Items) != 2 || page.Items[0].ID != "inv_2" || p.HasMorePages() {
+		t.Fatalf("page %+v err %v", page, err)
+	}
+	if got := n.Load(); got < 2 || got > 3 {
+		t.Errorf("%d requests, want 2 or 3", got)
+	}
+}

@@ -91,7 +91,7 @@ type Pager struct {
 // prefetch is a page being fetched ahead.
 type prefetch struct {
 	cursor string
-	ctx    context.Context // the context it was started under
+	parent context.Context // the caller's context it was started under
 	result chan fetchResult
 }
 
@@ -192,7 +192,10 @@ func (p *Pager) take(ctx context.Context) (*Page, error) {
 		p.ahead = nil
 		select {
 		case r := <-a.result:
-			if r.err == nil || a.ctx.Err() == nil || ctx.Err() != nil {
+			// Fetch again only when the prefetch failed because the
+			// context of the NextPage call that started it has ended,
+			// and this call's context is still alive.
+			if r.err == nil || a.parent.Err() == nil || ctx.Err() != nil {
 				return r.page, r.err
 			}
 		case <-ctx.Done():
@@ -206,7 +209,7 @@ func (p *Pager) take(ctx context.Context) (*Page, error) {
 func (p *Pager) start(ctx context.Context, cursor string) {
 	fctx, cancel := context.WithCancel(ctx)
 	stop := context.AfterFunc(p.closeCtx, cancel)
-	a := &prefetch{cursor: cursor, ctx: fctx, result: make(chan fetchResult, 1)}
+	a := &prefetch{cursor: cursor, parent: ctx, result: make(chan fetchResult, 1)}
 	p.ahead = a
 	params := p.pageParams(cursor)
 	go func() {

@@ -19,5 +19,7 @@
 // decoded value is exactly the example in the spec; every exchange goes
 // through contract.NewTransport, and Prism's own request validation
 // (its sl-violations header) must find nothing wrong with the generated
-// client's requests.
+// client's requests. Further tests check the docs' example page and
+// cursor, the typed decoding of each status, and Prism's 401 for a missing
+// key.
 package prismtest

@@ -1,0 +1,113 @@
+package client_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log"
+
+	"github.com/postpress/postpress-go/client"
+	"github.com/postpress/postpress-go/postpresstest"
+)
+
+// List every invitation an account received. The fake server stands in for
+// the API; against the real one, client.New() reads POSTPRESS_API_KEY.
+func ExampleClient_Invitations() {
+	srv := postpresstest.NewServer(postpresstest.WithGeneratedAccount("acc_1", 3))
+	defer srv.Close()
+
+	c, err := client.New(client.WithBaseURL(srv.URL), client.WithAPIKey(postpresstest.DefaultAPIKey))
+	if err != nil {
+		log.Fatal(err)
+	}
+	for inv, err := range c.Invitations(context.Background(), client.ListParams{AccountID: "acc_1"}) {
+		if err != nil {
+			log.Fatal(err)
+		}
+		fmt.Println(inv.Date, "from", inv.Inviter.InviterName)
+	}
+	// Output:
+	// May 12, 2026 from Edsger Torvalds
+	// May 11, 2026 from Edsger Borg
+	// May 10, 2026 from Donald Thompson
+}
+
+// Handle an API error: match its type, read its request id.
+func ExampleAPIError() {
+	srv := postpresstest.NewServer(postpresstest.WithGeneratedAccount("acc_1", 3))
+	defer srv.Close()
+	srv.Enqueue(postpresstest.Error("errors/expired_credentials"))
+
+	c, _ := client.New(client.WithBaseURL(srv.URL), client.WithAPIKey(postpresstest.DefaultAPIKey))
+	_, err := c.ListReceivedInvitations(context.Background(), client.ListParams{AccountID: "acc_1"})
+
+	var apiErr *client.APIError
+	if errors.As(err, &apiErr) {
+		fmt.Println(apiErr.StatusCode, apiErr.Type, apiErr.Type.Retryable())
+		fmt.Println(apiErr.Type.Description())
+		fmt.Println(apiErr.Instance != "")
+	}
+	if errors.Is(err, client.ErrorTypeExpiredCredentials) {
+		fmt.Println("reconnect the account")
+	}
+	// Output:
+	// 401 errors/expired_credentials false
+	// Credentials have expired. Reconnect the account.
+	// true
+	// reconnect the account
+}
+
+// Resume a listing that failed midway from the cursor in its error: nothing
+// is lost and nothing is delivered twice.
+func ExamplePagingError() {
+	srv := postpresstest.NewServer(postpresstest.WithGeneratedAccount("acc_1", 250))
+	defer srv.Close()
+	// The third page fails for longer than the client retries.
+	srv.Enqueue(postpresstest.Error("errors/provider_error").Times(3).OnCursor(postpresstest.EncodeCursor(200)))
+
+	c, _ := client.New(client.WithBaseURL(srv.URL), client.WithAPIKey(postpresstest.DefaultAPIKey),
+		client.WithMaxRetries(1), client.WithBackoff(1))
+	ctx := context.Background()
+	params := client.ListParams{AccountID: "acc_1"}
+	seen := 0
+	for _, err := range c.Invitations(ctx, params) {
+		var pe *client.PagingError
+		if errors.As(err, &pe) {
+			fmt.Println("stopped after", pe.Items, "items; resuming")
+			params.Cursor = pe.Cursor
+			for _, err := range c.Invitations(ctx, params) {
+				if err != nil {
+					log.Fatal(err)
+				}
+				seen++
+			}
+			break
+		}
+		seen++
+	}
+	fmt.Println(seen, "invitations")
+	// Output:
+	// stopped after 200 items; resuming
+	// 250 invitations
+}
+
+// Walk page by page, keeping each page's cursor as a checkpoint.
+func ExamplePager() {
+	srv := postpresstest.NewServer(postpresstest.WithGeneratedAccount("acc_1", 25))
+	defer srv.Close()
+	c, _ := client.New(client.WithBaseURL(srv.URL), client.WithAPIKey(postpresstest.DefaultAPIKey))
+
+	p := c.NewPager(client.ListParams{AccountID: "acc_1", Limit: 10})
+	defer p.Close()
+	for p.HasMorePages() {
+		page, err := p.NextPage(context.Background())
+		if err != nil {
+			log.Fatal(err)
+		}
+		fmt.Println(len(page.Items), "items; next cursor", page.NextCursor)
+	}
+	// Output:
+	// 10 items; next cursor eyJvIjoxMH0
+	// 10 items; next cursor eyJvIjoyMH0
+	// 5 items; next cursor
+}
