@@ -44,5 +44,12 @@
 // # Request log
 //
 // Requests returns what was asked, in order, with headers, and the fault
-// applied to each.
+// applied to each; RequestCount counts them and ResetLog forgets them. A
+// Fake is safe for concurrent clients.
+//
+// # Sandbox
+//
+// A Fake is an http.Handler: NewFake(WithAnyAPIKey(), WithAnyAccount(n),
+// WithLenientCursors(), WithSeed(s)) serves any non-empty key and any
+// account on a listener of your own.
 package postpresstest

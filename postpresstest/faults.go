@@ -59,11 +59,19 @@ func ErrorStatus(status int, errType string) *Fault {
 // early if the client gives up on the request.
 func Latency(d time.Duration) *Fault { return &Fault{kind: kindLatency, delay: d, times: 1} }
 
-// Reset cuts the connection without a response (a TCP reset).
+// Reset cuts the connection with a TCP reset (SO_LINGER 0) after the
+// response's status line, before its headers: the client's request fails
+// with a transport error (on Linux, Go reports "transport connection
+// broken: unexpected EOF"; elsewhere it may be "connection reset by peer").
+// The status line is sent first so that the client sees the failure even on
+// a reused keep-alive connection: Go's http.Transport silently replays a GET
+// whose reused connection fails before any byte of the response arrives,
+// which would swallow a bare reset.
 func Reset() *Fault { return &Fault{kind: kindReset, times: 1} }
 
-// TruncatedBody sends the page's headers with its full Content-Length, then
-// only half the body, and closes the connection.
+// TruncatedBody sends the response the request would get (normally a page)
+// with its full Content-Length, then only half the body, and closes the
+// connection: the client reads io.ErrUnexpectedEOF after the bytes sent.
 func TruncatedBody() *Fault { return &Fault{kind: kindTruncate, times: 1} }
 
 // ProxyHTML answers with an HTML error page and the given status (0 means
@@ -85,8 +93,8 @@ func (f *Fault) WithDetail(s string) *Fault { f.detail = s; return f }
 // After delays the fault's response by d (a slow error, a slow reset).
 func (f *Fault) After(d time.Duration) *Fault { f.delay = d; return f }
 
-// Times applies the fault to n requests (default 1).
-func (f *Fault) Times(n int) *Fault { f.times = n; return f }
+// Times applies the fault to n requests (default 1; n < 1 counts as 1).
+func (f *Fault) Times(n int) *Fault { f.times = max(n, 1); return f }
 
 // When applies the fault only to requests for which match returns true
 // (for example a given cursor or account); other requests pass it by.

@@ -156,6 +156,14 @@ func (f *Fake) Requests() []Request {
 	return slices.Clone(f.log)
 }
 
+// ResetLog forgets the requests received so far (the scripted faults stay
+// queued).
+func (f *Fake) ResetLog() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.log = nil
+}
+
 // RequestCount returns how many requests were received.
 func (f *Fake) RequestCount() int {
 	f.mu.Lock()
@@ -189,6 +197,12 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	f.serve(w, r, id)
+}
+
+// serve checks the API key and hands the request to the generated strict
+// server.
+func (f *Fake) serve(w http.ResponseWriter, r *http.Request, id string) {
 	key := r.Header.Get("X-API-KEY")
 	switch {
 	case key == "":
@@ -242,17 +256,18 @@ func (f *Fake) applyFault(w http.ResponseWriter, r *http.Request, ft *Fault, id 
 		resetConn(w)
 	case kindTruncate:
 		rec := httptest.NewRecorder()
-		f.handler.ServeHTTP(rec, r)
+		f.serve(rec, r, id)
 		body := rec.Body.Bytes()
+		for k, v := range rec.Header() {
+			w.Header()[k] = v
+		}
 		w.Header().Set(FaultHeader, "truncated-body")
-		w.Header().Set("Content-Type", "application/json")
 		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 		w.WriteHeader(rec.Code)
 		_, _ = w.Write(body[:len(body)/2])
-		if fl, ok := w.(http.Flusher); ok {
-			fl.Flush()
-		}
-		resetConn(w)
+		// The handler returns having written less than Content-Length;
+		// net/http then closes the connection (a clean FIN, so the bytes
+		// sent arrive and the client reads io.ErrUnexpectedEOF after them).
 	case kindProxy:
 		w.Header().Set(FaultHeader, "proxy-html")
 		w.Header().Set("Content-Type", "text/html")
@@ -264,16 +279,25 @@ func (f *Fake) applyFault(w http.ResponseWriter, r *http.Request, ft *Fault, id 
 	return true
 }
 
-// resetConn closes the connection under w with a TCP reset.
+// resetPrefix is what a Reset sends before the reset: a status line. Go's http.Transport replays an idempotent request on a fresh
+// connection when a reused keep-alive connection fails before any byte of
+// the response arrives, which would swallow the fault; a response that has
+// begun is never replayed, so the client sees the reset.
+const resetPrefix = "HTTP/1.1 200 OK\r\n"
+
+// resetConn sends resetPrefix and closes the connection under w with a TCP
+// reset (SO_LINGER 0).
 func resetConn(w http.ResponseWriter) {
 	hj, ok := w.(http.Hijacker)
 	if !ok {
 		panic(http.ErrAbortHandler)
 	}
-	conn, _, err := hj.Hijack()
+	conn, buf, err := hj.Hijack()
 	if err != nil {
 		panic(http.ErrAbortHandler)
 	}
+	_, _ = buf.WriteString(resetPrefix)
+	_ = buf.Flush()
 	if tc, ok := conn.(*net.TCPConn); ok {
 		_ = tc.SetLinger(0)
 	}
@@ -312,7 +336,7 @@ func (s strict) ListInvitationsReceived(ctx context.Context, req gen.ListInvitat
 		case *p.Cursor == "":
 			return invalidParameters("cursor must not be empty", id).response(), nil
 		case err != nil:
-			return invalidParameters("cursor: "+err.Error(), id).response(), nil
+			return invalidParameters(err.Error(), id).response(), nil
 		case !f.lenient && !f.issued[p.AccountID+"\x00"+*p.Cursor]:
 			return invalidParameters("cursor was not issued by this server for this account", id).response(), nil
 		case o > len(items):

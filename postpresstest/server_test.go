@@ -4,11 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -135,21 +137,25 @@ func TestRefusals(t *testing.T) {
 		query, key string
 		status     int
 		typ        string
+		detail     string // a word the detail must contain: the parameter at fault
 	}{
-		"missing key":     {"account_id=acc", "", 401, "errors/missing_credentials"},
-		"wrong key":       {"account_id=acc", "nope", 401, "errors/invalid_credentials"},
-		"unknown account": {"account_id=who", DefaultAPIKey, 403, "errors/resource_access_restricted"},
-		"limit 0":         {"account_id=acc&limit=0", DefaultAPIKey, 400, "errors/invalid_parameters"},
-		"limit 101":       {"account_id=acc&limit=101", DefaultAPIKey, 400, "errors/invalid_parameters"},
-		"limit not int":   {"account_id=acc&limit=ten", DefaultAPIKey, 400, "errors/invalid_parameters"},
-		"no account":      {"limit=5", DefaultAPIKey, 400, "errors/invalid_parameters"},
-		"empty cursor":    {"account_id=acc&cursor=", DefaultAPIKey, 400, "errors/invalid_parameters"},
-		"garbage cursor":  {"account_id=acc&cursor=%21%21", DefaultAPIKey, 400, "errors/invalid_parameters"},
-		"never issued":    {"account_id=acc&cursor=" + EncodeCursor(20), DefaultAPIKey, 400, "errors/invalid_parameters"},
+		"missing key":     {"account_id=acc", "", 401, "errors/missing_credentials", "X-API-KEY"},
+		"wrong key":       {"account_id=acc", "nope", 401, "errors/invalid_credentials", "API key"},
+		"unknown account": {"account_id=who", DefaultAPIKey, 403, "errors/resource_access_restricted", "account"},
+		"limit 0":         {"account_id=acc&limit=0", DefaultAPIKey, 400, "errors/invalid_parameters", "limit"},
+		"limit 101":       {"account_id=acc&limit=101", DefaultAPIKey, 400, "errors/invalid_parameters", "limit"},
+		"limit not int":   {"account_id=acc&limit=ten", DefaultAPIKey, 400, "errors/invalid_parameters", "limit"},
+		"no account":      {"limit=5", DefaultAPIKey, 400, "errors/invalid_parameters", "account_id"},
+		"empty cursor":    {"account_id=acc&cursor=", DefaultAPIKey, 400, "errors/invalid_parameters", "cursor"},
+		"garbage cursor":  {"account_id=acc&cursor=%21%21", DefaultAPIKey, 400, "errors/invalid_parameters", "cursor"},
+		"never issued":    {"account_id=acc&cursor=" + EncodeCursor(20), DefaultAPIKey, 400, "errors/invalid_parameters", "cursor"},
+		"past the end":    {"account_id=acc&cursor=" + EncodeCursor(200), DefaultAPIKey, 400, "errors/invalid_parameters", "cursor"},
 	} {
 		status, body := getUnchecked(t, s, tc.query, tc.key)
 		env := envelope(t, body)
-		if status != tc.status || env["type"] != tc.typ || env["status"] != float64(tc.status) || env["title"] == "" || !strings.HasPrefix(env["instance"].(string), "req_") {
+		detail, _ := env["detail"].(string)
+		instance, _ := env["instance"].(string)
+		if status != tc.status || env["type"] != tc.typ || env["status"] != float64(tc.status) || env["title"] != http.StatusText(tc.status) || !strings.HasPrefix(instance, "req_") || !strings.Contains(detail, tc.detail) {
 			t.Errorf("%s: %d %s", name, status, body)
 		}
 	}
@@ -256,7 +262,7 @@ func TestFaults(t *testing.T) {
 
 	s.Enqueue(TruncatedBody())
 	resp, body, err := do()
-	if err == nil || resp.Header.Get(FaultHeader) != "truncated-body" || len(body) == 0 || json.Valid(body) {
+	if !errors.Is(err, io.ErrUnexpectedEOF) || resp.Header.Get(FaultHeader) != "truncated-body" || len(body) == 0 || json.Valid(body) {
 		t.Errorf("truncated: err %v, %d bytes", err, len(body))
 	}
 
@@ -300,6 +306,13 @@ func TestFaults(t *testing.T) {
 	if s.PendingFaults() != 2 {
 		t.Errorf("pending = %d", s.PendingFaults())
 	}
+	s.Enqueue(Latency(0).Times(0))
+	if s.PendingFaults() != 3 {
+		t.Errorf("Times(0) should count as 1: pending = %d", s.PendingFaults())
+	}
+	if resp, _, _ := do(); resp.StatusCode != 200 || s.PendingFaults() != 2 {
+		t.Errorf("Times(0) fault: %d, pending %d", resp.StatusCode, s.PendingFaults())
+	}
 
 	log := s.Requests()
 	faults := []string{}
@@ -311,8 +324,107 @@ func TestFaults(t *testing.T) {
 			t.Errorf("log entry %+v", r)
 		}
 	}
-	want := "reset,truncated-body,proxy-html,error errors/teapot,error errors/brand_new_type,latency 1h0m0s,latency 10ms"
+	want := "reset,truncated-body,proxy-html,error errors/teapot,error errors/brand_new_type,latency 1h0m0s,latency 10ms,latency 0s"
 	if strings.Join(faults, ",") != want {
 		t.Errorf("faults in the log: %v\nwant %s", faults, want)
+	}
+}
+
+// TestFaultsOnReusedConnections: a keep-alive connection that served a page
+// still shows the client a Reset (Go's transport would replay a bare one)
+// and a truncated body; each fault costs exactly one request.
+func TestFaultsOnReusedConnections(t *testing.T) {
+	s := NewServer(WithGeneratedAccount("acc", 50))
+	defer s.Close()
+	hc := contract.NewClient(t, &http.Transport{})
+	do := func() (*http.Response, error) {
+		req, _ := http.NewRequest(http.MethodGet, s.URL+"/users/invite/received?account_id=acc", nil)
+		req.Header.Set("X-API-KEY", DefaultAPIKey)
+		resp, err := hc.Do(req)
+		if err != nil {
+			return nil, err
+		}
+		defer func() { _ = resp.Body.Close() }()
+		_, err = io.ReadAll(resp.Body)
+		return resp, err
+	}
+	for i := range 20 {
+		if _, err := do(); err != nil {
+			t.Fatalf("round %d: a normal page: %v", i, err)
+		}
+		s.Enqueue(Reset())
+		if _, err := do(); err == nil {
+			t.Fatalf("round %d: a reset on a reused connection went unnoticed", i)
+		}
+		if _, err := do(); err != nil {
+			t.Fatalf("round %d: the page after a reset: %v", i, err)
+		}
+		s.Enqueue(TruncatedBody())
+		if resp, err := do(); !errors.Is(err, io.ErrUnexpectedEOF) || resp.Header.Get(FaultHeader) != "truncated-body" {
+			t.Fatalf("round %d: truncated body: %v", i, err)
+		}
+	}
+	if n := s.RequestCount(); n != 80 {
+		t.Errorf("%d requests logged, want 80 (4 per round, none replayed)", n)
+	}
+	s.ResetLog()
+	if n := len(s.Requests()); n != 0 {
+		t.Errorf("after ResetLog: %d requests", n)
+	}
+}
+
+// TestConcurrentClients: 50 goroutines list their own accounts at once,
+// while faults are queued and the log is read; run under -race.
+func TestConcurrentClients(t *testing.T) {
+	const workers, perAccount = 50, 37
+	s := NewServer(WithAnyAccount(perAccount))
+	defer s.Close()
+	hc := contract.NewClient(t, nil)
+	s.Enqueue(Error("errors/too_many_requests").Times(workers))
+	var wg sync.WaitGroup
+	counts := make([]int, workers)
+	limited := make([]int, workers)
+	for w := range workers {
+		wg.Go(func() {
+			q := url.Values{"account_id": {fmt.Sprintf("acc_%02d", w)}, "limit": {"5"}}
+			for {
+				req, _ := http.NewRequest(http.MethodGet, s.URL+"/users/invite/received?"+q.Encode(), nil)
+				req.Header.Set("X-API-KEY", DefaultAPIKey)
+				resp, err := hc.Do(req)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				var page gen.InvitationList
+				err = json.NewDecoder(resp.Body).Decode(&page)
+				_ = resp.Body.Close()
+				if resp.StatusCode == http.StatusTooManyRequests {
+					limited[w]++
+					continue
+				}
+				if err != nil || resp.StatusCode != 200 {
+					t.Errorf("worker %d: %d %v", w, resp.StatusCode, err)
+					return
+				}
+				counts[w] += len(page.Items)
+				_ = s.Requests()
+				if page.Cursor == nil {
+					return
+				}
+				q.Set("cursor", *page.Cursor)
+			}
+		})
+	}
+	wg.Wait()
+	total429 := 0
+	for w := range workers {
+		total429 += limited[w]
+		if counts[w] != perAccount {
+			t.Errorf("worker %d listed %d invitations, want %d", w, counts[w], perAccount)
+		}
+	}
+	pages := (perAccount + 4) / 5
+	if total429 != workers || s.RequestCount() != workers*pages+workers || s.PendingFaults() != 0 {
+		t.Errorf("%d rate limits, %d requests (want %d), %d faults left", total429, s.RequestCount(), workers*pages+workers, s.PendingFaults())
 	}
 }

@@ -80,12 +80,20 @@ func (v *Validator) input(req *http.Request) (*openapi3filter.RequestValidationI
 		Request: req,
 		Route:   v.route,
 		Options: &openapi3filter.Options{
-			MultiError:          true,
-			SkipSettingDefaults: true,
-			AuthenticationFunc:  requireAPIKey,
+			MultiError:              true,
+			SkipSettingDefaults:     true,
+			AuthenticationFunc:      requireAPIKey,
+			SchemaValidationOptions: schemaOptions,
 		},
 	}, nil
 }
+
+// schemaOptions keep schema errors to the path and the reason (`Error at
+// "/items/0/id": minimum string length is 1`): without them kin-openapi
+// appends the whole schema and the offending value, which buries the
+// reason and would copy response data (a shared_secret, say) into errors
+// that client.WithResponseValidation returns to callers.
+var schemaOptions = []openapi3.SchemaValidationOption{openapi3.DisableSchemaErrorDetails()}
 
 // requireAPIKey is the security check: the apiKey scheme's header must be
 // present and non-empty.
@@ -126,8 +134,9 @@ func (v *Validator) ValidateResponse(req *http.Request, status int, header http.
 		Header:                 header,
 		Body:                   io.NopCloser(bytes.NewReader(body)),
 		Options: &openapi3filter.Options{
-			IncludeResponseStatus: true,
-			MultiError:            true,
+			IncludeResponseStatus:   true,
+			MultiError:              true,
+			SchemaValidationOptions: schemaOptions,
 		},
 	})
 	if err != nil {

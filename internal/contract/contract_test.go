@@ -88,8 +88,12 @@ func TestValidatorRejectsContractBreaks(t *testing.T) {
 		"html without fault":     {stub{502, http.Header{"Content-Type": {"text/html"}}, `<html></html>`}, "502"},
 	} {
 		errs := exchange(t, tc.s, nil)
-		if len(errs) == 0 || !strings.Contains(strings.Join(errs, "\n"), tc.want) {
+		all := strings.Join(errs, "\n")
+		if len(errs) == 0 || !strings.Contains(all, tc.want) {
 			t.Errorf("%s: violations %v, want one mentioning %q", name, errs, tc.want)
+		}
+		if strings.Contains(all, "Schema:") || strings.Contains(all, "Value:") {
+			t.Errorf("%s: the violation dumps the schema or the value: %s", name, all)
 		}
 	}
 }

@@ -1,5 +1,25 @@
-// Package prismtest holds the contract test of the generated client against
-// Stoplight Prism serving openapi.yaml as a mock. It is built only with the
-// "prism" tag, by `make prism-test` (.ci/prism-test.sh), which starts Prism
-// on 127.0.0.1, passes its URL in PRISM_URL, and stops it afterwards.
+// Package prismtest is the contract test of the generated client
+// (gen.ClientWithResponses) against Prism, Stoplight's mock server, serving
+// openapi.yaml: an implementation of the spec that shares no code with this
+// repository.
+//
+// Its test is behind the build tag prism and needs PRISM_URL, the root of a
+// running `prism mock openapi.yaml` (Prism serves the paths without the
+// servers' /api/v1 base path). `make prism-test` (.ci/prism-test.sh) installs
+// Prism from package-lock.json, starts it, runs
+//
+//	PRISM_URL=http://127.0.0.1:PORT go test -tags prism ./internal/prismtest
+//
+// and stops it. Built with the tag but without PRISM_URL, the test fails:
+// it is never skipped.
+//
+// For the 200 response and for every error example of every documented
+// status, the test asks Prism for that example (Prefer: code=NNN,
+// example=NAME), decodes it with the generated client, and checks that the
+// decoded value is exactly the example in the spec; every exchange goes
+// through contract.NewTransport, and Prism's own request validation
+// (its sl-violations header) must find nothing wrong with the generated
+// client's requests. Further tests check the docs' example page and
+// cursor, the typed decoding of each status, and Prism's 401 for a missing
+// key.
 package prismtest

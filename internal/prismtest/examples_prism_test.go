@@ -1,0 +1,254 @@
+//go:build prism
+
+package prismtest
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os"
+	"reflect"
+	"slices"
+	"strconv"
+	"testing"
+
+	"github.com/postpress/postpress-go/gen"
+	"github.com/postpress/postpress-go/internal/contract"
+)
+
+// documentedStatuses are the statuses openapi.yaml gives the operation. The
+// test checks the spec still says so, so that a status added or removed
+// there is noticed here.
+var documentedStatuses = []int{200, 400, 401, 403, 429, 500, 501, 503, 504}
+
+// exchange is one request to Prism: the status and example it is asked for
+// and the example's value in the spec.
+type exchange struct {
+	status  int
+	example string
+	want    any
+}
+
+// examples lists every example of every response in the embedded spec.
+func examples(t *testing.T) []exchange {
+	t.Helper()
+	doc, err := gen.GetSpec()
+	if err != nil {
+		t.Fatal(err)
+	}
+	op := doc.Paths.Value("/users/invite/received").Get
+	var out []exchange
+	var statuses []int
+	for code, ref := range op.Responses.Map() {
+		status, err := strconv.Atoi(code)
+		if err != nil {
+			t.Fatalf("response %q: not a status code", code)
+		}
+		statuses = append(statuses, status)
+		media := ref.Value.Content.Get("application/json")
+		if media == nil || len(media.Examples) == 0 {
+			t.Fatalf("response %d has no application/json examples", status)
+		}
+		for name, ex := range media.Examples {
+			out = append(out, exchange{status: status, example: name, want: ex.Value.Value})
+		}
+	}
+	slices.Sort(statuses)
+	if !slices.Equal(statuses, documentedStatuses) {
+		t.Fatalf("the spec documents statuses %v, this test expects %v", statuses, documentedStatuses)
+	}
+	slices.SortFunc(out, func(a, b exchange) int {
+		if a.status != b.status {
+			return a.status - b.status
+		}
+		if a.example < b.example {
+			return -1
+		}
+		return 1
+	})
+	return out
+}
+
+// newClient returns the generated client for Prism, its HTTP going through
+// the contract-validating transport.
+func newClient(t *testing.T) *gen.ClientWithResponses {
+	t.Helper()
+	base := os.Getenv("PRISM_URL")
+	if base == "" {
+		t.Fatal("PRISM_URL is not set: run `make prism-test` (.ci/prism-test.sh), which starts Prism and sets it")
+	}
+	c, err := gen.NewClientWithResponses(base,
+		gen.WithHTTPClient(contract.NewClient(t, nil)),
+		gen.WithRequestEditorFn(func(_ context.Context, req *http.Request) error {
+			req.Header.Set("X-API-KEY", "pp_test_prism")
+			return nil
+		}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// decoded returns the one typed body the generated client decoded, and
+// which status it is for.
+func decoded(r *gen.ListInvitationsReceivedResponse) (int, any, error) {
+	bodies := map[int]any{}
+	add := func(status int, isNil bool, v any) {
+		if !isNil {
+			bodies[status] = v
+		}
+	}
+	add(200, r.JSON200 == nil, r.JSON200)
+	add(400, r.JSON400 == nil, r.JSON400)
+	add(401, r.JSON401 == nil, r.JSON401)
+	add(403, r.JSON403 == nil, r.JSON403)
+	add(429, r.JSON429 == nil, r.JSON429)
+	add(500, r.JSON500 == nil, r.JSON500)
+	add(501, r.JSON501 == nil, r.JSON501)
+	add(503, r.JSON503 == nil, r.JSON503)
+	add(504, r.JSON504 == nil, r.JSON504)
+	if len(bodies) != 1 {
+		return 0, nil, fmt.Errorf("the client decoded %d bodies, want 1", len(bodies))
+	}
+	for status, v := range bodies {
+		return status, v, nil
+	}
+	panic("unreachable")
+}
+
+// asJSON renders v as the generic JSON value (maps, slices, float64s)
+// json.Unmarshal would make of it.
+func asJSON(t *testing.T, v any) any {
+	t.Helper()
+	raw, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out any
+	if err := json.Unmarshal(raw, &out); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// TestGeneratedClientAgainstPrism asks Prism for every example of every
+// documented status and checks what the generated client makes of it.
+func TestGeneratedClientAgainstPrism(t *testing.T) {
+	c := newClient(t)
+	all := examples(t)
+	seen := map[int]int{}
+	for _, ex := range all {
+		t.Run(fmt.Sprintf("%d_%s", ex.status, ex.example), func(t *testing.T) {
+			limit := 10
+			prefer := fmt.Sprintf("code=%d, example=%s", ex.status, ex.example)
+			r, err := c.ListInvitationsReceivedWithResponse(context.Background(),
+				&gen.ListInvitationsReceivedParams{AccountID: "acc_linkedin_01HXYZ4QK3WJ8FN3M6QH7TZ8GR", Limit: &limit},
+				func(_ context.Context, req *http.Request) error {
+					req.Header.Set("Prefer", prefer)
+					return nil
+				})
+			if err != nil {
+				t.Fatalf("Prefer %s: %v", prefer, err)
+			}
+			if v := r.HTTPResponse.Header.Get("sl-violations"); v != "" {
+				t.Errorf("Prism finds the generated client's request invalid: %s", v)
+			}
+			if r.StatusCode() != ex.status {
+				t.Fatalf("Prefer %s: status %d, body %s", prefer, r.StatusCode(), r.Body)
+			}
+			status, body, err := decoded(r)
+			if err != nil || status != ex.status {
+				t.Fatalf("Prefer %s: %v (decoded as %d)", prefer, err, status)
+			}
+			if got := asJSON(t, body); !reflect.DeepEqual(got, asJSON(t, ex.want)) {
+				t.Errorf("Prefer %s: decoded\n%v\nwant the spec's example\n%v", prefer, got, ex.want)
+			}
+			checkTyped(t, r, ex)
+			seen[ex.status]++
+		})
+	}
+	for _, status := range documentedStatuses {
+		if seen[status] == 0 {
+			t.Errorf("no example of status %d passed", status)
+		}
+	}
+	t.Logf("%d examples over %d statuses", len(all), len(seen))
+}
+
+// checkTyped checks the typed fields a caller of the generated client
+// reads: the page's cursor, and an error's status, type and Retry-After.
+func checkTyped(t *testing.T, r *gen.ListInvitationsReceivedResponse, ex exchange) {
+	t.Helper()
+	want, _ := ex.want.(map[string]any)
+	type envelope struct {
+		status      int
+		typ, title  string
+		known       bool
+		retryHeader *string
+	}
+	var e envelope
+	switch ex.status {
+	case 200:
+		p := r.JSON200
+		if p.Object != gen.InvitationListObjectInvitationList || len(p.Items) == 0 {
+			t.Errorf("page: object %q, %d items", p.Object, len(p.Items))
+		}
+		for _, it := range p.Items {
+			if it.Specifics == nil || it.Specifics.Provider != gen.ProviderLinkedIn || it.Inviter == nil || it.ID == "" {
+				t.Errorf("item %+v", it)
+			}
+		}
+		switch wantCursor := want["cursor"]; {
+		case wantCursor == nil && p.Cursor != nil:
+			t.Errorf("cursor %q, want null", *p.Cursor)
+		case wantCursor != nil && (p.Cursor == nil || *p.Cursor != wantCursor):
+			t.Errorf("cursor %v, want %v", p.Cursor, wantCursor)
+		}
+		return
+	case 400:
+		b := r.JSON400
+		e = envelope{int(b.Status), string(b.Type), b.Title, b.Type.Valid(), nil}
+	case 401:
+		b := r.JSON401
+		e = envelope{int(b.Status), string(b.Type), b.Title, b.Type.Valid(), nil}
+	case 403:
+		b := r.JSON403
+		e = envelope{int(b.Status), string(b.Type), b.Title, b.Type.Valid(), nil}
+	case 429:
+		b := r.JSON429
+		e = envelope{int(b.Status), string(b.Type), b.Title, b.Type.Valid(), nil}
+		if r.Headers429 == nil {
+			t.Fatal("429 without parsed headers")
+		}
+		e.retryHeader = r.Headers429.RetryAfter
+	case 500:
+		b := r.JSON500
+		e = envelope{int(b.Status), string(b.Type), b.Title, b.Type.Valid(), nil}
+	case 501:
+		b := r.JSON501
+		e = envelope{int(b.Status), string(b.Type), b.Title, b.Type.Valid(), nil}
+	case 503:
+		b := r.JSON503
+		e = envelope{int(b.Status), string(b.Type), b.Title, b.Type.Valid(), nil}
+		if r.Headers503 == nil {
+			t.Fatal("503 without parsed headers")
+		}
+		e.retryHeader = r.Headers503.RetryAfter
+	case 504:
+		b := r.JSON504
+		e = envelope{int(b.Status), string(b.Type), b.Title, b.Type.Valid(), nil}
+	default:
+		t.Fatalf("no typed check for status %d", ex.status)
+	}
+	if e.status != ex.status || e.typ != want["type"] || e.title != http.StatusText(ex.status) || !e.known {
+		t.Errorf("envelope: status %d, type %q (known %v), title %q; want %d, %v, %q",
+			e.status, e.typ, e.known, e.title, ex.status, want["type"], http.StatusText(ex.status))
+	}
+	if ex.status == 429 || ex.status == 503 {
+		// Prism sends the header's example from the spec.
+		if e.retryHeader == nil || *e.retryHeader != "2" {
+			t.Errorf("Retry-After %v, want the spec's example \"2\"", e.retryHeader)
+		}
+	}
+}
