@@ -15,6 +15,9 @@ import (
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	// The first signal cancels the run (a listing reports where to resume,
+	// the sandbox shuts down); a second one gets Go's default: exit now.
+	context.AfterFunc(ctx, stop)
 	code := cli.Run(ctx, cli.Env{
 		Args:      os.Args[1:],
 		Getenv:    os.Getenv,

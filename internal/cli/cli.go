@@ -71,14 +71,15 @@ func Run(ctx context.Context, env Env) int {
 	if env.Getenv == nil {
 		env.Getenv = func(string) string { return "" }
 	}
+	env.Stderr = &lockedWriter{w: env.Stderr}
 	args := env.Args
 	var err error
 	switch {
-	case len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help":
+	case len(args) == 0:
+		_, _ = io.WriteString(env.Stderr, usage)
+		return ExitUsage
+	case args[0] == "-h" || args[0] == "--help" || args[0] == "help":
 		_, _ = io.WriteString(env.Stdout, usage)
-		if len(args) == 0 {
-			return ExitUsage
-		}
 		return ExitOK
 	case args[0] == "version" && len(args) == 1:
 		_, _ = fmt.Fprintln(env.Stdout, "postpress-go", client.Version)

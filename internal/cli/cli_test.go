@@ -311,13 +311,25 @@ func TestVersionAndHelp(t *testing.T) {
 
 func TestProgressOnATerminal(t *testing.T) {
 	_, env := fakeAPI(t, 130)
-	var out, errOut bytes.Buffer
-	code := Run(context.Background(), Env{Args: []string{"invitations", "received"}, Getenv: func(k string) string { return env[k] },
-		Stdout: &out, Stderr: &errOut, StderrTTY: true, HTTPClient: contract.NewClient(t, nil)})
-	if code != 0 || !strings.Contains(errOut.String(), "\r100 items, 1 pages") || !strings.Contains(errOut.String(), "\r130 items, 2 pages\n") {
-		t.Fatalf("exit %d, stderr %q", code, errOut.String())
+	runTTY := func(args ...string) (int, string, string) {
+		var out, errOut bytes.Buffer
+		code := Run(context.Background(), Env{Args: append([]string{"invitations", "received"}, args...), Getenv: func(k string) string { return env[k] },
+			Stdout: &out, Stderr: &errOut, StderrTTY: true, HTTPClient: contract.NewClient(t, nil)})
+		return code, out.String(), errOut.String()
 	}
-	if strings.Contains(out.String(), "pages") {
+	code, out, errOut := runTTY()
+	if code != 0 || errOut != eraseLine+"100 items, 1 pages so far…"+eraseLine+eraseLine+"130 items, 2 pages\n" {
+		t.Fatalf("exit %d, stderr %q", code, errOut)
+	}
+	if strings.Contains(out, "pages") || strings.Count(out, "\n") != 130 {
 		t.Error("progress must not go to stdout")
+	}
+	// One page: nothing to wait for, no progress.
+	if code, _, errOut := runTTY("--max-items", "50"); code != 0 || errOut != "" {
+		t.Errorf("one page: exit %d, stderr %q", code, errOut)
+	}
+	// --verbose logs each request instead.
+	if code, _, errOut := runTTY("--verbose"); code != 0 || strings.Contains(errOut, "pages") || strings.Count(errOut, "status=200") != 2 {
+		t.Errorf("verbose: exit %d, stderr %q", code, errOut)
 	}
 }

@@ -64,6 +64,9 @@ func parseListFlags(env Env, args []string) (*listFlags, error) {
 	}
 	set := map[string]bool{}
 	fs.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
+	if f.sandbox && set["base-url"] {
+		return nil, usagef("--sandbox and --base-url exclude each other (the sandbox runs in-process)")
+	}
 	switch {
 	case f.sandbox && f.accountID == "" && !set["account-id"]:
 		f.accountID = "acc_sandbox"
@@ -118,10 +121,17 @@ func listReceived(ctx context.Context, env Env, args []string) error {
 		defer srv.Close()
 		opts = append(opts, client.WithBaseURL(srv.URL), client.WithAPIKey("pp_sandbox"))
 	} else {
-		opts = append(opts, client.WithAPIKey(env.Getenv("POSTPRESS_API_KEY")))
-		if f.baseURL != "" {
-			opts = append(opts, client.WithBaseURL(f.baseURL))
+		key := env.Getenv(client.EnvAPIKey)
+		if err := checkAPIKey(key); err != nil {
+			return err
 		}
+		// The base URL is always passed, so that the client never reads
+		// the process environment behind env.Getenv's back.
+		base := f.baseURL
+		if base == "" {
+			base = client.DefaultBaseURL
+		}
+		opts = append(opts, client.WithAPIKey(key), client.WithBaseURL(base))
 	}
 	c, err := client.New(opts...)
 	if err != nil {
@@ -133,23 +143,22 @@ func listReceived(ctx context.Context, env Env, args []string) error {
 	}
 
 	w := writers[f.format](env.Stdout)
-	items, pages := 0, 0
-	progress := func() {}
-	if env.StderrTTY {
-		progress = func() { _, _ = fmt.Fprintf(env.Stderr, "\r%d items, %d pages", items, pages) }
-	}
+	// The progress line is for a person at a terminal waiting on a long
+	// listing; --verbose logs every request instead.
+	prog := &progress{w: env.Stderr, on: env.StderrTTY && !f.verbose}
 	var listErr error
 	for page, err := range c.Pages(ctx, params) {
 		if err != nil {
 			listErr = err
 			break
 		}
+		prog.clear() // stdout may be the same terminal
 		for i := range page.Items {
 			if err := w.write(&page.Items[i]); err != nil {
 				listErr = fmt.Errorf("postpress: writing output: %w", err)
 				break
 			}
-			items++
+			prog.items++
 		}
 		if listErr != nil {
 			break
@@ -158,49 +167,61 @@ func listReceived(ctx context.Context, env Env, args []string) error {
 			listErr = fmt.Errorf("postpress: writing output: %w", err)
 			break
 		}
-		pages++
-		progress()
+		prog.pages++
+		// A page cut short by --max-items keeps the API's NextCursor,
+		// but the listing ends there.
+		if page.NextCursor != "" && (f.maxItems == 0 || prog.items < f.maxItems) {
+			prog.draw()
+		}
 	}
-	if env.StderrTTY && pages > 0 {
-		_, _ = fmt.Fprintln(env.Stderr)
-	}
+	prog.finish()
 	if err := w.close(); err != nil && listErr == nil {
 		listErr = fmt.Errorf("postpress: writing output: %w", err)
 	}
 	if listErr != nil {
-		return describe(listErr, items)
+		return describe(ctx, listErr, prog.items)
 	}
 	return nil
 }
 
 // describe turns a listing error into the message the user sees: what
-// failed, the HTTP status, the API error type, the request id, and the
-// cursor to resume from when items were already written.
-func describe(err error, written int) error {
+// failed, the HTTP status, the API error type, the request id, how many
+// items were written, and the cursor to resume from.
+func describe(ctx context.Context, err error, written int) error {
 	var pe *client.ParamError
 	if errors.As(err, &pe) {
 		return err
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "postpress: listing failed: %v", err)
+	cause := err
+	var paging *client.PagingError
+	if errors.As(err, &paging) {
+		cause = paging.Err // the resume point gets its own line below
+	}
+	if ctx.Err() != nil && errors.Is(err, context.Canceled) {
+		b.WriteString("postpress: interrupted")
+	} else {
+		fmt.Fprintf(&b, "postpress: listing failed: %s", printable(cause.Error()))
+	}
 	var apiErr *client.APIError
 	if errors.As(err, &apiErr) {
 		fmt.Fprintf(&b, "\n  HTTP status: %d", apiErr.StatusCode)
 		if apiErr.Type != "" {
-			fmt.Fprintf(&b, "\n  error type:  %s", apiErr.Type)
+			fmt.Fprintf(&b, "\n  error type:  %s", printable(string(apiErr.Type)))
 			if d := apiErr.Type.Description(); d != "" {
 				fmt.Fprintf(&b, " (%s)", d)
 			}
 		}
 		if apiErr.Instance != "" {
-			fmt.Fprintf(&b, "\n  request id:  %s", apiErr.Instance)
+			fmt.Fprintf(&b, "\n  request id:  %s", printable(apiErr.Instance))
 		}
 	}
-	var paging *client.PagingError
-	if errors.As(err, &paging) {
+	if paging != nil {
 		fmt.Fprintf(&b, "\n  written:     %d items", written)
-		if written > 0 && paging.Cursor != "" {
-			fmt.Fprintf(&b, "\n  resume with: --cursor %s", paging.Cursor)
+		// Cursor is "" when the listing failed on its first page and was
+		// not started from a cursor: run the same command again.
+		if paging.Cursor != "" {
+			fmt.Fprintf(&b, "\n  resume with: --cursor %s", printable(paging.Cursor))
 		}
 	}
 	return &listError{msg: b.String(), err: err}
@@ -214,3 +235,19 @@ type listError struct {
 
 func (e *listError) Error() string { return e.msg }
 func (e *listError) Unwrap() error { return e.err }
+
+// checkAPIKey refuses a key that cannot travel in an HTTP header (a control
+// character, such as a newline pasted with it, or a non-ASCII byte): Go's
+// transport would refuse every attempt, so it is bad input, reported before
+// anything is sent. The message never contains the key.
+func checkAPIKey(key string) error {
+	if key == "" {
+		return fmt.Errorf("%w: no API key: set %s", errConfig, client.EnvAPIKey)
+	}
+	for i := 0; i < len(key); i++ {
+		if c := key[i]; c < 0x20 || c > 0x7e {
+			return fmt.Errorf("%w: %s holds a character that cannot be sent in a header (byte %d of the key: a control or non-ASCII character); the key is not shown", errConfig, client.EnvAPIKey, i+1)
+		}
+	}
+	return nil
+}

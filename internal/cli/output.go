@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"io"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/postpress/postpress-go/client"
@@ -158,18 +159,42 @@ func (t *table) write(inv *client.Invitation) error {
 	if in := inv.Inviter; in != nil {
 		from, headline = in.InviterName, in.InviterDescription
 	}
-	return t.row(inv.Date, from, headline, inv.InvitationText, inv.ID)
+	return t.row(inv.Date, from, headline, inv.InvitationText, printable(inv.ID))
 }
 
 func (t *table) flush() error { return t.w.Flush() }
 func (t *table) close() error { return t.w.Flush() }
 
-// cell makes s fit one table cell: one line, no tabs, at most n runes.
+// cell makes s fit one table cell: printable (see printable), one line, at
+// most n runes.
 func cell(s string, n int) string {
-	s = strings.Join(strings.Fields(s), " ")
+	s = printable(s)
 	if utf8.RuneCountInString(s) <= n {
 		return s
 	}
 	r := []rune(s)
 	return string(r[:n-1]) + "…"
+}
+
+// printable makes text from the API safe to show on a terminal: runs of
+// white space become one space, and control characters (an ESC would let
+// an invitation's text drive the terminal) and bidirectional overrides
+// (which reorder what is shown) are dropped.
+func printable(s string) string {
+	s = strings.Map(func(r rune) rune {
+		switch {
+		case unicode.IsSpace(r):
+			return ' '
+		case unicode.IsControl(r), isBidiControl(r):
+			return -1
+		}
+		return r
+	}, s)
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// isBidiControl reports whether r is one of Unicode's bidirectional
+// formatting characters.
+func isBidiControl(r rune) bool {
+	return r == 0x061C || r == 0x200E || r == 0x200F || (r >= 0x202A && r <= 0x202E) || (r >= 0x2066 && r <= 0x2069)
 }

@@ -32,9 +32,14 @@ func sandbox(ctx context.Context, env Env, args []string) error {
 	case *items < 0:
 		return usagef("--items must be 0 or more, got %d", *items)
 	}
+	if _, _, err := net.SplitHostPort(*addr); err != nil {
+		return usagef("--addr must be HOST:PORT: %v", err)
+	}
+	// A well-formed address that cannot be listened on (in use, not this
+	// machine's) is a failure, not a usage error.
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
-		return usagef("cannot listen on %s: %v", *addr, err)
+		return fmt.Errorf("postpress sandbox: %w", err)
 	}
 	fake := postpresstest.NewFake(
 		postpresstest.WithAnyAPIKey(),
