@@ -198,10 +198,19 @@ func TestFailureNamesTheErrorAndTheResumeCursor(t *testing.T) {
 }
 
 func TestVerboseLogsWithoutTheKey(t *testing.T) {
-	_, env := fakeAPI(t, 5)
+	srv, env := fakeAPI(t, 5)
 	code, _, errOut := run(t, env, "invitations", "received", "--verbose")
 	if code != 0 || !strings.Contains(errOut, "method=GET") || !strings.Contains(errOut, "status=200") || !strings.Contains(errOut, "api_key=[REDACTED]") {
 		t.Fatalf("exit %d, stderr %s", code, errOut)
+	}
+	// A retried failure logs every attempt, still without the key (run
+	// scans stdout and stderr for it).
+	srv.Enqueue(postpresstest.Error("errors/invalid_credentials"), postpresstest.Error("errors/provider_error").WithRetryAfter("0").Times(3))
+	for range 2 {
+		code, _, errOut = run(t, env, "invitations", "received", "--verbose")
+		if code != ExitFailure || !strings.Contains(errOut, "api_key=[REDACTED]") {
+			t.Fatalf("exit %d, stderr %s", code, errOut)
+		}
 	}
 }
 

@@ -179,7 +179,7 @@ func listReceived(ctx context.Context, env Env, args []string) error {
 		listErr = fmt.Errorf("postpress: writing output: %w", err)
 	}
 	if listErr != nil {
-		return describe(ctx, listErr, prog.items)
+		return describe(ctx, listErr, prog.items, f.timeout)
 	}
 	return nil
 }
@@ -187,7 +187,7 @@ func listReceived(ctx context.Context, env Env, args []string) error {
 // describe turns a listing error into the message the user sees: what
 // failed, the HTTP status, the API error type, the request id, how many
 // items were written, and the cursor to resume from.
-func describe(ctx context.Context, err error, written int) error {
+func describe(ctx context.Context, err error, written int, timeout time.Duration) error {
 	var pe *client.ParamError
 	if errors.As(err, &pe) {
 		return err
@@ -215,6 +215,9 @@ func describe(ctx context.Context, err error, written int) error {
 		if apiErr.Instance != "" {
 			fmt.Fprintf(&b, "\n  request id:  %s", printable(apiErr.Instance))
 		}
+	}
+	if ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
+		fmt.Fprintf(&b, "\n  timeout:     an attempt may take at most %v (--timeout)", timeout)
 	}
 	if paging != nil {
 		fmt.Fprintf(&b, "\n  written:     %d items", written)
