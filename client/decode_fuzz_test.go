@@ -82,9 +82,6 @@ func decodeSeeds(t testing.TB) []string {
 		`{"items":null,"cursor":null}`, `{"object":"InvitationList","items":[]}`, `{"cursor":null}`,
 		`null`, `[]`, `""`, `1`, `true`, ``, ` `, `{`, `{"items"`, `{"items":`, `{"items":[`, `{"items":[{`,
 		"\xef\xbb\xbf{\"items\":[],\"cursor\":null}",
-		`{"items":[` + strings.Repeat(`[`, 9997) + strings.Repeat(`]`, 9997) + `],"cursor":null}`,
-		`{"items":[{"x":` + strings.Repeat(`[`, 9998) + strings.Repeat(`]`, 9998) + `}],"cursor":null}`,
-		`{"items":[{"x":` + strings.Repeat(`[`, 9997) + strings.Repeat(`]`, 9997) + `}],"cursor":null}`,
 	}
 	// The spec's own examples of the 200 response.
 	spec, err := gen.GetSwagger()
@@ -122,9 +119,18 @@ func checkDecodeAgainstStd(t *testing.T, body []byte) {
 
 func TestDecodePageMatchesEncodingJSON(t *testing.T) {
 	seeds := decodeSeeds(t)
-	if len(seeds) < 50 {
+	if len(seeds) < 45 {
 		t.Fatalf("only %d seeds: the spec examples are missing", len(seeds))
 	}
+	// Nesting at and past encoding/json's limit of 10000 (kept out of the
+	// fuzz corpus: inputs this deep slow the fuzzer down a hundredfold).
+	seeds = append(seeds,
+		`{"items":[`+strings.Repeat(`[`, 9997)+strings.Repeat(`]`, 9997)+`],"cursor":null}`,
+		`{"items":[{"x":`+strings.Repeat(`[`, 9998)+strings.Repeat(`]`, 9998)+`}],"cursor":null}`,
+		`{"items":[{"x":`+strings.Repeat(`[`, 9997)+strings.Repeat(`]`, 9997)+`}],"cursor":null}`,
+		`{"items":[{"x":`+strings.Repeat(`{"a":`, 9997)+`1`+strings.Repeat(`}`, 9997)+`}],"cursor":null}`,
+		`{"items":[{"x":`+strings.Repeat(`{"a":`, 9998)+`1`+strings.Repeat(`}`, 9998)+`}],"cursor":null}`,
+	)
 	for _, s := range seeds {
 		checkDecodeAgainstStd(t, []byte(s))
 	}
