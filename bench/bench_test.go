@@ -3,6 +3,7 @@ package bench
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -243,7 +244,7 @@ func BenchmarkPage(b *testing.B) {
 			n, err := io.Copy(io.Discard, resp.Body)
 			_ = resp.Body.Close()
 			if err != nil || n != int64(len(body)) {
-				return 0, fmt.Errorf("read %d bytes, %v", n, err)
+				return 0, fmt.Errorf("read %d bytes: %w", n, err)
 			}
 			return PageSize, nil
 		}},
@@ -269,8 +270,8 @@ func decodeOgen(body []byte) (int, error) {
 	if err := l.Decode(d); err != nil {
 		return 0, err
 	}
-	if err := d.Skip(); err != io.EOF {
-		return 0, fmt.Errorf("trailing data: %v", err)
+	if err := d.Skip(); !errors.Is(err, io.EOF) {
+		return 0, fmt.Errorf("trailing data: %w", err)
 	}
 	if err := l.Validate(); err != nil {
 		return 0, err

@@ -97,8 +97,8 @@ func NewServer(total int) *Server {
 	}
 	s.items = b.Bytes()
 	s.Server = httptest.NewUnstartedServer(http.HandlerFunc(s.serve))
-	l := s.Server.Listener
-	s.Server.Listener = &countingListener{Listener: l, s: s}
+	l := s.Listener
+	s.Listener = &countingListener{Listener: l, s: s}
 	s.Start()
 	return s
 }
@@ -125,8 +125,8 @@ func (s *Server) Reset() {
 	s.responseBytes.Store(0)
 }
 
-// URL of the API base (what client.WithBaseURL takes).
-func (s *Server) BaseURL() string { return s.Server.URL + "/api/v1" }
+// BaseURL is the API base URL (what client.WithBaseURL takes).
+func (s *Server) BaseURL() string { return s.URL + "/api/v1" }
 
 // Page returns the body of the page at offset off (limit items at most),
 // exactly as served.

@@ -39,7 +39,7 @@ func decodePage(body []byte) (*Page, error) {
 	d := pageDecoder{data: body}
 	items, cursor, present, err := d.page()
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v (body starts %q)", ErrMalformedResponse, err, excerpt(body, 80))
+		return nil, fmt.Errorf("%w: %w (body starts %q)", ErrMalformedResponse, err, excerpt(body, 80))
 	}
 	switch {
 	case items == nil:

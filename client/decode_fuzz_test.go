@@ -20,7 +20,7 @@ func decodePageStd(body []byte) (*Page, error) {
 		Cursor presentString             `json:"cursor"`
 	}
 	if err := json.Unmarshal(body, &w); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrMalformedResponse, err)
+		return nil, fmt.Errorf("%w: %w", ErrMalformedResponse, err)
 	}
 	switch {
 	case w.Items == nil:
@@ -84,7 +84,7 @@ func decodeSeeds(t testing.TB) []string {
 		"\xef\xbb\xbf{\"items\":[],\"cursor\":null}",
 	}
 	// The spec's own examples of the 200 response.
-	spec, err := gen.GetSwagger()
+	spec, err := gen.GetSpec()
 	if err != nil {
 		t.Fatal(err)
 	}
