@@ -196,7 +196,9 @@ func (d *pageDecoder) ws() {
 	}
 }
 
-// peek skips white space and returns the next byte, or 0 at the end.
+// peek skips white space and returns the next byte, or 0 at the end (a
+// NUL byte, invalid wherever it occurs, also gives 0: callers treat 0 as a
+// syntax error, which syntaxError reports for either case).
 func (d *pageDecoder) peek() byte {
 	d.ws()
 	if d.pos < len(d.data) {
@@ -257,7 +259,7 @@ func (d *pageDecoder) page() (items *[]Invitation, cursor *string, present bool,
 
 // end checks that only white space follows the value.
 func (d *pageDecoder) end() error {
-	if d.peek() != 0 {
+	if d.ws(); d.pos < len(d.data) { // not peek: a NUL byte is not the end
 		return d.errorf("invalid character %q after top-level value", d.data[d.pos])
 	}
 	return nil
