@@ -2,6 +2,7 @@ package client
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -138,9 +139,10 @@ func redactKey(e *APIError, key secret) {
 //   - a value of the wrong JSON type for its field (a number for a string,
 //     a string for an object, ...) is an error, as it is for Unmarshal.
 type pageDecoder struct {
-	data  []byte
-	pos   int
-	depth int
+	data   []byte
+	pos    int
+	depth  int
+	keyBuf []byte // unquoted member names that needed unquoting
 }
 
 // maxDepth is encoding/json's nesting limit.
@@ -241,20 +243,31 @@ func (d *pageDecoder) page() (items *[]Invitation, cursor *string, present bool,
 	default:
 		return nil, nil, false, d.typeError("InvitationList")
 	}
-	err = d.object(func(key []byte) error {
-		switch {
-		case matchName(key, "items"):
-			return d.items(&items)
-		case matchName(key, "cursor"):
-			present = true
-			return d.nullableString(&cursor)
-		}
-		return d.skipValue()
-	})
-	if err == nil {
-		err = d.end()
+	if err := d.openObject(); err != nil {
+		return nil, nil, false, err
 	}
-	return items, cursor, present, err
+	for first := true; ; first = false {
+		key, ok, err := d.nextMember(first)
+		if err != nil {
+			return nil, nil, false, err
+		}
+		if !ok {
+			break
+		}
+		switch fieldIndex(key, "items", "cursor") {
+		case 0:
+			err = d.items(&items)
+		case 1:
+			present = true
+			err = d.nullableString(&cursor)
+		default:
+			err = d.skipValue()
+		}
+		if err != nil {
+			return nil, nil, false, err
+		}
+	}
+	return items, cursor, present, d.end()
 }
 
 // end checks that only white space follows the value.
@@ -271,49 +284,74 @@ func matchName(key []byte, name string) bool {
 	return string(key) == name || bytes.EqualFold(key, []byte(name))
 }
 
-// object decodes an object at d.pos (white space skipped, '{' next),
-// calling member for each member with d.pos at its value.
-func (d *pageDecoder) object(member func(key []byte) error) error {
+// fieldIndex returns the index of the field name a member name selects
+// (encoding/json's rule: an exact match, else a case-folded one; the
+// names of one object never fold to each other), or -1.
+func fieldIndex(key []byte, names ...string) int {
+	for i, n := range names {
+		if string(key) == n {
+			return i
+		}
+	}
+	for i, n := range names {
+		if bytes.EqualFold(key, []byte(n)) {
+			return i
+		}
+	}
+	return -1
+}
+
+// openObject starts decoding the object at d.pos (white space skipped,
+// '{' next). Its members are then read with nextMember.
+func (d *pageDecoder) openObject() error {
 	d.pos++ // '{'
 	d.depth++
 	if d.depth > maxDepth {
 		return d.errorf("exceeded max depth")
 	}
-	if d.peek() == '}' {
+	return nil
+}
+
+// nextMember reads the name of the next member of the object being
+// decoded (first: the first call after openObject) and the ':' after it,
+// leaving d.pos at the value. It returns ok false at the end of the object.
+// The name is valid until the next call.
+func (d *pageDecoder) nextMember(first bool) (key []byte, ok bool, err error) {
+	c := d.peek()
+	switch {
+	case c == '}' && first:
 		d.pos++
 		d.depth--
-		return nil
-	}
-	var scratch [64]byte
-	for {
-		if d.peek() != '"' {
-			return d.syntaxError()
-		}
-		key, err := d.stringBytes(scratch[:0])
-		if err != nil {
-			return err
-		}
-		if d.peek() != ':' {
-			return d.syntaxError()
-		}
+		return nil, false, nil
+	case first:
+	case c == ',':
 		d.pos++
-		if d.peek() == 0 {
-			return d.syntaxError()
-		}
-		if err := member(key); err != nil {
-			return err
-		}
-		switch d.peek() {
-		case ',':
-			d.pos++
-		case '}':
-			d.pos++
-			d.depth--
-			return nil
-		default:
-			return d.syntaxError()
-		}
+		c = d.peek()
+	case c == '}':
+		d.pos++
+		d.depth--
+		return nil, false, nil
+	default:
+		return nil, false, d.syntaxError()
 	}
+	if c != '"' {
+		return nil, false, d.syntaxError()
+	}
+	key, err = d.stringBytes(d.keyBuf[:0])
+	if err != nil {
+		return nil, false, err
+	}
+	if cap(key) > cap(d.keyBuf) {
+		d.keyBuf = key[:0]
+	}
+	if d.peek() != ':' {
+		return nil, false, d.syntaxError()
+	}
+	d.pos++
+	if d.peek() == 0 {
+		return nil, false, d.syntaxError()
+	}
+	return key, true, nil
 }
 
 // items decodes the items array into *dst the way encoding/json decodes
@@ -391,25 +429,36 @@ func (d *pageDecoder) invitation(inv *Invitation) error {
 	default:
 		return d.typeError("Invitation")
 	}
-	return d.object(func(key []byte) error {
-		if f := invitationField(inv, key); f != nil {
-			return d.str(f)
+	if err := d.openObject(); err != nil {
+		return err
+	}
+	for first := true; ; first = false {
+		key, ok, err := d.nextMember(first)
+		if err != nil || !ok {
+			return err
 		}
-		switch {
-		case matchName(key, "inviter"):
-			return d.inviter(&inv.Inviter)
-		case matchName(key, "specifics"):
-			return d.specifics(&inv.Specifics)
+		if string(key) == "object" {
+			err = d.strKnown((*string)(&inv.Object), string(gen.InvitationReceivedObjectInvitationReceived))
+		} else if f := invitationField(inv, key); f != nil {
+			err = d.str(f)
+		} else if matchName(key, "inviter") {
+			err = d.inviter(&inv.Inviter)
+		} else if matchName(key, "specifics") {
+			err = d.specifics(&inv.Specifics)
+		} else {
+			err = d.skipValue()
 		}
-		return d.skipValue()
-	})
+		if err != nil {
+			return err
+		}
+	}
 }
 
 // invitationField returns the string field of inv that key selects, or nil.
 func invitationField(inv *Invitation, key []byte) *string {
 	switch string(key) { // the common case: an exact match
 	case "object":
-		return (*string)(&inv.Object)
+		return nil // decoded by invitation (strKnown)
 	case "id":
 		return &inv.ID
 	case "invited_user":
@@ -463,19 +512,30 @@ func (d *pageDecoder) inviter(dst **gen.Inviter) error {
 		*dst = new(gen.Inviter)
 	}
 	v := *dst
-	return d.object(func(key []byte) error {
-		switch {
-		case matchName(key, "inviter_name"):
-			return d.str(&v.InviterName)
-		case matchName(key, "inviter_id"):
-			return d.str(&v.InviterID)
-		case matchName(key, "inviter_public_identifier"):
-			return d.str(&v.InviterPublicIdentifier)
-		case matchName(key, "inviter_description"):
-			return d.str(&v.InviterDescription)
+	if err := d.openObject(); err != nil {
+		return err
+	}
+	for first := true; ; first = false {
+		key, ok, err := d.nextMember(first)
+		if err != nil || !ok {
+			return err
 		}
-		return d.skipValue()
-	})
+		switch fieldIndex(key, "inviter_name", "inviter_id", "inviter_public_identifier", "inviter_description") {
+		case 0:
+			err = d.str(&v.InviterName)
+		case 1:
+			err = d.str(&v.InviterID)
+		case 2:
+			err = d.str(&v.InviterPublicIdentifier)
+		case 3:
+			err = d.str(&v.InviterDescription)
+		default:
+			err = d.skipValue()
+		}
+		if err != nil {
+			return err
+		}
+	}
 }
 
 // specifics decodes the specifics object into *dst, like inviter.
@@ -495,15 +555,26 @@ func (d *pageDecoder) specifics(dst **gen.Specifics) error {
 		*dst = new(gen.Specifics)
 	}
 	v := *dst
-	return d.object(func(key []byte) error {
-		switch {
-		case matchName(key, "provider"):
-			return d.str((*string)(&v.Provider))
-		case matchName(key, "shared_secret"):
-			return d.str(&v.SharedSecret)
+	if err := d.openObject(); err != nil {
+		return err
+	}
+	for first := true; ; first = false {
+		key, ok, err := d.nextMember(first)
+		if err != nil || !ok {
+			return err
 		}
-		return d.skipValue()
-	})
+		switch fieldIndex(key, "provider", "shared_secret") {
+		case 0:
+			err = d.strKnown((*string)(&v.Provider), string(gen.ProviderLinkedIn))
+		case 1:
+			err = d.str(&v.SharedSecret)
+		default:
+			err = d.skipValue()
+		}
+		if err != nil {
+			return err
+		}
+	}
 }
 
 // str decodes a string field: a string sets it, null leaves it as is.
@@ -520,6 +591,18 @@ func (d *pageDecoder) str(dst *string) error {
 		return d.literal("null")
 	}
 	return d.typeError("string")
+}
+
+// strKnown is str for a field that nearly always holds known: a value
+// equal to it is not allocated again.
+func (d *pageDecoder) strKnown(dst *string, known string) error {
+	if d.data[d.pos] == '"' && len(d.data)-d.pos >= len(known)+2 &&
+		d.data[d.pos+len(known)+1] == '"' && string(d.data[d.pos+1:d.pos+1+len(known)]) == known {
+		d.pos += len(known) + 2
+		*dst = known
+		return nil
+	}
+	return d.str(dst)
 }
 
 // nullableString decodes the cursor: a string, or null (nil).
@@ -546,7 +629,7 @@ func (d *pageDecoder) nullableString(dst **string) error {
 func (d *pageDecoder) stringValue() (string, error) {
 	// Fast path: printable ASCII without escapes is the string itself.
 	start := d.pos + 1
-	for i := start; i < len(d.data); i++ {
+	for i := plainRun(d.data, start); i < len(d.data); i++ {
 		c := d.data[i]
 		if c == '"' {
 			d.pos = i + 1
@@ -567,7 +650,7 @@ func (d *pageDecoder) stringValue() (string, error) {
 func (d *pageDecoder) stringBytes(buf []byte) ([]byte, error) {
 	data := d.data
 	start := d.pos + 1
-	i := start
+	i := plainRun(data, start)
 	for i < len(data) {
 		c := data[i]
 		if c == '"' {
@@ -662,6 +745,24 @@ func (d *pageDecoder) stringBytes(buf []byte) ([]byte, error) {
 	}
 }
 
+// plainRun returns the offset of the first byte at or after i that may end
+// a plain string run ('"', '\\', a control character or a non-ASCII
+// byte), looking at eight bytes at a time; the caller checks bytes from
+// there one by one.
+func plainRun(data []byte, i int) int {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	for ; i+8 <= len(data); i += 8 {
+		w := binary.LittleEndian.Uint64(data[i:])
+		q := w ^ ('"' * ones)
+		b := w ^ ('\\' * ones)
+		// A byte of q or b is zero, a byte of w is < 0x20 or ≥ 0x80.
+		if ((q-ones)&^q|(b-ones)&^b|(w-' '*ones)|w)&highs != 0 {
+			return i
+		}
+	}
+	return i
+}
+
 func isHex(c byte) bool {
 	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
 }
@@ -692,7 +793,18 @@ func hex4(b []byte) (rune, bool) {
 func (d *pageDecoder) skipValue() error {
 	switch c := d.peek(); {
 	case c == '{':
-		return d.object(func([]byte) error { return d.skipValue() })
+		if err := d.openObject(); err != nil {
+			return err
+		}
+		for first := true; ; first = false {
+			_, ok, err := d.nextMember(first)
+			if err != nil || !ok {
+				return err
+			}
+			if err := d.skipValue(); err != nil {
+				return err
+			}
+		}
 	case c == '[':
 		d.pos++
 		d.depth++
@@ -720,8 +832,7 @@ func (d *pageDecoder) skipValue() error {
 			}
 		}
 	case c == '"':
-		var scratch [64]byte
-		_, err := d.stringBytes(scratch[:0])
+		_, err := d.stringBytes(d.keyBuf[:0])
 		return err
 	case c == 't':
 		return d.literal("true")
