@@ -251,6 +251,30 @@ func BenchmarkPage(b *testing.B) {
 			return PageSize, nil
 		}},
 	}
+	// The client and ogen alternately, a block of 20 pages each, each block
+	// timed: the machine's speed drifts by tens of percent within minutes,
+	// and this ratio is the one that drift cannot bias. (Blocks, not single
+	// pages: page by page, the garbage collections ogen's allocations set
+	// off land in the client's pages as often as in its own.)
+	b.Run("pair/client-vs-ogen", func(b *testing.B) {
+		const block = 20
+		var spent [2]time.Duration
+		for b.Loop() {
+			for k := range 2 {
+				start := time.Now()
+				for range block {
+					if n, err := variants[k].page(); err != nil || n != PageSize {
+						b.Fatalf("%s: %d items, %v", variants[k].name, n, err)
+					}
+				}
+				spent[k] += time.Since(start)
+			}
+		}
+		pages := float64(b.N * block)
+		b.ReportMetric(float64(spent[0].Nanoseconds())/pages, "client-ns/page")
+		b.ReportMetric(float64(spent[1].Nanoseconds())/pages, "ogen-ns/page")
+		b.ReportMetric(float64(spent[0])/float64(spent[1]), "client/ogen")
+	})
 	for _, v := range variants {
 		b.Run("e2e/"+v.name, func(b *testing.B) {
 			b.ReportAllocs()

@@ -83,7 +83,20 @@ func main() {
 			fmt.Printf("  %-44s  n/a (missing %s or %s)\n", label, num, den)
 			return
 		}
-		line := fmt.Sprintf("  %-44s  %6.3f  (%.0f / %.0f %s, median of %d/%d runs)", label, a/b, a, b, unit, na, nb)
+		line := fmt.Sprintf("  %-44s  %6.3f  (%.0f / %.0f %s, median of %d/%d runs", label, a/b, a, b, unit, na, nb)
+		// The same ratio within each round (the k-th result of each is
+		// from round k), which the machine's drift between rounds
+		// disturbs less.
+		if na == nb {
+			var per []float64
+			for k := range na {
+				if d := r[den][unit][k]; d != 0 {
+					per = append(per, r[num][unit][k]/d)
+				}
+			}
+			line += fmt.Sprintf("; per round %.3f, range %.3f–%.3f", median(per), slices.Min(per), slices.Max(per))
+		}
+		line += ")"
 		if goal > 0 {
 			verdict := "MET"
 			if a/b > goal {
@@ -108,6 +121,16 @@ func main() {
 	ratio("floor (HTTP only) / ogen", e2e+"floor", e2e+"ogen", "ns/op", 0)
 	ratio("client / ogen (B/op)", e2e+"client", e2e+"ogen", "B/op", 0)
 	ratio("client / ogen (allocs/op)", e2e+"client", e2e+"ogen", "allocs/op", 0)
+	pair := "BenchmarkPage/pair/client-vs-ogen"
+	if v, n := get(pair, "client/ogen"); n > 0 {
+		verdict := "MET"
+		if v > 0.75 {
+			verdict = "MISSED"
+		}
+		vs := r[pair]["client/ogen"]
+		fmt.Printf("  %-44s  %6.3f  (median of %d runs, range %.3f–%.3f)  goal ≤ 0.75: %s\n",
+			"client / ogen, alternating page by page", v, n, slices.Min(vs), slices.Max(vs), verdict)
+	}
 	fmt.Println("Decode only, one page (ns/op):")
 	ratio("client decoder / ogen", "BenchmarkDecodePage/impl=client", dec+"ogen", "ns/op", 0)
 	ratio("encoding/json / ogen", dec+"encoding-json", dec+"ogen", "ns/op", 0)
