@@ -129,7 +129,7 @@ func main() {
 		}
 		vs := r[pair]["client/ogen"]
 		fmt.Printf("  %-44s  %6.3f  (median of %d runs, range %.3f–%.3f)  goal ≤ 0.75: %s\n",
-			"client / ogen, alternating page by page", v, n, slices.Min(vs), slices.Max(vs), verdict)
+			"client / ogen, alternating 20-page blocks", v, n, slices.Min(vs), slices.Max(vs), verdict)
 	}
 	fmt.Println("Decode only, one page (ns/op):")
 	ratio("client decoder / ogen", "BenchmarkDecodePage/impl=client", dec+"ogen", "ns/op", 0)
