@@ -337,12 +337,12 @@ func (d *pageDecoder) nextMember(first bool) (key []byte, ok bool, err error) {
 	if c != '"' {
 		return nil, false, d.syntaxError()
 	}
-	key, err = d.stringBytes(d.keyBuf[:0])
+	key, copied, err := d.stringBytes(d.keyBuf[:0])
 	if err != nil {
 		return nil, false, err
 	}
-	if cap(key) > cap(d.keyBuf) {
-		d.keyBuf = key[:0]
+	if copied && cap(key) > cap(d.keyBuf) {
+		d.keyBuf = key[:0] // grown; never a slice of the body, which is not ours to write
 	}
 	if d.peek() != ':' {
 		return nil, false, d.syntaxError()
@@ -640,14 +640,14 @@ func (d *pageDecoder) stringValue() (string, error) {
 		}
 	}
 	var scratch [128]byte
-	b, err := d.stringBytes(scratch[:0])
+	b, _, err := d.stringBytes(scratch[:0])
 	return string(b), err
 }
 
 // stringBytes decodes the string at d.pos ('"' next). It returns a slice of
-// the body when the string needs no unquoting, else the unquoted bytes
-// appended to buf.
-func (d *pageDecoder) stringBytes(buf []byte) ([]byte, error) {
+// the body when the string needs no unquoting, else (copied true) the
+// unquoted bytes appended to buf. The body is never written to.
+func (d *pageDecoder) stringBytes(buf []byte) (_ []byte, copied bool, _ error) {
 	data := d.data
 	start := d.pos + 1
 	i := plainRun(data, start)
@@ -655,7 +655,7 @@ func (d *pageDecoder) stringBytes(buf []byte) ([]byte, error) {
 		c := data[i]
 		if c == '"' {
 			d.pos = i + 1
-			return data[start:i], nil
+			return data[start:i], false, nil
 		}
 		if c == '\\' || c < ' ' || c >= utf8.RuneSelf {
 			break
@@ -666,23 +666,23 @@ func (d *pageDecoder) stringBytes(buf []byte) ([]byte, error) {
 	for {
 		if i >= len(data) {
 			d.pos = i
-			return nil, d.syntaxError()
+			return nil, false, d.syntaxError()
 		}
 		c := data[i]
 		switch {
 		case c == '"':
 			d.pos = i + 1
-			return b, nil
+			return b, true, nil
 		case c < ' ':
 			d.pos = i
-			return nil, d.errorf("invalid character %q in string literal", c)
+			return nil, false, d.errorf("invalid character %q in string literal", c)
 		case c < utf8.RuneSelf && c != '\\':
 			b = append(b, c)
 			i++
 		case c == '\\':
 			if i+1 >= len(data) {
 				d.pos = i + 1
-				return nil, d.syntaxError()
+				return nil, false, d.syntaxError()
 			}
 			switch e := data[i+1]; e {
 			case '"', '\\', '/':
@@ -710,7 +710,7 @@ func (d *pageDecoder) stringBytes(buf []byte) ([]byte, error) {
 					for j := 0; j < 4 && d.pos < len(data) && isHex(data[d.pos]); j++ {
 						d.pos++
 					}
-					return nil, d.errorf("invalid \\u escape in string literal")
+					return nil, false, d.errorf("invalid \\u escape in string literal")
 				}
 				i += 6
 				if utf16.IsSurrogate(r) {
@@ -731,7 +731,7 @@ func (d *pageDecoder) stringBytes(buf []byte) ([]byte, error) {
 				b = utf8.AppendRune(b, r)
 			default:
 				d.pos = i + 1
-				return nil, d.errorf("invalid escape character %q in string literal", e)
+				return nil, false, d.errorf("invalid escape character %q in string literal", e)
 			}
 		default:
 			r, size := utf8.DecodeRune(data[i:])
@@ -832,7 +832,10 @@ func (d *pageDecoder) skipValue() error {
 			}
 		}
 	case c == '"':
-		_, err := d.stringBytes(d.keyBuf[:0])
+		b, copied, err := d.stringBytes(d.keyBuf[:0])
+		if copied && cap(b) > cap(d.keyBuf) {
+			d.keyBuf = b[:0]
+		}
 		return err
 	case c == 't':
 		return d.literal("true")

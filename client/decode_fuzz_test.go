@@ -1,6 +1,7 @@
 package client
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -72,6 +73,7 @@ func decodeSeeds(t testing.TB) []string {
 		`{"items":[{"unknown":{"a":[1,-2.5e+10,0.0,true,false,null,{"b":"c"}]},"id":"x"}],"cursor":null,"extra":[[[]]]}`,
 		` {"items" : [ ] , "cursor" : null } ` + "\n\t\r",
 		`{"items":[],"cursor":null}x`, `{"items":[],"cursor":null}{}`,
+		"{\"a\":1,\"n\\u00e9\":\"" + strings.Repeat("\xff", 40) + "\",\"items\":[],\"cursor\":null}",
 		`{"items":[],"cursor":12}`, `{"items":[],"cursor":{}}`, `{"items":{},"cursor":null}`,
 		`{"items":[1],"cursor":null}`, `{"items":["x"],"cursor":null}`, `{"items":[{"id":1}],"cursor":null}`,
 		`{"items":[{"id":true}],"cursor":null}`, `{"items":[{"inviter":"x"}],"cursor":null}`, `{"items":[{"specifics":[]}],"cursor":null}`,
@@ -100,12 +102,16 @@ func decodeSeeds(t testing.TB) []string {
 }
 
 // checkDecodeAgainstStd fails if decodePage and encoding/json disagree on
-// body: one accepts and the other does not, or they yield different pages.
+// body (one accepts and the other does not, or they yield different
+// pages) or if decodePage writes to the body.
 func checkDecodeAgainstStd(t *testing.T, body []byte) {
 	t.Helper()
-	want, wantErr := decodePageStd(body)
-	got, gotErr := decodePage(body)
+	want, wantErr := decodePageStd(bytes.Clone(body))
+	in := bytes.Clone(body)
+	got, gotErr := decodePage(in)
 	switch {
+	case !bytes.Equal(in, body):
+		t.Fatalf("body %q: decodePage wrote to its input, leaving %q", body, in)
 	case (wantErr == nil) != (gotErr == nil):
 		t.Fatalf("body %q:\nencoding/json: %v\ndecodePage:    %v", body, wantErr, gotErr)
 	case gotErr != nil:
@@ -138,7 +144,7 @@ func TestDecodePageMatchesEncodingJSON(t *testing.T) {
 
 // FuzzDecodePage feeds the same bodies to decodePage and to encoding/json
 // (decodePageStd) and fails on a panic, on a body one accepts and the other
-// rejects, or on different decoded pages.
+// rejects, on different decoded pages, or on decodePage writing to the body.
 func FuzzDecodePage(f *testing.F) {
 	for _, s := range decodeSeeds(f) {
 		f.Add([]byte(s))
