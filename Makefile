@@ -82,3 +82,33 @@ version-check:
 test-evolution:
 	.ci/test-spec-evolution.sh
 # --- end spec evolution -------------------------------------------------------
+
+
+# --- bench (issue 8): benchmarks in the bench/ module --------------------
+# `make bench` runs BENCH_ROUNDS interleaved rounds of every benchmark (the
+# bench module's and the client package's decode benchmark, one after the
+# other in each round, -count=1), then benchstat over all rounds and the
+# ratios against the goals (bench/cmd/benchratio). `bench-smoke` runs every
+# benchmark once and the bench module's tests, and is part of `check`.
+BENCHSTAT ?= golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da
+BENCH_ROUNDS ?= 6
+BENCH_OUT ?= bench/out
+
+.PHONY: bench bench-smoke
+
+bench:
+	@mkdir -p $(BENCH_OUT) && : > $(BENCH_OUT)/raw.txt
+	@for i in $$(seq $(BENCH_ROUNDS)); do \
+		echo "bench: round $$i of $(BENCH_ROUNDS)" >&2; \
+		(cd bench && $(GO) test -run '^$$' -bench . -benchmem -count=1 .) >> $(BENCH_OUT)/raw.txt || exit 1; \
+		$(GO) test -run '^$$' -bench DecodePage -benchmem -count=1 ./client >> $(BENCH_OUT)/raw.txt || exit 1; \
+	done
+	$(GO) run $(BENCHSTAT) $(BENCH_OUT)/raw.txt | tee $(BENCH_OUT)/benchstat.txt
+	cd bench && $(GO) run ./cmd/benchratio $(abspath $(BENCH_OUT))/raw.txt | tee $(abspath $(BENCH_OUT))/ratios.txt
+
+bench-smoke:
+	cd bench && $(GO) vet ./... && $(GO) test -count=1 -run . -bench . -benchtime=1x ./...
+	$(GO) test -count=1 -run '^$$' -bench DecodePage -benchtime=1x ./client
+
+check: bench-smoke
+# --- end bench ------------------------------------------------------------

@@ -3,6 +3,7 @@ package client
 import (
 	"context"
 	"errors"
+	"hash/maphash"
 	"iter"
 	"net/url"
 )
@@ -79,7 +80,7 @@ type Pager struct {
 	params   ListParams
 	err      error // a parameter or option error, reported by NextPage
 	cursor   string
-	seen     map[string]struct{}
+	seen     cursorSet
 	pages    int
 	items    int
 	done     bool
@@ -104,7 +105,7 @@ type fetchResult struct {
 // Invalid params or options are reported by the first NextPage, before
 // anything is sent.
 func (c *Client) NewPager(params ListParams, opts ...Option) *Pager {
-	p := &Pager{params: params, cursor: params.Cursor, seen: map[string]struct{}{}}
+	p := &Pager{params: params, cursor: params.Cursor, seen: newCursorSet()}
 	p.closeCtx, p.close = context.WithCancel(context.Background())
 	if p.err = params.Validate(); p.err == nil {
 		p.cfg, p.base, p.err = c.with(opts)
@@ -113,7 +114,7 @@ func (c *Client) NewPager(params ListParams, opts ...Option) *Pager {
 		p.params.Limit = DefaultPageSize
 	}
 	if params.Cursor != "" {
-		p.seen[params.Cursor] = struct{}{}
+		p.seen.add(params.Cursor)
 	}
 	return p
 }
@@ -152,13 +153,13 @@ func (p *Pager) NextPage(ctx context.Context) (*Page, error) {
 	}
 	next := page.NextCursor
 	if next != "" {
-		if _, dup := p.seen[next]; dup {
+		if p.seen.has(next) {
 			return nil, p.fail(ErrCursorLoop)
 		}
 		if len(page.Items) == 0 {
 			return nil, p.fail(ErrEmptyPageWithCursor)
 		}
-		p.seen[next] = struct{}{}
+		p.seen.add(next)
 	}
 	if p.params.MaxItems > 0 && p.items+len(page.Items) >= p.params.MaxItems {
 		page.Items = page.Items[:p.params.MaxItems-p.items]
@@ -224,4 +225,25 @@ func (p *Pager) pageParams(cursor string) ListParams {
 	q := p.params
 	q.Cursor = cursor
 	return q
+}
+
+// cursorSet remembers the cursors of a listing to detect a loop. It keeps a
+// 64-bit hash of each, not the cursor, so that a long listing's memory stays
+// flat (8 bytes a page rather than the cursor's length); a false "loop" would
+// need two of a listing's cursors to collide under a random seed, odds of
+// about pages²/2⁶⁴.
+type cursorSet struct {
+	seed maphash.Seed
+	m    map[uint64]struct{}
+}
+
+func newCursorSet() cursorSet {
+	return cursorSet{seed: maphash.MakeSeed(), m: map[uint64]struct{}{}}
+}
+
+func (s cursorSet) add(c string) { s.m[maphash.String(s.seed, c)] = struct{}{} }
+
+func (s cursorSet) has(c string) bool {
+	_, ok := s.m[maphash.String(s.seed, c)]
+	return ok
 }

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/postpress/postpress-go/gen"
@@ -134,9 +135,13 @@ func unwrapURLError(err error) error {
 	return err
 }
 
-// readBody reads the whole body (at most maxBodyBytes) into a buffer sized
-// from Content-Length when the server sent one and the transport did not
-// decompress the body, and closes it.
+// readBody reads the whole body (at most maxBodyBytes) and closes it. When
+// the server sent a Content-Length and the transport did not decompress the
+// body, the buffer is sized from it. Otherwise (the transport decompressed a
+// gzip body, whose Content-Length it drops since it counted gzip bytes, or
+// the body was chunked) the buffer starts at the size of the last such 200
+// body (bodySizeHint), so that a listing of same-sized pages reads each page
+// into one buffer instead of growing it from 512 bytes as io.ReadAll does.
 func readBody(resp *http.Response) ([]byte, error) {
 	defer func() { _ = resp.Body.Close() }()
 	size := 0
@@ -158,11 +163,46 @@ func readBody(resp *http.Response) ([]byte, error) {
 			return nil, err
 		}
 	}
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBodyBytes+1))
+	hint := int(min(bodySizeHint.Load(), maxBodyHint))
+	body, err := readAllInto(make([]byte, 0, hint+bodySlack), io.LimitReader(resp.Body, maxBodyBytes+1))
 	if err == nil && len(body) > maxBodyBytes {
 		return nil, fmt.Errorf("body larger than %d bytes", maxBodyBytes)
 	}
+	if err == nil && resp.StatusCode == http.StatusOK {
+		bodySizeHint.Store(int64(len(body)))
+	}
 	return body, err
+}
+
+// bodySizeHint is the size of the last 200 body read without a usable
+// Content-Length: the first guess for the next one.
+var bodySizeHint atomic.Int64
+
+const (
+	// maxBodyHint caps bodySizeHint's guess (a page of 100 invitations is
+	// about 60 KB).
+	maxBodyHint = 1 << 20
+	// bodySlack is room past the guess, so that a body of the guessed size
+	// reaches EOF without growing the buffer.
+	bodySlack = 1 << 10
+)
+
+// readAllInto is io.ReadAll reading into buf (from len(buf) on), growing it
+// only when full.
+func readAllInto(buf []byte, r io.Reader) ([]byte, error) {
+	for {
+		n, err := r.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err != nil {
+			if errors.Is(err, io.EOF) {
+				err = nil
+			}
+			return buf, err
+		}
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+	}
 }
 
 // logAttempt writes the debug record of one attempt. The URL carries no
