@@ -21,9 +21,11 @@ const (
 	matrixPageSize = 100
 	matrixPages    = matrixItems / matrixPageSize
 	// attemptTimeout bounds one attempt; slowFault is longer, so a slow
-	// response is abandoned and retried.
-	attemptTimeout = 100 * time.Millisecond
-	slowFault      = 300 * time.Millisecond
+	// response is abandoned and retried. The timeout leaves room for a
+	// healthy page on a loaded machine: one cut off mid-body would be a
+	// contract violation to the validating transport.
+	attemptTimeout = 200 * time.Millisecond
+	slowFault      = 600 * time.Millisecond
 )
 
 // faultKind is one way for a response to fail.
