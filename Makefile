@@ -112,3 +112,32 @@ bench-smoke:
 
 check: bench-smoke
 # --- end bench ------------------------------------------------------------
+
+# --- reliability and fuzzing (issue 6) ---------------------------------------
+# `test` already runs these suites; `reliability` runs them again with -v so
+# that their figures (requests, retries, faults met, items, wall time) show
+# in the output of `make check`. `fuzz` runs every fuzz target of ./client,
+# found by grep (so new targets join by themselves), FUZZTIME each.
+.PHONY: reliability fuzz
+FUZZTIME ?= 10s
+FUZZFLAGS ?= -race
+FUZZ_PKG := ./client
+RELIABILITY_TESTS := ^(TestFaultMatrix|TestFaultMatrixResume|TestSharedClientConcurrentAccounts|TestEveryErrorTypeServed)$$
+
+## reliability: fault matrix, resume, error types and concurrency suites, printing their figures.
+reliability:
+	set -o pipefail; $(GO) test -race -count=1 -run '$(RELIABILITY_TESTS)' -v $(FUZZ_PKG) \
+		| grep -v -E '^(=== (RUN|PAUSE|CONT|NAME)|    --- PASS: TestEveryErrorTypeServed/)'
+
+## fuzz: each fuzz target in client/*_test.go for FUZZTIME, under the race detector (FUZZFLAGS).
+fuzz:
+	@targets=$$(grep -h -o -E '^func Fuzz[A-Za-z0-9_]+' client/*_test.go | sed 's/^func //' | sort -u); \
+	if [ -z "$$targets" ]; then echo "fuzz: no fuzz targets found in client/*_test.go" >&2; exit 1; fi; \
+	echo "fuzz: targets:" $$targets; \
+	for f in $$targets; do \
+		echo "fuzz: $$f for $(FUZZTIME)"; \
+		$(GO) test $(FUZZFLAGS) -run '^$$' -fuzz "^$$f$$" -fuzztime=$(FUZZTIME) $(FUZZ_PKG) || exit 1; \
+	done
+
+check: reliability fuzz
+# --- end reliability and fuzzing ---------------------------------------------

@@ -34,6 +34,11 @@ func TestBadInputSendsNothing(t *testing.T) {
 		{ListParams{AccountID: "acc", Cursor: " "}, "cursor"},
 		{ListParams{AccountID: "acc", Cursor: "abc\n"}, "cursor"},
 		{ListParams{AccountID: "acc", Cursor: "a\u200bb"}, ""}, // zero-width space is not white space: allowed
+		{ListParams{AccountID: "acc\x00"}, "account_id"},
+		{ListParams{AccountID: "\u00a0acc"}, "account_id"}, // no-break space
+		{ListParams{AccountID: "acc\xff"}, "account_id"},   // not UTF-8
+		{ListParams{AccountID: "acc", Cursor: "\xff\xfe"}, "cursor"},
+		{ListParams{AccountID: "acc", Cursor: "eyJvIjoxMH0\u2028"}, "cursor"}, // line separator
 		{ListParams{AccountID: "acc", MaxItems: -1}, "max_items"},
 		{ListParams{AccountID: "acc", Limit: 50, MaxItems: -10}, "max_items"},
 	}
@@ -78,6 +83,22 @@ func TestBadInputSendsNothing(t *testing.T) {
 	}
 	if _, err := c.ListReceivedInvitations(ctx, ListParams{AccountID: "acc"}, WithAPIKey("")); !errors.Is(err, errNoAPIKey) {
 		t.Errorf("an empty per-call key should be refused: %v", err)
+	}
+	// ... and through the listing entry points.
+	for _, err := range c.Invitations(ctx, ListParams{AccountID: "acc"}, WithAttemptTimeout(0)) {
+		if err == nil {
+			t.Error("Invitations: a bad per-call option was accepted")
+		}
+		break
+	}
+	for _, err := range c.Pages(ctx, ListParams{AccountID: "acc"}, WithBaseURL("http://example.com")) {
+		if err == nil {
+			t.Error("Pages: a per-call plain-http base URL was accepted")
+		}
+		break
+	}
+	if _, err := c.NewPager(ListParams{AccountID: "acc"}, WithHTTPClient(nil)).NextPage(ctx); err == nil {
+		t.Error("Pager: a bad per-call option was accepted")
 	}
 	if n := sent.Load(); n != 0 {
 		t.Fatalf("%d requests were sent for invalid options", n)

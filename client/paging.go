@@ -92,13 +92,17 @@ type Pager struct {
 // prefetch is a page being fetched ahead.
 type prefetch struct {
 	cursor string
-	parent context.Context // the caller's context it was started under
 	result chan fetchResult
 }
 
 type fetchResult struct {
 	page *Page
 	err  error
+	// stopped is whether the prefetch's context (the one it was started
+	// under, or Close) had ended when the fetch returned. It is read
+	// then, not later: the prefetch goroutine cancels its context on its
+	// way out, so by the time take looks, it has always ended.
+	stopped bool
 }
 
 // NewPager returns a Pager over params (see Invitations for their meaning).
@@ -193,10 +197,7 @@ func (p *Pager) take(ctx context.Context) (*Page, error) {
 		p.ahead = nil
 		select {
 		case r := <-a.result:
-			// Fetch again only when the prefetch failed because the
-			// context of the NextPage call that started it has ended,
-			// and this call's context is still alive.
-			if r.err == nil || a.parent.Err() == nil || ctx.Err() != nil {
+			if r.err == nil || !r.stopped || ctx.Err() != nil {
 				return r.page, r.err
 			}
 		case <-ctx.Done():
@@ -210,14 +211,14 @@ func (p *Pager) take(ctx context.Context) (*Page, error) {
 func (p *Pager) start(ctx context.Context, cursor string) {
 	fctx, cancel := context.WithCancel(ctx)
 	stop := context.AfterFunc(p.closeCtx, cancel)
-	a := &prefetch{cursor: cursor, parent: ctx, result: make(chan fetchResult, 1)}
+	a := &prefetch{cursor: cursor, result: make(chan fetchResult, 1)}
 	p.ahead = a
 	params := p.pageParams(cursor)
 	go func() {
 		defer stop()
 		defer cancel()
 		page, err := fetch(fctx, p.cfg, p.base, params)
-		a.result <- fetchResult{page, err}
+		a.result <- fetchResult{page, err, fctx.Err() != nil}
 	}()
 }
 
