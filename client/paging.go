@@ -40,8 +40,9 @@ func (c *Client) Invitations(ctx context.Context, params ListParams, opts ...Opt
 }
 
 // Pages lists the account's invitations a page at a time, like Invitations;
-// a caller that checkpoints can store each page's NextCursor. The last page
-// is cut short when params.MaxItems is reached.
+// a caller that checkpoints can store each page's NextCursor. With
+// params.MaxItems set, the last page is requested with the limit the listing
+// still needs, so its NextCursor continues the listing with nothing skipped.
 func (c *Client) Pages(ctx context.Context, params ListParams, opts ...Option) iter.Seq2[*Page, error] {
 	return func(yield func(*Page, error) bool) {
 		p := c.NewPager(params, opts...)
@@ -131,10 +132,16 @@ func (p *Pager) HasMorePages() bool { return !p.done }
 // from the beginning, and after the last page.
 func (p *Pager) Cursor() string { return p.cursor }
 
-// Close stops a prefetch in flight. The Pager gives no more pages.
+// Close stops a prefetch in flight and waits for it to end, so that no
+// goroutine or connection of the Pager outlives it. The Pager gives no more
+// pages.
 func (p *Pager) Close() {
 	p.done = true
 	p.close()
+	if a := p.ahead; a != nil {
+		p.ahead = nil
+		<-a.result
+	}
 }
 
 // errPagerDone is the cause NextPage gives when called after the end.
@@ -222,9 +229,16 @@ func (p *Pager) start(ctx context.Context, cursor string) {
 	}()
 }
 
+// pageParams are the parameters of the page at cursor. With MaxItems set,
+// the limit asks for no more than the listing still needs, so that the page
+// that reaches MaxItems ends exactly there and its NextCursor resumes right
+// after its last item.
 func (p *Pager) pageParams(cursor string) ListParams {
 	q := p.params
 	q.Cursor = cursor
+	if q.MaxItems > 0 {
+		q.Limit = min(q.Limit, q.MaxItems-p.items)
+	}
 	return q
 }
 

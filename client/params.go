@@ -20,8 +20,11 @@ type ListParams struct {
 	// the Cursor of a *PagingError, to resume). "" starts at the beginning.
 	Cursor string
 	// MaxItems stops a listing after this many items; 0 means no limit.
-	// The page that reaches it is cut short, and no further page is
-	// fetched. ListReceivedInvitations ignores it.
+	// The listing asks for no more than it needs (the page that reaches
+	// MaxItems is requested with a smaller limit), so that page's
+	// NextCursor, and Pager.Cursor after it, continue the listing right
+	// after the last item given. A server that sends more than asked is
+	// cut short to MaxItems. ListReceivedInvitations ignores it.
 	MaxItems int
 }
 

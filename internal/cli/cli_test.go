@@ -103,14 +103,35 @@ func TestFormatsCarryWhatTheServerServed(t *testing.T) {
 
 func TestRequestsFollowTheFlags(t *testing.T) {
 	srv, env := fakeAPI(t, 130)
-	code, _, _ := run(t, env, "invitations", "received", "--page-size", "30", "--max-items", "70")
+	code, out, errOut := run(t, env, "invitations", "received", "--page-size", "30", "--max-items", "70")
 	reqs := srv.Requests()
 	if code != 0 || len(reqs) != 3 {
 		t.Fatalf("exit %d, %d requests, want 3", code, len(reqs))
 	}
-	for _, r := range reqs {
-		if r.Query.Get("limit") != "30" || r.Query.Get("account_id") != "acc" || r.Path != "/api/v1/users/invite/received" {
-			t.Errorf("request %v %v", r.Path, r.Query)
+	// The last page asks only for the 10 items --max-items still needs.
+	for i, r := range reqs {
+		want := []string{"30", "30", "10"}[i]
+		if r.Query.Get("limit") != want || r.Query.Get("account_id") != "acc" || r.Path != "/api/v1/users/invite/received" {
+			t.Errorf("request %d: %v %v, want limit %s", i, r.Path, r.Query, want)
+		}
+	}
+	// stderr says how to continue; continuing lists the other 60 items.
+	_, cursor, ok := strings.Cut(strings.TrimSpace(errOut), "continue with: --cursor ")
+	if !ok {
+		t.Fatalf("stderr %q: want a continue hint", errOut)
+	}
+	code, rest, errOut := run(t, env, "invitations", "received", "--cursor", cursor)
+	if code != 0 || errOut != "" {
+		t.Fatalf("continuing: exit %d, stderr %q", code, errOut)
+	}
+	ids := append(ndjsonIDs(t, out), ndjsonIDs(t, rest)...)
+	items := srv.Items("acc")
+	if len(ids) != len(items) {
+		t.Fatalf("%d items in the two runs, want %d", len(ids), len(items))
+	}
+	for i := range items {
+		if ids[i] != items[i].ID {
+			t.Fatalf("item %d = %s, want %s", i, ids[i], items[i].ID)
 		}
 	}
 }
@@ -333,12 +354,26 @@ func TestProgressOnATerminal(t *testing.T) {
 	if strings.Contains(out, "pages") || strings.Count(out, "\n") != 130 {
 		t.Error("progress must not go to stdout")
 	}
-	// One page: nothing to wait for, no progress.
-	if code, _, errOut := runTTY("--max-items", "50"); code != 0 || errOut != "" {
+	// One page: nothing to wait for, no progress; only the continue hint.
+	if code, _, errOut := runTTY("--max-items", "50"); code != 0 || errOut != "postpress: stopped at --max-items 50; continue with: --cursor "+postpresstest.EncodeCursor(50)+"\n" {
 		t.Errorf("one page: exit %d, stderr %q", code, errOut)
 	}
 	// --verbose logs each request instead.
 	if code, _, errOut := runTTY("--verbose"); code != 0 || strings.Contains(errOut, "pages") || strings.Count(errOut, "status=200") != 2 {
 		t.Errorf("verbose: exit %d, stderr %q", code, errOut)
 	}
+}
+
+// ndjsonIDs returns the ids of the invitations in ndjson output, in order.
+func ndjsonIDs(t *testing.T, out string) []string {
+	t.Helper()
+	var ids []string
+	for line := range strings.Lines(out) {
+		var inv gen.InvitationReceived
+		if err := json.Unmarshal([]byte(line), &inv); err != nil {
+			t.Fatalf("ndjson line %q: %v", line, err)
+		}
+		ids = append(ids, inv.ID)
+	}
+	return ids
 }

@@ -122,8 +122,9 @@ func listReceived(ctx context.Context, env Env, args []string) error {
 		opts = append(opts, client.WithBaseURL(srv.URL), client.WithAPIKey("pp_sandbox"))
 	} else {
 		key := env.Getenv(client.EnvAPIKey)
-		if err := checkAPIKey(key); err != nil {
-			return err
+		// The client refuses a key that cannot be a header value.
+		if key == "" {
+			return fmt.Errorf("%w: no API key: set %s", errConfig, client.EnvAPIKey)
 		}
 		// The base URL is always passed, so that the client never reads
 		// the process environment behind env.Getenv's back.
@@ -147,6 +148,7 @@ func listReceived(ctx context.Context, env Env, args []string) error {
 	// listing; --verbose logs every request instead.
 	prog := &progress{w: env.Stderr, on: env.StderrTTY && !f.verbose}
 	var listErr error
+	var next string // the last page's NextCursor
 	for page, err := range c.Pages(ctx, params) {
 		if err != nil {
 			listErr = err
@@ -168,9 +170,10 @@ func listReceived(ctx context.Context, env Env, args []string) error {
 			break
 		}
 		prog.pages++
-		// A page cut short by --max-items keeps the API's NextCursor,
-		// but the listing ends there.
-		if page.NextCursor != "" && (f.maxItems == 0 || prog.items < f.maxItems) {
+		next = page.NextCursor
+		// The page that reaches --max-items has a NextCursor when the
+		// account has more, but the listing ends there.
+		if next != "" && (f.maxItems == 0 || prog.items < f.maxItems) {
 			prog.draw()
 		}
 	}
@@ -180,6 +183,9 @@ func listReceived(ctx context.Context, env Env, args []string) error {
 	}
 	if listErr != nil {
 		return describe(ctx, listErr, prog.items, f.timeout)
+	}
+	if next != "" { // stopped by --max-items with more to list
+		_, _ = fmt.Fprintf(env.Stderr, "postpress: stopped at --max-items %d; continue with: --cursor %s\n", f.maxItems, printable(next))
 	}
 	return nil
 }
@@ -238,19 +244,3 @@ type listError struct {
 
 func (e *listError) Error() string { return e.msg }
 func (e *listError) Unwrap() error { return e.err }
-
-// checkAPIKey refuses a key that cannot travel in an HTTP header (a control
-// character, such as a newline pasted with it, or a non-ASCII byte): Go's
-// transport would refuse every attempt, so it is bad input, reported before
-// anything is sent. The message never contains the key.
-func checkAPIKey(key string) error {
-	if key == "" {
-		return fmt.Errorf("%w: no API key: set %s", errConfig, client.EnvAPIKey)
-	}
-	for i := 0; i < len(key); i++ {
-		if c := key[i]; c < 0x20 || c > 0x7e {
-			return fmt.Errorf("%w: %s holds a character that cannot be sent in a header (byte %d of the key: a control or non-ASCII character); the key is not shown", errConfig, client.EnvAPIKey, i+1)
-		}
-	}
-	return nil
-}
