@@ -282,3 +282,28 @@ func TestPrefetchCancelledWithItsContextIsFetchedAgain(t *testing.T) {
 		t.Errorf("%d requests, want 2 or 3", got)
 	}
 }
+
+// TestAttemptTimeoutIsNamed: when the per-attempt timeout, not the caller's
+// context, ends the last attempt, the error says so and still matches
+// context.DeadlineExceeded; a caller's own deadline is not blamed on it.
+func TestAttemptTimeoutIsNamed(t *testing.T) {
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		<-r.Context().Done()
+	}))
+	defer api.Close()
+	c := testClient(t, api.URL+"/api/v1", WithAttemptTimeout(50*time.Millisecond), WithMaxRetries(1))
+	_, err := c.ListReceivedInvitations(context.Background(), ListParams{AccountID: "acc"})
+	var reqErr *RequestError
+	if !errors.As(err, &reqErr) || !errors.Is(err, context.DeadlineExceeded) || reqErr.Attempts != 2 ||
+		!strings.Contains(err.Error(), "attempt timed out after 50ms: ") {
+		t.Fatalf("err = %v; want a *RequestError after 2 attempts naming the 50ms attempt timeout", err)
+	}
+
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	c = testClient(t, api.URL+"/api/v1", WithAttemptTimeout(time.Minute))
+	_, err = c.ListReceivedInvitations(ctx, ListParams{AccountID: "acc"})
+	if !errors.Is(err, context.DeadlineExceeded) || strings.Contains(err.Error(), "attempt timed out") {
+		t.Fatalf("err = %v; want the caller's deadline, not the attempt timeout", err)
+	}
+}

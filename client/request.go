@@ -98,12 +98,12 @@ func send(ctx context.Context, cfg *config, base *url.URL, tmpl *http.Request, a
 	resp, err := cfg.httpClient.Do(req) //nolint:bodyclose // readBody closes it
 	if err != nil {
 		logAttempt(ctx, cfg, req, attempt, 0, start, err)
-		return nil, 0, &RequestError{Op: "send", URL: req.URL.String(), Err: unwrapURLError(err)}
+		return nil, 0, &RequestError{Op: "send", URL: req.URL.String(), Err: timedOut(ctx, actx, cfg, unwrapURLError(err))}
 	}
 	body, err := readBody(resp)
 	logAttempt(ctx, cfg, req, attempt, resp.StatusCode, start, err)
 	if err != nil {
-		return nil, 0, &RequestError{Op: "read body", URL: req.URL.String(), Err: err}
+		return nil, 0, &RequestError{Op: "read body", URL: req.URL.String(), Err: timedOut(ctx, actx, cfg, err)}
 	}
 	if cfg.validate {
 		if err := validateResponse(req, resp, body); err != nil {
@@ -123,6 +123,16 @@ func send(ctx context.Context, cfg *config, base *url.URL, tmpl *http.Request, a
 		return nil, 0, &RequestError{Op: "decode", URL: req.URL.String(), Err: err}
 	}
 	return page, 0, nil
+}
+
+// timedOut names the per-attempt timeout in err when that timeout, and not
+// the caller's ctx, ended the attempt actx. The result still matches
+// context.DeadlineExceeded with errors.Is (WithAttemptTimeout sets it).
+func timedOut(ctx, actx context.Context, cfg *config, err error) error {
+	if ctx.Err() == nil && errors.Is(actx.Err(), context.DeadlineExceeded) {
+		return fmt.Errorf("attempt timed out after %v: %w", cfg.attemptTimeout, err)
+	}
+	return err
 }
 
 // unwrapURLError drops the *url.Error wrapper, whose text repeats the
