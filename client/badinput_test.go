@@ -84,6 +84,16 @@ func TestBadInputSendsNothing(t *testing.T) {
 	if _, err := c.ListReceivedInvitations(ctx, ListParams{AccountID: "acc"}, WithAPIKey("")); !errors.Is(err, errNoAPIKey) {
 		t.Errorf("an empty per-call key should be refused: %v", err)
 	}
+	// A key that cannot be a header value is refused, without showing it.
+	for _, key := range []string{"pp_secret_key\n", "pp_secret\x00key", "pp_secret_kéy", "\tpp_secret_key"} {
+		_, err := c.ListReceivedInvitations(ctx, ListParams{AccountID: "acc"}, WithAPIKey(key))
+		if err == nil || !strings.Contains(err.Error(), "cannot be sent in a header") || strings.Contains(err.Error(), "secret") {
+			t.Errorf("key %q: err %v; want a refusal that does not show the key", key, err)
+		}
+		if _, err := New(WithAPIKey(key), WithBaseURL("http://127.0.0.1/api/v1")); err == nil {
+			t.Errorf("New accepted key %q", key)
+		}
+	}
 	// ... and through the listing entry points.
 	for _, err := range c.Invitations(ctx, ListParams{AccountID: "acc"}, WithAttemptTimeout(0)) {
 		if err == nil {

@@ -64,8 +64,8 @@ func finish(base *config, opts []Option) (*config, *url.URL, error) {
 	if len(cfg.errs) > 0 {
 		return nil, nil, cfg.errs[0]
 	}
-	if cfg.apiKey == "" {
-		return nil, nil, errNoAPIKey
+	if err := checkAPIKey(cfg.apiKey); err != nil {
+		return nil, nil, err
 	}
 	u, err := parseBaseURL(cfg.baseURL, cfg.allowInsecure)
 	if err != nil {

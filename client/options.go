@@ -197,3 +197,20 @@ func WithPrefetch(on bool) Option {
 
 // errNoAPIKey is returned by New and by calls when no key is configured.
 var errNoAPIKey = errors.New("postpress: no API key: set " + EnvAPIKey + " or pass client.WithAPIKey")
+
+// checkAPIKey refuses a missing key, and a key that cannot travel in an
+// HTTP header (a control character, such as a newline pasted with it, or a
+// non-ASCII byte): Go's transport would refuse every attempt, so it is a
+// configuration error, reported before anything is sent. The message never
+// contains the key.
+func checkAPIKey(key secret) error {
+	if key == "" {
+		return errNoAPIKey
+	}
+	for i := 0; i < len(key); i++ {
+		if c := key[i]; c < 0x20 || c > 0x7e {
+			return fmt.Errorf("postpress: the API key holds a character that cannot be sent in a header (byte %d of the key: a control or non-ASCII character); the key is not shown", i+1)
+		}
+	}
+	return nil
+}
