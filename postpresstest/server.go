@@ -103,11 +103,21 @@ func NewFake(opts ...Option) *Fake {
 	for id, n := range f.generated {
 		f.accounts[id] = generate(f.seed, id, n)
 	}
-	f.handler = gen.HandlerWithOptions(gen.NewStrictHandler(strict{f}, nil), gen.StdHTTPServerOptions{
-		BaseURL: BasePath,
-		ErrorHandlerFunc: func(w http.ResponseWriter, r *http.Request, err error) {
-			invalidParameters(err.Error(), requestID(r.Context())).write(w)
-		},
+	// The strict handler never returns an error, so its response error
+	// handler runs only when writing a response failed: the client went
+	// away mid-body (a listing stopped early), after the status was sent.
+	// Nothing can be said to it then; the default would write a second
+	// status and log "superfluous WriteHeader".
+	badRequest := func(w http.ResponseWriter, r *http.Request, err error) {
+		invalidParameters(err.Error(), requestID(r.Context())).write(w)
+	}
+	strictOpts := gen.StrictHTTPServerOptions{
+		RequestErrorHandlerFunc:  badRequest,
+		ResponseErrorHandlerFunc: func(http.ResponseWriter, *http.Request, error) {},
+	}
+	f.handler = gen.HandlerWithOptions(gen.NewStrictHandlerWithOptions(strict{f}, nil, strictOpts), gen.StdHTTPServerOptions{
+		BaseURL:          BasePath,
+		ErrorHandlerFunc: badRequest,
 	})
 	return f
 }
@@ -142,10 +152,24 @@ func (f *Fake) Enqueue(faults ...*Fault) {
 func (f *Fake) PendingFaults() int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	return f.pendingLocked()
+}
+
+func (f *Fake) pendingLocked() int {
 	n := 0
 	for _, ft := range f.faults {
 		n += ft.times
 	}
+	return n
+}
+
+// ClearFaults drops every scripted response still queued and returns how
+// many responses they would have scripted (as PendingFaults counts them).
+func (f *Fake) ClearFaults() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	n := f.pendingLocked()
+	f.faults = nil
 	return n
 }
 

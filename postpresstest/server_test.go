@@ -313,6 +313,14 @@ func TestFaults(t *testing.T) {
 	if resp, _, _ := do(); resp.StatusCode != 200 || s.PendingFaults() != 2 {
 		t.Errorf("Times(0) fault: %d, pending %d", resp.StatusCode, s.PendingFaults())
 	}
+	// ClearFaults drops what is queued: the 429s for the second page never come.
+	if n := s.ClearFaults(); n != 2 || s.PendingFaults() != 0 {
+		t.Errorf("ClearFaults = %d, then pending %d; want 2, 0", n, s.PendingFaults())
+	}
+	code, _, _ := get(t, s, "account_id=acc&cursor="+EncodeCursor(10), DefaultAPIKey)
+	if code != http.StatusOK {
+		t.Errorf("after ClearFaults the second page got %d, want 200", code)
+	}
 
 	log := s.Requests()
 	faults := []string{}
