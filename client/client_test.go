@@ -43,15 +43,7 @@ func TestListsEverythingInCeilNOver100Requests(t *testing.T) {
 		}
 		ids = append(ids, inv.ID)
 	}
-	want := srv.Items("acc")
-	if len(ids) != len(want) {
-		t.Fatalf("%d items, want %d", len(ids), len(want))
-	}
-	for i := range want {
-		if ids[i] != want[i].ID {
-			t.Fatalf("item %d = %s, want %s", i, ids[i], want[i].ID)
-		}
-	}
+	checkSameIDs(t, "auto-paging", ids, serverIDs(srv, "acc"))
 	reqs := srv.Requests()
 	if len(reqs) != 3 {
 		t.Fatalf("%d requests, want 3", len(reqs))

@@ -54,15 +54,7 @@ func TestMaxItemsAsksOnlyForWhatItNeeds(t *testing.T) {
 				}
 				ids = append(ids, inv.ID)
 			}
-			want := srv.Items("acc")
-			if len(ids) != len(want) {
-				t.Fatalf("%d items after resuming, want %d", len(ids), len(want))
-			}
-			for i := range want {
-				if ids[i] != want[i].ID {
-					t.Fatalf("item %d = %s, want %s (skipped or repeated across the MaxItems stop)", i, ids[i], want[i].ID)
-				}
-			}
+			checkSameIDs(t, "stopped at MaxItems, then resumed", ids, serverIDs(srv, "acc"))
 		})
 	}
 }
