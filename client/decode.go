@@ -501,49 +501,39 @@ func invitationField(inv *Invitation, key []byte) *string {
 // inviter decodes the inviter object into *dst: null sets nil, an object
 // fills the Inviter already there or a new one.
 func (d *pageDecoder) inviter(dst **gen.Inviter) error {
-	switch d.data[d.pos] {
-	case 'n':
-		if err := d.literal("null"); err != nil {
-			return err
-		}
-		*dst = nil
-		return nil
-	case '{':
-	default:
-		return d.typeError("Inviter")
-	}
-	if *dst == nil {
-		*dst = new(gen.Inviter)
-	}
-	v := *dst
-	if err := d.openObject(); err != nil {
-		return err
-	}
-	for first := true; ; first = false {
-		key, ok, err := d.nextMember(first)
-		if err != nil || !ok {
-			return err
-		}
+	return optionalObject(d, dst, "Inviter", func(v *gen.Inviter, key []byte) error {
 		switch fieldIndex(key, "inviter_name", "inviter_id", "inviter_public_identifier", "inviter_description") {
 		case 0:
-			err = d.str(&v.InviterName)
+			return d.str(&v.InviterName)
 		case 1:
-			err = d.str(&v.InviterID)
+			return d.str(&v.InviterID)
 		case 2:
-			err = d.str(&v.InviterPublicIdentifier)
+			return d.str(&v.InviterPublicIdentifier)
 		case 3:
-			err = d.str(&v.InviterDescription)
-		default:
-			err = d.skipValue()
+			return d.str(&v.InviterDescription)
 		}
-		if err != nil {
-			return err
-		}
-	}
+		return d.skipValue()
+	})
 }
 
 // specifics decodes the specifics object into *dst, like inviter.
 func (d *pageDecoder) specifics(dst **gen.Specifics) error {
+	return optionalObject(d, dst, "Specifics", func(v *gen.Specifics, key []byte) error {
+		switch fieldIndex(key, "provider", "shared_secret") {
+		case 0:
+			return d.strKnown((*string)(&v.Provider), string(gen.ProviderLinkedIn))
+		case 1:
+			return d.str(&v.SharedSecret)
+		}
+		return d.skipValue()
+	})
+}
+
+// optionalObject decodes an optional object field into *dst, as
+// encoding/json does into a pointer: null sets nil; an object fills the T
+// already there, or a new one, calling member for each of its members (the
+// decoder at the member's value, which member must consume).
+func optionalObject[T any](d *pageDecoder, dst **T, typeName string, member func(v *T, key []byte) error) error {
 	switch d.data[d.pos] {
 	case 'n':
 		if err := d.literal("null"); err != nil {
@@ -553,10 +543,10 @@ func (d *pageDecoder) specifics(dst **gen.Specifics) error {
 		return nil
 	case '{':
 	default:
-		return d.typeError("Specifics")
+		return d.typeError(typeName)
 	}
 	if *dst == nil {
-		*dst = new(gen.Specifics)
+		*dst = new(T)
 	}
 	v := *dst
 	if err := d.openObject(); err != nil {
@@ -567,15 +557,7 @@ func (d *pageDecoder) specifics(dst **gen.Specifics) error {
 		if err != nil || !ok {
 			return err
 		}
-		switch fieldIndex(key, "provider", "shared_secret") {
-		case 0:
-			err = d.strKnown((*string)(&v.Provider), string(gen.ProviderLinkedIn))
-		case 1:
-			err = d.str(&v.SharedSecret)
-		default:
-			err = d.skipValue()
-		}
-		if err != nil {
+		if err := member(v, key); err != nil {
 			return err
 		}
 	}
