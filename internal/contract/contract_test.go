@@ -1,6 +1,8 @@
 package contract
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -113,5 +115,45 @@ func TestValidatorChecksRequests(t *testing.T) {
 	}
 	if errs := exchange(t, ok, func(r *http.Request) { r.URL.Path = "/users/invite/received" }); len(errs) != 0 {
 		t.Errorf("a bare path (Prism) should route: %v", errs)
+	}
+}
+
+// brokenBody is a RoundTripper whose 200 body fails after a few bytes.
+type brokenBody struct{}
+
+func (brokenBody) RoundTrip(*http.Request) (*http.Response, error) {
+	body := io.MultiReader(strings.NewReader(`{"object":"Invi`), errReader{io.ErrUnexpectedEOF})
+	return &http.Response{StatusCode: 200, Header: http.Header{"Content-Type": {"application/json"}}, Body: io.NopCloser(body)}, nil
+}
+
+// TestUnreadableBody: a body that breaks off is a violation when the server
+// broke it, and not when the client had already given up on the request
+// (its context ended: a listing stopped early, a timeout). Either way the
+// client sees the bytes that came and the same error.
+func TestUnreadableBody(t *testing.T) {
+	canceled, cancel := context.WithCancel(context.Background())
+	cancel()
+	for _, tc := range []struct {
+		name       string
+		ctx        context.Context
+		violations int
+	}{
+		{"server broke it", context.Background(), 1},
+		{"client gave up", canceled, 0},
+	} {
+		rec := &recorder{TB: t}
+		req, _ := http.NewRequestWithContext(tc.ctx, http.MethodGet, "http://127.0.0.1:1/api/v1/users/invite/received?account_id=acc", nil)
+		req.Header.Set("X-API-KEY", "k")
+		resp, err := NewTransport(rec, brokenBody{}).RoundTrip(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, readErr := io.ReadAll(resp.Body)
+		if string(got) != `{"object":"Invi` || !errors.Is(readErr, io.ErrUnexpectedEOF) {
+			t.Errorf("%s: the client read %q, %v; want the bytes that came and the read error", tc.name, got, readErr)
+		}
+		if len(rec.errors) != tc.violations {
+			t.Errorf("%s: violations %q, want %d", tc.name, rec.errors, tc.violations)
+		}
 	}
 }
