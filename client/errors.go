@@ -110,8 +110,9 @@ func (e *APIError) Error() string {
 	var b strings.Builder
 	b.WriteString("postpress: ")
 	fmt.Fprintf(&b, "%d", e.StatusCode)
-	if e.Type != "" {
-		b.WriteString(" " + string(e.Type))
+	// The type is the server's text: kept to one line like the rest.
+	if t := oneLine(string(e.Type), 100); t != "" {
+		b.WriteString(" " + t)
 	} else if t := http.StatusText(e.StatusCode); t != "" {
 		b.WriteString(" " + t)
 	}
