@@ -247,7 +247,7 @@ func (d *pageDecoder) page() (items *[]Invitation, cursor *string, present bool,
 	default:
 		return nil, nil, false, d.typeError("InvitationList")
 	}
-	if err := d.openObject(); err != nil {
+	if err := d.open(); err != nil {
 		return nil, nil, false, err
 	}
 	for first := true; ; first = false {
@@ -305,10 +305,11 @@ func fieldIndex(key []byte, names ...string) int {
 	return -1
 }
 
-// openObject starts decoding the object at d.pos (white space skipped,
-// '{' next). Its members are then read with nextMember.
-func (d *pageDecoder) openObject() error {
-	d.pos++ // '{'
+// open starts decoding the object or array at d.pos (white space skipped,
+// '{' or '[' next), counting its depth. An object's members are then read
+// with nextMember.
+func (d *pageDecoder) open() error {
+	d.pos++ // '{' or '['
 	d.depth++
 	if d.depth > maxDepth {
 		return d.errorf("exceeded max depth")
@@ -317,13 +318,13 @@ func (d *pageDecoder) openObject() error {
 }
 
 // nextMember reads the name of the next member of the object being
-// decoded (first: the first call after openObject) and the ':' after it,
+// decoded (first: the first call after open) and the ':' after it,
 // leaving d.pos at the value. It returns ok false at the end of the object.
 // The name is valid until the next call.
 func (d *pageDecoder) nextMember(first bool) (key []byte, ok bool, err error) {
 	c := d.peek()
 	switch {
-	case c == '}' && first:
+	case c == '}':
 		d.pos++
 		d.depth--
 		return nil, false, nil
@@ -331,22 +332,15 @@ func (d *pageDecoder) nextMember(first bool) (key []byte, ok bool, err error) {
 	case c == ',':
 		d.pos++
 		c = d.peek()
-	case c == '}':
-		d.pos++
-		d.depth--
-		return nil, false, nil
 	default:
 		return nil, false, d.syntaxError()
 	}
 	if c != '"' {
 		return nil, false, d.syntaxError()
 	}
-	key, copied, err := d.stringBytes(d.keyBuf[:0])
+	key, err = d.scratchString()
 	if err != nil {
 		return nil, false, err
-	}
-	if copied && cap(key) > cap(d.keyBuf) {
-		d.keyBuf = key[:0] // grown; never a slice of the body, which is not ours to write
 	}
 	if d.peek() != ':' {
 		return nil, false, d.syntaxError()
@@ -381,10 +375,8 @@ func (d *pageDecoder) items(dst **[]Invitation) error {
 		*dst = &s
 	}
 	s := **dst
-	d.pos++ // '['
-	d.depth++
-	if d.depth > maxDepth {
-		return d.errorf("exceeded max depth")
+	if err := d.open(); err != nil {
+		return err
 	}
 	i := 0
 	if d.peek() == ']' {
@@ -433,7 +425,7 @@ func (d *pageDecoder) invitation(inv *Invitation) error {
 	default:
 		return d.typeError("Invitation")
 	}
-	if err := d.openObject(); err != nil {
+	if err := d.open(); err != nil {
 		return err
 	}
 	for first := true; ; first = false {
@@ -549,7 +541,7 @@ func optionalObject[T any](d *pageDecoder, dst **T, typeName string, member func
 		*dst = new(T)
 	}
 	v := *dst
-	if err := d.openObject(); err != nil {
+	if err := d.open(); err != nil {
 		return err
 	}
 	for first := true; ; first = false {
@@ -775,11 +767,22 @@ func hex4(b []byte) (rune, bool) {
 	return r, true
 }
 
+// scratchString decodes the string at d.pos into the decoder's scratch
+// buffer (or returns a slice of the body when it has no escapes). The result
+// is valid until the next call.
+func (d *pageDecoder) scratchString() ([]byte, error) {
+	b, copied, err := d.stringBytes(d.keyBuf[:0])
+	if copied && cap(b) > cap(d.keyBuf) {
+		d.keyBuf = b[:0] // grown; never a slice of the body, which is not ours to write
+	}
+	return b, err
+}
+
 // skipValue checks and skips one JSON value of any type at d.pos.
 func (d *pageDecoder) skipValue() error {
 	switch c := d.peek(); {
 	case c == '{':
-		if err := d.openObject(); err != nil {
+		if err := d.open(); err != nil {
 			return err
 		}
 		for first := true; ; first = false {
@@ -792,10 +795,8 @@ func (d *pageDecoder) skipValue() error {
 			}
 		}
 	case c == '[':
-		d.pos++
-		d.depth++
-		if d.depth > maxDepth {
-			return d.errorf("exceeded max depth")
+		if err := d.open(); err != nil {
+			return err
 		}
 		if d.peek() == ']' {
 			d.pos++
@@ -818,10 +819,7 @@ func (d *pageDecoder) skipValue() error {
 			}
 		}
 	case c == '"':
-		b, copied, err := d.stringBytes(d.keyBuf[:0])
-		if copied && cap(b) > cap(d.keyBuf) {
-			d.keyBuf = b[:0]
-		}
+		_, err := d.scratchString()
 		return err
 	case c == 't':
 		return d.literal("true")
