@@ -154,31 +154,17 @@ func unwrapURLError(err error) error {
 // into one buffer instead of growing it from 512 bytes as io.ReadAll does.
 func readBody(resp *http.Response) ([]byte, error) {
 	defer func() { _ = resp.Body.Close() }()
-	size := 0
-	if n := resp.ContentLength; n > 0 && n <= maxBodyBytes && !resp.Uncompressed {
-		size = int(n)
+	n := resp.ContentLength
+	sized := n > 0 && n <= maxBodyBytes && !resp.Uncompressed
+	capacity := int(min(bodySizeHint.Load(), maxBodyHint)) + bodySlack
+	if sized {
+		capacity = int(n) + 1 // +1: room for the read that meets EOF
 	}
-	if size > 0 {
-		buf := make([]byte, size+1) // +1 so that io.ReadFull sees a body longer than declared
-		n, err := io.ReadFull(resp.Body, buf)
-		switch {
-		case err == nil:
-			// The body is longer than Content-Length said; read the rest
-			// the ordinary way (net/http would have refused this already).
-			rest, err := io.ReadAll(io.LimitReader(resp.Body, maxBodyBytes))
-			return append(buf, rest...), err
-		case errors.Is(err, io.ErrUnexpectedEOF) && n == size:
-			return buf[:n], nil
-		default:
-			return nil, err
-		}
-	}
-	hint := int(min(bodySizeHint.Load(), maxBodyHint))
-	body, err := readAllInto(make([]byte, 0, hint+bodySlack), io.LimitReader(resp.Body, maxBodyBytes+1))
+	body, err := readAllInto(make([]byte, 0, capacity), io.LimitReader(resp.Body, maxBodyBytes+1))
 	if err == nil && len(body) > maxBodyBytes {
 		return nil, fmt.Errorf("body larger than %d bytes", maxBodyBytes)
 	}
-	if err == nil && resp.StatusCode == http.StatusOK {
+	if err == nil && !sized && resp.StatusCode == http.StatusOK {
 		bodySizeHint.Store(int64(len(body)))
 	}
 	return body, err
