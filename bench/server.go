@@ -8,7 +8,6 @@ import (
 	"bytes"
 	"compress/gzip"
 	"encoding/json"
-	"fmt"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -19,38 +18,15 @@ import (
 	"time"
 
 	"github.com/postpress/postpress-go/gen"
+	"github.com/postpress/postpress-go/internal/benchdata"
 )
 
 // PageSize is the page size the client's listing calls ask for.
 const PageSize = 100
 
-// Item returns invitation i shaped like the docs page's example, with
-// strings of realistic length that differ from one invitation to the next
-// (about 590 bytes of JSON each, so a page of 100 is about 59 KB).
-func Item(i int) gen.InvitationReceived {
-	n := strconv.Itoa(i)
-	return gen.InvitationReceived{
-		Object:                 "InvitationReceived",
-		ID:                     "inv_01HXYZ4QK3WJ8FN3M6QH" + fmt.Sprintf("%06d", i),
-		InvitedUser:            "Ada Lovelace " + n,
-		InvitedUserID:          "ACoAACr-1eYBl" + n,
-		InvitedUserPublicID:    "ada-lovelace-" + n,
-		InvitedUserDescription: "Founder at postpress " + n,
-		Date:                   "May 12, 2026",
-		ParsedDatetime:         "2026-05-12T08:14:00.000Z",
-		InvitationText:         "Hi Ada, would love to connect (" + n + ").",
-		Inviter: &gen.Inviter{
-			InviterName:             "Jordan Walke " + n,
-			InviterID:               "ACoAABxyz" + n,
-			InviterPublicIdentifier: "jordan-walke-" + n,
-			InviterDescription:      "Engineer at Acme " + n,
-		},
-		Specifics: &gen.Specifics{
-			Provider:     "LINKEDIN",
-			SharedSecret: "AQHkT3ZpbmdTZWNyZX" + n,
-		},
-	}
-}
+// Item returns invitation i of the benchmark data (benchdata.Item): the
+// same invitations the client package's decode benchmark uses.
+func Item(i int) gen.InvitationReceived { return benchdata.Item(i) }
 
 // Server serves a listing of Total invitations in pages of at most the
 // requested limit, from bytes encoded once: the items array is encoded at
