@@ -663,23 +663,8 @@ func (d *pageDecoder) stringBytes(buf []byte) (_ []byte, copied bool, _ error) {
 				return nil, false, d.syntaxError()
 			}
 			switch e := data[i+1]; e {
-			case '"', '\\', '/':
-				b = append(b, e)
-				i += 2
-			case 'b':
-				b = append(b, '\b')
-				i += 2
-			case 'f':
-				b = append(b, '\f')
-				i += 2
-			case 'n':
-				b = append(b, '\n')
-				i += 2
-			case 'r':
-				b = append(b, '\r')
-				i += 2
-			case 't':
-				b = append(b, '\t')
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+				b = append(b, unescaped[e])
 				i += 2
 			case 'u':
 				r, ok := hex4(data[i+2:])
@@ -777,6 +762,10 @@ func (d *pageDecoder) scratchString() ([]byte, error) {
 	}
 	return b, err
 }
+
+// unescaped maps the letter of a one-letter escape (\n, \", ...) to the
+// byte it stands for.
+var unescaped = [256]byte{'"': '"', '\\': '\\', '/': '/', 'b': '\b', 'f': '\f', 'n': '\n', 'r': '\r', 't': '\t'}
 
 // skipValue checks and skips one JSON value of any type at d.pos.
 func (d *pageDecoder) skipValue() error {
