@@ -6,3 +6,7 @@ package postpress
 
 // Regenerate gen/ from openapi.yaml with the oapi-codegen version pinned in go.mod.
 //go:generate go run github.com/oapi-codegen/oapi-codegen/v2/cmd/oapi-codegen -config oapi-codegen.yaml openapi.yaml
+
+// Then generate what the hand-written layer would otherwise restate from the
+// spec: the decoders into gen's types, the error types, the parameter rules.
+//go:generate go run ./internal/specgen

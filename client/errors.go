@@ -20,14 +20,14 @@ import (
 // err is, or wraps, an *APIError of that type.
 type ErrorType string
 
+// errorTypeInfo is what the spec says of an error type (errortypes_gen.go).
 type errorTypeInfo struct {
 	status      int
 	description string
-	retryable   bool
 }
 
-// Known reports whether t is one of the documented error types (or
-// ErrorTypeInvalidParameters, which the spec adds).
+// Known reports whether t is one of the error types openapi.yaml lists
+// (the docs page's, and ErrorTypeInvalidParameters, which the spec adds).
 func (t ErrorType) Known() bool {
 	_, ok := errorTypes[t]
 	return ok
@@ -42,26 +42,45 @@ func (t ErrorType) HTTPStatus() int { return errorTypes[t].status }
 func (t ErrorType) Description() string { return errorTypes[t].description }
 
 // Retryable reports whether a request that failed with t is worth sending
-// again unchanged. The client retries exactly these (within its retry budget).
+// again unchanged. The client retries exactly these (within its retry
+// budget). The rule is by status, so that a type the spec adds gets a
+// decision without an edit here:
 //
-// The docs page says to retry too_many_requests (429), provider_error (500),
-// network_down and service_unavailable (503) and request_timeout (504).
-// The client also retries:
-//   - unexpected_error (500): "something went wrong" on the server side is
-//     as likely transient as provider_error, and the request is an
-//     idempotent GET;
-//   - the other 503 types (no_client_session, no_channel, no_handler): 503
-//     means "temporarily unable", the status the page gives them.
+//   - 429 and the server-side statuses 500, 502, 503 and 504 are retried:
+//     the docs page says to retry too_many_requests (429), provider_error
+//     (500), network_down and service_unavailable (503) and request_timeout
+//     (504); 503 means "temporarily unable" for every type under it, and
+//     unexpected_error (500) is as likely transient as provider_error, on
+//     an idempotent GET;
+//   - every other status (400, 401, 403, 501, ...) is not: a retry cannot
+//     change credentials, permissions, parameters or a missing feature.
+//     invalid_checkpoint_solution (401) says "Retry", but it means solving
+//     the checkpoint again, not resending this GET;
+//   - the documented exception: authentication_intent_error (500), an
+//     authentication flow that was killed and must be started again by a
+//     person, is not retried.
 //
-// Not retried: every 401, 403, 400 and 501 type, whose cause a retry cannot
-// change (credentials, permissions, parameters, a missing feature), and
-// authentication_intent_error (500), an authentication flow that was killed
-// and must be started again by a person. invalid_checkpoint_solution says
-// "Retry", but it means solving the checkpoint again, not resending this GET.
-//
-// An unknown type is retryable when its HTTP status is 429, 500, 502, 503 or
-// 504 (see APIError.Retryable).
-func (t ErrorType) Retryable() bool { return errorTypes[t].retryable }
+// An unknown type is not retryable here; APIError.Retryable decides it by
+// its status.
+func (t ErrorType) Retryable() bool {
+	info, ok := errorTypes[t]
+	return ok && retryableStatus(info.status) && !notRetried[t]
+}
+
+// notRetried are the types whose status is retryable but which a retry
+// cannot help (see ErrorType.Retryable).
+var notRetried = map[ErrorType]bool{ErrorTypeAuthenticationIntentError: true}
+
+// retryableStatus reports whether a response with this status may succeed
+// if the same request is sent again.
+func retryableStatus(status int) bool {
+	switch status {
+	case http.StatusTooManyRequests, http.StatusInternalServerError, http.StatusBadGateway,
+		http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+		return true
+	}
+	return false
+}
 
 // String returns the type as the API spells it.
 func (t ErrorType) String() string { return string(t) }
@@ -71,8 +90,8 @@ func (t ErrorType) String() string { return string(t) }
 // type.
 func (t ErrorType) Error() string { return string(t) }
 
-// ErrorTypes returns every known error type, in the docs page's order
-// (401, 403, 429, 500, 501, 503, 504), then ErrorTypeInvalidParameters.
+// ErrorTypes returns every error type openapi.yaml lists, by status
+// (400, 401, 403, 429, 500, 501, 503, 504) and then in the spec's order.
 func ErrorTypes() []ErrorType { return slices.Clone(errorTypeOrder) }
 
 // APIError is an error response from the API (any status that is not 200),
@@ -158,12 +177,7 @@ func (e *APIError) Retryable() bool {
 	if e.Type.Known() {
 		return e.Type.Retryable()
 	}
-	switch e.StatusCode {
-	case http.StatusTooManyRequests, http.StatusInternalServerError, http.StatusBadGateway,
-		http.StatusServiceUnavailable, http.StatusGatewayTimeout:
-		return true
-	}
-	return false
+	return retryableStatus(e.StatusCode)
 }
 
 // oneLine folds s onto one line (control characters and runs of white space

@@ -26,11 +26,9 @@ const (
 	// reading the whole response.
 	DefaultAttemptTimeout = 30 * time.Second
 	// DefaultPageSize is the page size the iterators ask for when
-	// ListParams.Limit is 0: the API's maximum, so that a listing takes as
-	// few round trips as possible.
-	DefaultPageSize = 100
-	// MaxPageSize is the largest limit the API accepts.
-	MaxPageSize = 100
+	// ListParams.Limit is 0: the API's maximum (MaxPageSize, from the
+	// spec), so that a listing takes as few round trips as possible.
+	DefaultPageSize = MaxPageSize
 
 	// EnvAPIKey names the environment variable New reads the API key from.
 	EnvAPIKey = "POSTPRESS_API_KEY" //nolint:gosec // the name of a variable, not a credential

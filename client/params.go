@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // ListParams selects what to list. AccountID is required; the rest have
@@ -44,23 +45,73 @@ func (e *ParamError) Error() string {
 	return fmt.Sprintf("postpress: invalid %s (ListParams.%s): %s; no request was sent", e.Param, e.Field, e.Reason)
 }
 
-// Validate checks p as the client does before sending anything: AccountID
-// set, Limit 0 or 1..MaxPageSize, MaxItems not negative, and AccountID and
-// Cursor free of white space and control characters (a cursor or id pasted
+// Validate checks p as the client does before sending anything, by the
+// rules openapi.yaml gives each query parameter (required-ness, bounds,
+// lengths: see params_gen.go), with 0 and "" meaning "not sent" for Limit
+// and Cursor; MaxItems must not be negative, and AccountID and Cursor must
+// be free of white space and control characters (a cursor or id pasted
 // with a stray newline would otherwise be sent and refused by the server).
 // It returns a *ParamError naming the first bad field.
 func (p ListParams) Validate() error {
-	switch {
-	case p.AccountID == "":
-		return &ParamError{"account_id", "AccountID", "required, must not be empty"}
-	case hasSpaceOrControl(p.AccountID):
-		return &ParamError{"account_id", "AccountID", "must not contain white space or control characters"}
-	case p.Limit < 0 || p.Limit > MaxPageSize:
-		return &ParamError{"limit", "Limit", fmt.Sprintf("%d is out of range: must be 1..%d (or 0 for the default)", p.Limit, MaxPageSize)}
-	case hasSpaceOrControl(p.Cursor):
-		return &ParamError{"cursor", "Cursor", "must not contain white space or control characters (pass a cursor exactly as the API returned it, or \"\" to start)"}
-	case p.MaxItems < 0:
+	if err := queryParams["account_id"].checkString("account_id", "AccountID", p.AccountID); err != nil {
+		return err
+	}
+	if p.Limit != 0 {
+		if err := queryParams["limit"].checkInt("limit", "Limit", int64(p.Limit)); err != nil {
+			return err
+		}
+	}
+	if p.Cursor != "" {
+		if err := queryParams["cursor"].checkString("cursor", "Cursor", p.Cursor); err != nil {
+			return err
+		}
+	}
+	if p.MaxItems < 0 {
 		return &ParamError{"max_items", "MaxItems", fmt.Sprintf("%d is negative (0 means no limit)", p.MaxItems)}
+	}
+	return nil
+}
+
+// paramRule is what the spec says of one query parameter.
+type paramRule struct {
+	required  bool
+	min, max  *int64
+	minLength uint64
+	maxLength *int64
+}
+
+func ptr(n int64) *int64 { return &n }
+
+// checkString checks a string parameter; "" is "not sent" unless the
+// parameter is required.
+func (r paramRule) checkString(param, field, v string) error {
+	n := uint64(utf8.RuneCountInString(v))
+	switch {
+	case v == "" && r.required:
+		return &ParamError{param, field, "required, must not be empty"}
+	case v == "":
+		return nil
+	case n < r.minLength:
+		return &ParamError{param, field, fmt.Sprintf("must be at least %d characters", r.minLength)}
+	case r.maxLength != nil && n > uint64(*r.maxLength): //nolint:gosec // a length from the spec is not negative
+		return &ParamError{param, field, fmt.Sprintf("must be at most %d characters", *r.maxLength)}
+	case hasSpaceOrControl(v):
+		return &ParamError{param, field, "must not contain white space or control characters (pass it exactly as the API gave it)"}
+	}
+	return nil
+}
+
+// checkInt checks an integer parameter against the spec's bounds.
+func (r paramRule) checkInt(param, field string, v int64) error {
+	if (r.min != nil && v < *r.min) || (r.max != nil && v > *r.max) {
+		lo, hi := "", ""
+		if r.min != nil {
+			lo = fmt.Sprint(*r.min)
+		}
+		if r.max != nil {
+			hi = fmt.Sprint(*r.max)
+		}
+		return &ParamError{param, field, fmt.Sprintf("%d is out of range: must be %s..%s (or 0 for the default)", v, lo, hi)}
 	}
 	return nil
 }
