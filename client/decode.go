@@ -128,4 +128,3 @@ func redactKey(e *APIError, key secret) {
 	e.Instance = string(bytes.ReplaceAll([]byte(e.Instance), k, []byte(redacted)))
 	e.Body = bytes.ReplaceAll(e.Body, k, []byte(redacted))
 }
-
