@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/postpress/postpress-go/client"
-	"github.com/postpress/postpress-go/internal/contract"
+	"github.com/postpress/postpress-go/internal/contracttest"
 	"github.com/postpress/postpress-go/postpresstest"
 )
 
@@ -21,7 +21,7 @@ func newClient(t *testing.T, srv *postpresstest.Server, opts ...client.Option) *
 	base := []client.Option{
 		client.WithBaseURL(srv.URL),
 		client.WithAPIKey(postpresstest.DefaultAPIKey),
-		client.WithHTTPClient(contract.NewClient(t, nil)),
+		client.WithHTTPClient(contracttest.NewClient(t, nil)),
 		client.WithBackoff(time.Millisecond),
 		client.WithMaxRetryDelay(50 * time.Millisecond),
 	}

@@ -7,7 +7,7 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"github.com/postpress/postpress-go/internal/contract"
+	"github.com/postpress/postpress-go/internal/contracttest"
 )
 
 // TestCloseWaitsForThePrefetch: leaving a listing early (break, or
@@ -31,7 +31,7 @@ func TestCloseWaitsForThePrefetch(t *testing.T) {
 		return http.DefaultTransport.RoundTrip(r)
 	})
 	c := testClient(t, api.URL+"/api/v1", WithPrefetch(true), WithMaxRetries(0),
-		WithHTTPClient(contract.NewClient(t, counting)))
+		WithHTTPClient(contracttest.NewClient(t, counting)))
 	pages := 0
 	for _, err := range c.Pages(context.Background(), ListParams{AccountID: "acc"}) {
 		if err != nil {

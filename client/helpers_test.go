@@ -2,6 +2,7 @@ package client
 
 import (
 	"github.com/postpress/postpress-go/internal/contract"
+	"github.com/postpress/postpress-go/internal/contracttest"
 	"testing"
 	"time"
 )
@@ -18,7 +19,7 @@ func testClient(t *testing.T, baseURL string, opts ...Option) *Client {
 		WithAPIKey("pp_test_key"),
 		WithBaseURL(baseURL),
 		WithBackoff(time.Millisecond),
-		WithHTTPClient(contract.NewClient(t, nil)),
+		WithHTTPClient(contracttest.NewClient(t, nil)),
 	}
 	c, err := New(append(base, opts...)...)
 	if err != nil {

@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/postpress/postpress-go/client"
-	"github.com/postpress/postpress-go/internal/contract"
+	"github.com/postpress/postpress-go/internal/contracttest"
 	"github.com/postpress/postpress-go/postpresstest"
 )
 
@@ -131,7 +131,7 @@ func suiteClient(t *testing.T, srv *postpresstest.Server, w *leakWatch, opts ...
 	base := []client.Option{
 		client.WithBaseURL(srv.URL),
 		client.WithAPIKey(canaryKey),
-		client.WithHTTPClient(contract.NewClient(t, nil)),
+		client.WithHTTPClient(contracttest.NewClient(t, nil)),
 		client.WithBackoff(time.Millisecond),
 		client.WithMaxRetryDelay(20 * time.Millisecond),
 		client.WithLogger(w.logger()),

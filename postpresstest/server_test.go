@@ -16,6 +16,7 @@ import (
 
 	"github.com/postpress/postpress-go/gen"
 	"github.com/postpress/postpress-go/internal/contract"
+	"github.com/postpress/postpress-go/internal/contracttest"
 )
 
 // get requests a page through the validating transport and returns the
@@ -26,7 +27,7 @@ func get(t *testing.T, s *Server, query string, key string) (int, http.Header, [
 	if key != "" {
 		req.Header.Set("X-API-KEY", key)
 	}
-	resp, err := contract.NewClient(t, nil).Do(req)
+	resp, err := contracttest.NewClient(t, nil).Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -242,7 +243,7 @@ func TestScriptedErrorsPassTheContract(t *testing.T) {
 func TestFaults(t *testing.T) {
 	s := NewServer(WithGeneratedAccount("acc", 50))
 	defer s.Close()
-	hc := contract.NewClient(t, nil)
+	hc := contracttest.NewClient(t, nil)
 	do := func() (*http.Response, []byte, error) {
 		req, _ := http.NewRequest(http.MethodGet, s.URL+"/users/invite/received?account_id=acc", nil)
 		req.Header.Set("X-API-KEY", DefaultAPIKey)
@@ -344,7 +345,7 @@ func TestFaults(t *testing.T) {
 func TestFaultsOnReusedConnections(t *testing.T) {
 	s := NewServer(WithGeneratedAccount("acc", 50))
 	defer s.Close()
-	hc := contract.NewClient(t, &http.Transport{})
+	hc := contracttest.NewClient(t, &http.Transport{})
 	do := func() (*http.Response, error) {
 		req, _ := http.NewRequest(http.MethodGet, s.URL+"/users/invite/received?account_id=acc", nil)
 		req.Header.Set("X-API-KEY", DefaultAPIKey)
@@ -387,7 +388,7 @@ func TestConcurrentClients(t *testing.T) {
 	const workers, perAccount = 50, 37
 	s := NewServer(WithAnyAccount(perAccount))
 	defer s.Close()
-	hc := contract.NewClient(t, nil)
+	hc := contracttest.NewClient(t, nil)
 	s.Enqueue(Error("errors/too_many_requests").Times(workers))
 	var wg sync.WaitGroup
 	counts := make([]int, workers)

@@ -17,7 +17,7 @@ import (
 
 	"github.com/postpress/postpress-go/client"
 	"github.com/postpress/postpress-go/gen"
-	"github.com/postpress/postpress-go/internal/contract"
+	"github.com/postpress/postpress-go/internal/contracttest"
 	"github.com/postpress/postpress-go/postpresstest"
 )
 
@@ -33,7 +33,7 @@ func run(t *testing.T, vars map[string]string, args ...string) (int, string, str
 		Getenv:     func(k string) string { return vars[k] },
 		Stdout:     &out,
 		Stderr:     &errOut,
-		HTTPClient: contract.NewClient(t, nil),
+		HTTPClient: contracttest.NewClient(t, nil),
 	})
 	if strings.Contains(out.String()+errOut.String(), testKey) {
 		t.Errorf("the API key was printed:\n%s\n%s", out.String(), errOut.String())
@@ -287,7 +287,7 @@ func TestSandboxServesARealHTTPClient(t *testing.T) {
 	if !strings.Contains(out.String(), base+"/users/invite/received") {
 		t.Errorf("the sandbox should print its address, got %q", out.String())
 	}
-	c, err := client.New(client.WithBaseURL(base), client.WithAPIKey("anything"), client.WithHTTPClient(contract.NewClient(t, nil)))
+	c, err := client.New(client.WithBaseURL(base), client.WithAPIKey("anything"), client.WithHTTPClient(contracttest.NewClient(t, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -343,7 +343,7 @@ func TestProgressOnATerminal(t *testing.T) {
 	runTTY := func(args ...string) (int, string, string) {
 		var out, errOut bytes.Buffer
 		code := Run(context.Background(), Env{Args: append([]string{"invitations", "received"}, args...), Getenv: func(k string) string { return env[k] },
-			Stdout: &out, Stderr: &errOut, StderrTTY: true, HTTPClient: contract.NewClient(t, nil)})
+			Stdout: &out, Stderr: &errOut, StderrTTY: true, HTTPClient: contracttest.NewClient(t, nil)})
 		return code, out.String(), errOut.String()
 	}
 	code, out, errOut := runTTY()

@@ -16,7 +16,7 @@ import (
 	"time"
 
 	"github.com/postpress/postpress-go/gen"
-	"github.com/postpress/postpress-go/internal/contract"
+	"github.com/postpress/postpress-go/internal/contracttest"
 	"github.com/postpress/postpress-go/postpresstest"
 )
 
@@ -49,7 +49,7 @@ func TestInterruptReportsWhereToResume(t *testing.T) {
 	out := &cancelOnWrite{cancel: cancel}
 	var errOut bytes.Buffer
 	code := Run(ctx, Env{Args: []string{"invitations", "received", "--format", "ndjson"}, Getenv: func(k string) string { return env[k] },
-		Stdout: out, Stderr: &errOut, HTTPClient: contract.NewClient(t, nil)})
+		Stdout: out, Stderr: &errOut, HTTPClient: contracttest.NewClient(t, nil)})
 	if code != ExitFailure || strings.Count(out.String(), "\n") != 100 {
 		t.Fatalf("exit %d, %d lines written; want 1 and 100", code, strings.Count(out.String(), "\n"))
 	}
@@ -189,7 +189,7 @@ func TestOutputFailureExitsOne(t *testing.T) {
 	for _, format := range []string{"ndjson", "json", "csv", "table"} {
 		var errOut bytes.Buffer
 		code := Run(context.Background(), Env{Args: []string{"invitations", "received", "--format", format}, Getenv: func(k string) string { return env[k] },
-			Stdout: &failingWriter{n: 1000}, Stderr: &errOut, HTTPClient: contract.NewClient(t, nil)})
+			Stdout: &failingWriter{n: 1000}, Stderr: &errOut, HTTPClient: contracttest.NewClient(t, nil)})
 		if code != ExitFailure || !strings.Contains(errOut.String(), "writing output") || !strings.Contains(errOut.String(), "disk full") {
 			t.Errorf("%s: exit %d, stderr %q", format, code, errOut.String())
 		}
@@ -227,7 +227,7 @@ func TestSandboxPagesAreShapedLikeTheDocs(t *testing.T) {
 		}
 		req, _ := http.NewRequest(http.MethodGet, url, nil)
 		req.Header.Set("X-API-KEY", "anything")
-		resp, err := contract.NewClient(t, nil).Do(req)
+		resp, err := contracttest.NewClient(t, nil).Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}

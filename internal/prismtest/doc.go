@@ -17,7 +17,7 @@
 // status, the test asks Prism for that example (Prefer: code=NNN,
 // example=NAME), decodes it with the generated client, and checks that the
 // decoded value is exactly the example in the spec; every exchange goes
-// through contract.NewTransport, and Prism's own request validation
+// through contracttest.NewTransport, and Prism's own request validation
 // (its sl-violations header) must find nothing wrong with the generated
 // client's requests. Further tests check the docs' example page and
 // cursor, the typed decoding of each status, and Prism's 401 for a missing

@@ -15,6 +15,7 @@ import (
 
 	"github.com/postpress/postpress-go/gen"
 	"github.com/postpress/postpress-go/internal/contract"
+	"github.com/postpress/postpress-go/internal/contracttest"
 )
 
 // documentedStatuses are the statuses openapi.yaml gives the operation. The
@@ -79,7 +80,7 @@ func newClient(t *testing.T) *gen.ClientWithResponses {
 		t.Fatal("PRISM_URL is not set: run `make prism-test` (.ci/prism-test.sh), which starts Prism and sets it")
 	}
 	c, err := gen.NewClientWithResponses(base,
-		gen.WithHTTPClient(contract.NewClient(t, nil)),
+		gen.WithHTTPClient(contracttest.NewClient(t, nil)),
 		gen.WithRequestEditorFn(func(_ context.Context, req *http.Request) error {
 			req.Header.Set("X-API-KEY", "pp_test_prism")
 			return nil

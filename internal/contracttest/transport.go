@@ -1,10 +1,17 @@
-package contract
+// Package contracttest is the test side of internal/contract: an
+// http.RoundTripper that validates every request and response it carries
+// against openapi.yaml and reports violations to a testing.TB. It lives
+// apart from internal/contract so that code importing the validator does
+// not link package testing.
+package contracttest
 
 import (
 	"bytes"
 	"io"
 	"net/http"
 	"testing"
+
+	"github.com/postpress/postpress-go/internal/contract"
 )
 
 // Transport is an http.RoundTripper for tests that validates every request
@@ -16,14 +23,14 @@ type Transport struct {
 	T testing.TB
 	// Base carries the requests; nil means http.DefaultTransport.
 	Base http.RoundTripper
-	v    *Validator
+	v    *contract.Validator
 }
 
 // NewTransport returns a validating transport over base (nil:
 // http.DefaultTransport), reporting to t.
 func NewTransport(t testing.TB, base http.RoundTripper) *Transport {
 	t.Helper()
-	v, err := NewValidator()
+	v, err := contract.NewValidator()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,7 +57,7 @@ func (tr *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		base = http.DefaultTransport
 	}
 	resp, err := base.RoundTrip(req)
-	if err != nil || resp.Header.Get(FaultHeader) != "" {
+	if err != nil || resp.Header.Get(contract.FaultHeader) != "" {
 		return resp, err
 	}
 	body, readErr := io.ReadAll(resp.Body)
@@ -62,7 +69,7 @@ func (tr *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 			// early, a timeout): the server did nothing wrong.
 			return resp, nil
 		}
-		tr.T.Errorf("contract violation: response %d to %s: body unreadable (%v) without a %s mark", resp.StatusCode, req.URL.RequestURI(), readErr, FaultHeader)
+		tr.T.Errorf("contract violation: response %d to %s: body unreadable (%v) without a %s mark", resp.StatusCode, req.URL.RequestURI(), readErr, contract.FaultHeader)
 		return resp, nil
 	}
 	resp.Body = io.NopCloser(bytes.NewReader(body))

@@ -1,4 +1,4 @@
-package contract
+package contracttest
 
 import (
 	"context"
@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/postpress/postpress-go/internal/contract"
 )
 
 // recorder is a testing.TB that records Errorf instead of failing.
@@ -68,7 +70,7 @@ func TestValidatorAcceptsSpecResponses(t *testing.T) {
 		"401":       {401, nil, `{"title":"Unauthorized","type":"errors/expired_credentials","status":401,"instance":"req_1"}`},
 		"429":       {429, http.Header{"Content-Type": {"application/json"}, "Retry-After": {"2"}}, `{"title":"Too Many Requests","type":"errors/too_many_requests","status":429}`},
 		"400":       {400, nil, `{"title":"Bad Request","type":"errors/invalid_parameters","status":400,"detail":"limit"}`},
-		"fault":     {502, http.Header{FaultHeader: {"proxy-html"}, "Content-Type": {"text/html"}}, `<html>bad gateway</html>`},
+		"fault":     {502, http.Header{contract.FaultHeader: {"proxy-html"}, "Content-Type": {"text/html"}}, `<html>bad gateway</html>`},
 	} {
 		if errs := exchange(t, s, nil); len(errs) != 0 {
 			t.Errorf("%s: unexpected violations %v", name, errs)

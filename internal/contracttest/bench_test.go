@@ -1,15 +1,17 @@
-package contract
+package contracttest
 
 import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/postpress/postpress-go/internal/contract"
 )
 
 // BenchmarkValidateResponse measures validating one page of 100 items,
 // the cost client.WithResponseValidation adds per response.
 func BenchmarkValidateResponse(b *testing.B) {
-	v, err := NewValidator()
+	v, err := contract.NewValidator()
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -29,7 +31,7 @@ func BenchmarkValidateResponse(b *testing.B) {
 
 // BenchmarkValidateRequest measures validating one request.
 func BenchmarkValidateRequest(b *testing.B) {
-	v, err := NewValidator()
+	v, err := contract.NewValidator()
 	if err != nil {
 		b.Fatal(err)
 	}
