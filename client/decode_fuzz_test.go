@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -13,9 +15,14 @@ import (
 )
 
 // decodePageStd is the reference decodePage: encoding/json into the
-// generated types, with the cursor checked for presence. decodePage must
-// accept exactly the bodies it accepts and yield the same pages.
+// generated types, then (with encoding/json's own member matching) the
+// presence of `items` and `cursor`. decodePage must accept exactly the
+// bodies it accepts and yield the same pages.
 func decodePageStd(body []byte) (*Page, error) {
+	var full gen.InvitationList
+	if err := json.Unmarshal(body, &full); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrMalformedResponse, err)
+	}
 	var w struct {
 		Items  *[]gen.InvitationReceived `json:"items"`
 		Cursor presentString             `json:"cursor"`
@@ -29,9 +36,9 @@ func decodePageStd(body []byte) (*Page, error) {
 	case !w.Cursor.present:
 		return nil, fmt.Errorf("%w: no `cursor` field", ErrMalformedResponse)
 	}
-	p := &Page{Items: *w.Items}
-	if w.Cursor.value != nil {
-		p.NextCursor = *w.Cursor.value
+	p := &Page{Items: full.Items}
+	if full.Cursor != nil {
+		p.NextCursor = *full.Cursor
 	}
 	return p, nil
 }
@@ -98,7 +105,92 @@ func decodeSeeds(t testing.TB) []string {
 		}
 		seeds = append(seeds, string(b))
 	}
+	return append(seeds, schemaSeeds(t)...)
+}
+
+// schemaSeeds are bodies built from the generated types, so that every
+// property the spec declares, of whatever JSON type, is in the corpus with
+// no edit here: a page whose every field is filled, then that page with
+// each member and element in turn replaced by null and by values of the
+// wrong type or at the edge of a Go type's range.
+func schemaSeeds(t testing.TB) []string {
+	var page gen.InvitationList
+	fill(reflect.ValueOf(&page).Elem())
+	full, err := json.Marshal(page)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seeds := []string{string(full)}
+	// leaves returns a fresh copy of the full page and the setters of its
+	// members and elements, in a stable order.
+	leaves := func() (any, []func(any)) {
+		var doc any
+		if err := json.Unmarshal(full, &doc); err != nil {
+			t.Fatal(err)
+		}
+		var sets []func(any)
+		var walk func(v any)
+		walk = func(v any) {
+			switch v := v.(type) {
+			case map[string]any:
+				for _, k := range slices.Sorted(maps.Keys(v)) {
+					sets = append(sets, func(x any) { v[k] = x })
+					walk(v[k])
+				}
+			case []any:
+				for i := range v {
+					sets = append(sets, func(x any) { v[i] = x })
+					walk(v[i])
+				}
+			}
+		}
+		walk(doc)
+		return doc, sets
+	}
+	_, all := leaves()
+	for i := range all {
+		for _, x := range []any{nil, "x", true, json.Number("1.5"), json.Number("-1"), json.Number("1e400"),
+			json.Number("9223372036854775808"), json.Number("3.5e38"), []any{}, map[string]any{}} {
+			doc, sets := leaves()
+			sets[i](x)
+			b, err := json.Marshal(doc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			seeds = append(seeds, string(b))
+		}
+	}
 	return seeds
+}
+
+// fill sets every field of v, at any depth, to a value that is not the
+// zero value: strings, numbers and bools, one element in each slice, a
+// new value behind each pointer.
+func fill(v reflect.Value) {
+	switch v.Kind() {
+	case reflect.String:
+		v.SetString("s")
+	case reflect.Bool:
+		v.SetBool(true)
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		v.SetInt(7)
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		v.SetUint(7)
+	case reflect.Float32, reflect.Float64:
+		v.SetFloat(2.5)
+	case reflect.Pointer:
+		v.Set(reflect.New(v.Type().Elem()))
+		fill(v.Elem())
+	case reflect.Slice:
+		v.Set(reflect.MakeSlice(v.Type(), 1, 1))
+		fill(v.Index(0))
+	case reflect.Struct:
+		for i := range v.NumField() {
+			if v.Type().Field(i).IsExported() {
+				fill(v.Field(i))
+			}
+		}
+	}
 }
 
 // checkDecodeAgainstStd fails if decodePage and encoding/json disagree on
