@@ -11,7 +11,7 @@
 //
 // # Behaviour
 //
-//   - Paging as the docs say: limit 1..100, default 10; an opaque cursor
+//   - Paging as the spec says (limit's bounds and default read from it); an opaque cursor
 //     shaped like the API's (base64url of {"o":10}); cursor null on the last
 //     page.
 //   - Auth: X-API-KEY is required. Missing: 401 errors/missing_credentials;

@@ -335,12 +335,13 @@ type strict struct{ f *Fake }
 // cursor's offset, limit of them, and the next cursor or null.
 func (s strict) ListInvitationsReceived(ctx context.Context, req gen.ListInvitationsReceivedRequestObject) (gen.ListInvitationsReceivedResponseObject, error) {
 	f, p, id := s.f, req.Params, requestID(ctx)
-	limit := 10
+	lim := limitRule()
+	limit := lim.def
 	if p.Limit != nil {
 		limit = *p.Limit
 	}
-	if limit < 1 || limit > 100 {
-		return invalidParameters(fmt.Sprintf("limit must be between 1 and 100, got %d", limit), id).response(), nil
+	if limit < lim.min || limit > lim.max {
+		return invalidParameters(fmt.Sprintf("limit must be between %d and %d, got %d", lim.min, lim.max, limit), id).response(), nil
 	}
 	if p.AccountID == "" {
 		return invalidParameters("account_id is required", id).response(), nil

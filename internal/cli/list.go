@@ -40,7 +40,7 @@ func parseListFlags(env Env, args []string) (*listFlags, error) {
 	fs := flag.NewFlagSet("postpress invitations received", flag.ContinueOnError)
 	fs.SetOutput(env.Stderr)
 	fs.StringVar(&f.accountID, "account-id", env.Getenv("POSTPRESS_ACCOUNT_ID"), "account to list from (env POSTPRESS_ACCOUNT_ID); required")
-	fs.IntVar(&f.pageSize, "page-size", client.DefaultPageSize, "items a page, 1..100 (sent as limit)")
+	fs.IntVar(&f.pageSize, "page-size", client.DefaultPageSize, fmt.Sprintf("items a page, %d..%d (sent as limit)", client.MinPageSize, client.MaxPageSize))
 	fs.IntVar(&f.maxItems, "max-items", 0, "stop after N items; 0 = all")
 	fs.StringVar(&f.cursor, "cursor", "", "start from this cursor (resume)")
 	fs.StringVar(&f.format, "format", "", "table, ndjson, json or csv (default: table on a terminal, else ndjson)")
@@ -78,8 +78,8 @@ func parseListFlags(env Env, args []string) (*listFlags, error) {
 	switch {
 	case set["cursor"] && f.cursor == "":
 		return nil, usagef("--cursor must not be empty (omit it to start from the beginning)")
-	case f.pageSize < 1 || f.pageSize > client.MaxPageSize:
-		return nil, usagef("--page-size must be 1..%d, got %d", client.MaxPageSize, f.pageSize)
+	case f.pageSize < client.MinPageSize || f.pageSize > client.MaxPageSize:
+		return nil, usagef("--page-size must be %d..%d, got %d", client.MinPageSize, client.MaxPageSize, f.pageSize)
 	case f.maxItems < 0:
 		return nil, usagef("--max-items must be 0 (all) or more, got %d", f.maxItems)
 	case f.retries < 0:
