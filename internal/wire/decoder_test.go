@@ -58,4 +58,3 @@ func TestScalarsMatchEncodingJSON(t *testing.T) {
 		same(t, in, any(nil), func(d *decoder, p *any) error { return d.decodeStd(p) })
 	}
 }
-
