@@ -7,6 +7,9 @@ package postpress
 // Regenerate gen/ from openapi.yaml with the oapi-codegen version pinned in go.mod.
 //go:generate go run github.com/oapi-codegen/oapi-codegen/v2/cmd/oapi-codegen -config oapi-codegen.yaml openapi.yaml
 
+// The spec itself, embedded in gen/spec for the code that loads it.
+//go:generate go run github.com/oapi-codegen/oapi-codegen/v2/cmd/oapi-codegen -config oapi-codegen.spec.yaml openapi.yaml
+
 // Then generate what the hand-written layer would otherwise restate from the
 // spec: the decoders into gen's types, the error types, the parameter rules.
 //go:generate go run ./internal/specgen

@@ -17,6 +17,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 
 	"github.com/postpress/postpress-go/gen"
+	"github.com/postpress/postpress-go/gen/spec"
 )
 
 // docsPage is a verbatim copy of the vendor's documentation page, the contract
@@ -63,7 +64,7 @@ func TestSpecLoadsAndValidates(t *testing.T) {
 // TestEmbeddedSpecMatchesFile guards against a stale gen/: the spec embedded in
 // the generated code must be the one in openapi.yaml.
 func TestEmbeddedSpecMatchesFile(t *testing.T) {
-	embedded, err := gen.GetSpec()
+	embedded, err := spec.GetSpec()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -34,7 +34,7 @@ func (p *Page) HasMore() bool { return p.NextCursor != "" }
 // `cursor`, is ErrMalformedResponse: those are the members paging depends
 // on (an absent cursor would read as the last page). Other required
 // members that are absent are tolerated, like nulls in string fields;
-// WithResponseValidation reports them.
+// response validation (WithResponseValidator) reports them.
 func decodePage(body []byte) (*Page, error) {
 	var v gen.InvitationList
 	err := wire.DecodeInvitationList(body, &v)

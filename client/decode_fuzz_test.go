@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/postpress/postpress-go/gen"
+	"github.com/postpress/postpress-go/gen/spec"
 )
 
 // decodePageStd is the reference decodePage: encoding/json into the
@@ -93,11 +94,11 @@ func decodeSeeds(t testing.TB) []string {
 		"\xef\xbb\xbf{\"items\":[],\"cursor\":null}",
 	}
 	// The spec's own examples of the 200 response.
-	spec, err := gen.GetSpec()
+	doc, err := spec.GetSpec()
 	if err != nil {
 		t.Fatal(err)
 	}
-	op := spec.Paths.Find("/users/invite/received").Get
+	op := doc.Paths.Find("/users/invite/received").Get
 	for name, ex := range op.Responses.Status(200).Value.Content["application/json"].Examples {
 		b, err := json.Marshal(ex.Value.Value)
 		if err != nil {

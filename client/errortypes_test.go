@@ -7,14 +7,14 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/postpress/postpress-go/gen"
+	"github.com/postpress/postpress-go/gen/spec"
 )
 
 // TestErrorTypesMatchTheSpec ties the hand-written ErrorType table to
 // openapi.yaml: the same types, under the same statuses, with the same
 // explanations, and 33 of them from the docs page.
 func TestErrorTypesMatchTheSpec(t *testing.T) {
-	doc, err := gen.GetSpec()
+	doc, err := spec.GetSpec()
 	if err != nil {
 		t.Fatal(err)
 	}

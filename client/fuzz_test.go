@@ -11,14 +11,14 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/postpress/postpress-go/gen"
+	"github.com/postpress/postpress-go/gen/spec"
 )
 
 // specExamples returns every response example of the spec as JSON, keyed by
 // status code, to seed the fuzz corpora.
 func specExamples(t testing.TB) map[int][][]byte {
 	t.Helper()
-	doc, err := gen.GetSpec()
+	doc, err := spec.GetSpec()
 	if err != nil {
 		t.Fatal(err)
 	}

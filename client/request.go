@@ -105,9 +105,9 @@ func send(ctx context.Context, cfg *config, base *url.URL, tmpl *http.Request, a
 	if err != nil {
 		return nil, 0, &RequestError{Op: "read body", URL: req.URL.String(), Err: timedOut(ctx, actx, cfg, err)}
 	}
-	if cfg.validate {
-		if err := validateResponse(req, resp, body); err != nil {
-			return nil, 0, err
+	if cfg.validator != nil {
+		if err := cfg.validator.ValidateResponse(req, resp.StatusCode, resp.Header, body); err != nil {
+			return nil, 0, fmt.Errorf("%w: %w", ErrContractViolation, err)
 		}
 	}
 	if resp.StatusCode != http.StatusOK {

@@ -4,11 +4,27 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strings"
 	"sync/atomic"
 	"testing"
 )
 
-func TestResponseValidationOptIn(t *testing.T) {
+// refuseEmptyID is a ResponseValidator that refuses a page whose body holds
+// an empty id, and records what it was given.
+type refuseEmptyID struct{ statuses []int }
+
+func (v *refuseEmptyID) ValidateResponse(req *http.Request, status int, _ http.Header, body []byte) error {
+	v.statuses = append(v.statuses, status)
+	if req == nil || len(body) == 0 {
+		return errors.New("no request or body")
+	}
+	if strings.Contains(string(body), `"id":""`) {
+		return errors.New("/items/0/id: empty")
+	}
+	return nil
+}
+
+func TestResponseValidatorOptIn(t *testing.T) {
 	var n atomic.Int64
 	broken := `{"object":"InvitationList","items":[{"object":"InvitationReceived","id":""}],"cursor":null}`
 	c := fuzzClient(t, func(r *http.Request) (*http.Response, error) {
@@ -20,16 +36,22 @@ func TestResponseValidationOptIn(t *testing.T) {
 	if page, err := c.ListReceivedInvitations(ctx, ListParams{AccountID: "acc"}); err != nil || len(page.Items) != 1 {
 		t.Fatalf("without validation: %v %v", page, err)
 	}
-	_, err := c.ListReceivedInvitations(ctx, ListParams{AccountID: "acc"}, WithResponseValidation(true), WithMaxRetries(3))
+	v := &refuseEmptyID{}
+	_, err := c.ListReceivedInvitations(ctx, ListParams{AccountID: "acc"}, WithResponseValidator(v), WithMaxRetries(3))
 	if !errors.Is(err, ErrContractViolation) {
 		t.Fatalf("with validation: err = %v, want ErrContractViolation", err)
 	}
-	if n.Load() != 2 {
-		t.Errorf("%d requests: a contract violation must not be retried", n.Load())
+	if n.Load() != 2 || len(v.statuses) != 1 || v.statuses[0] != 200 {
+		t.Errorf("%d requests, validator saw %v: a contract violation must not be retried", n.Load(), v.statuses)
 	}
 	good := pageJSON(0, 2, "")
 	c2 := fuzzClient(t, func(r *http.Request) (*http.Response, error) { return jsonResponse(200, good), nil })
-	if page, err := c2.ListReceivedInvitations(ctx, ListParams{AccountID: "acc"}, WithResponseValidation(true)); err != nil || len(page.Items) != 2 {
+	if page, err := c2.ListReceivedInvitations(ctx, ListParams{AccountID: "acc"}, WithResponseValidator(v)); err != nil || len(page.Items) != 2 {
 		t.Fatalf("valid page refused: %v %v", page, err)
+	}
+	// nil turns a client-wide validator off for one call.
+	c3 := fuzzClient(t, func(r *http.Request) (*http.Response, error) { return jsonResponse(200, broken), nil })
+	if _, err := c3.ListReceivedInvitations(ctx, ListParams{AccountID: "acc"}, WithResponseValidator(v), WithResponseValidator(nil)); err != nil {
+		t.Fatalf("WithResponseValidator(nil): %v", err)
 	}
 }

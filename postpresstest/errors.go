@@ -7,12 +7,13 @@ import (
 	"sync"
 
 	"github.com/postpress/postpress-go/gen"
+	"github.com/postpress/postpress-go/gen/spec"
 )
 
 // typeStatuses maps every error type in openapi.yaml to its status, read
 // from the spec embedded in gen.
 var typeStatuses = sync.OnceValue(func() map[string]int {
-	doc, err := gen.GetSpec()
+	doc, err := spec.GetSpec()
 	if err != nil {
 		panic("postpresstest: embedded spec: " + err.Error())
 	}
@@ -33,7 +34,7 @@ var typeStatuses = sync.OnceValue(func() map[string]int {
 // limitRule is the `limit` parameter's minimum, maximum and default, read
 // from the spec embedded in gen.
 var limitRule = sync.OnceValue(func() (r struct{ min, max, def int }) {
-	doc, err := gen.GetSpec()
+	doc, err := spec.GetSpec()
 	if err != nil {
 		panic("postpresstest: embedded spec: " + err.Error())
 	}

@@ -1,12 +1,13 @@
 // Package contract validates HTTP exchanges with the postpress API against
-// openapi.yaml (the copy embedded in package gen), with kin-openapi's
+// openapi.yaml (the copy embedded in package gen/spec), with kin-openapi's
 // openapi3filter: request parameters and security, and the response's
 // status (it must be documented) and body (it must match its schema).
 //
-// Validator is the core, used by client.WithResponseValidation. Transport
-// wraps an http.RoundTripper for tests: every test in this repository that
-// talks HTTP goes through it, so a response that breaks the spec fails the
-// test that saw it.
+// Validator is the core, behind client/validation's
+// WithResponseValidation; internal/contracttest wraps it in an
+// http.RoundTripper for tests: every test in this repository that talks
+// HTTP goes through it, so a response that breaks the spec fails the test
+// that saw it.
 package contract
 
 import (
@@ -23,7 +24,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
 
-	"github.com/postpress/postpress-go/gen"
+	"github.com/postpress/postpress-go/gen/spec"
 )
 
 // FaultHeader marks a response that is deliberately not an API response: a
@@ -41,14 +42,14 @@ type Validator struct {
 	route *routers.Route
 }
 
-// NewValidator returns a validator over the spec embedded in package gen.
+// NewValidator returns a validator over the spec embedded in package gen/spec.
 // The spec is loaded once and shared: validation only reads it.
 func NewValidator() (*Validator, error) { return shared() }
 
 var shared = sync.OnceValues(load)
 
 func load() (*Validator, error) {
-	doc, err := gen.GetSpec()
+	doc, err := spec.GetSpec()
 	if err != nil {
 		return nil, fmt.Errorf("contract: load embedded spec: %w", err)
 	}
@@ -92,7 +93,7 @@ func (v *Validator) input(req *http.Request) (*openapi3filter.RequestValidationI
 // "/items/0/id": minimum string length is 1`): without them kin-openapi
 // appends the whole schema and the offending value, which buries the
 // reason and would copy response data (a shared_secret, say) into errors
-// that client.WithResponseValidation returns to callers.
+// that response validation returns to callers.
 var schemaOptions = []openapi3.SchemaValidationOption{openapi3.DisableSchemaErrorDetails()}
 
 // requireAPIKey is the security check: the apiKey scheme's header must be

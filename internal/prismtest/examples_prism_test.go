@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/postpress/postpress-go/gen"
+	"github.com/postpress/postpress-go/gen/spec"
 	"github.com/postpress/postpress-go/internal/contract"
 	"github.com/postpress/postpress-go/internal/contracttest"
 )
@@ -34,7 +35,7 @@ type exchange struct {
 // examples lists every example of every response in the embedded spec.
 func examples(t *testing.T) []exchange {
 	t.Helper()
-	doc, err := gen.GetSpec()
+	doc, err := spec.GetSpec()
 	if err != nil {
 		t.Fatal(err)
 	}
