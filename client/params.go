@@ -76,7 +76,7 @@ func (p ListParams) Validate() error {
 type paramRule struct {
 	required  bool
 	min, max  *int64
-	minLength uint64
+	minLength int64
 	maxLength *int64
 }
 
@@ -85,7 +85,7 @@ func ptr(n int64) *int64 { return &n }
 // checkString checks a string parameter; "" is "not sent" unless the
 // parameter is required.
 func (r paramRule) checkString(param, field, v string) error {
-	n := uint64(utf8.RuneCountInString(v))
+	n := int64(utf8.RuneCountInString(v))
 	switch {
 	case v == "" && r.required:
 		return &ParamError{param, field, "required, must not be empty"}
@@ -93,7 +93,7 @@ func (r paramRule) checkString(param, field, v string) error {
 		return nil
 	case n < r.minLength:
 		return &ParamError{param, field, fmt.Sprintf("must be at least %d characters", r.minLength)}
-	case r.maxLength != nil && n > uint64(*r.maxLength): //nolint:gosec // a length from the spec is not negative
+	case r.maxLength != nil && n > *r.maxLength:
 		return &ParamError{param, field, fmt.Sprintf("must be at most %d characters", *r.maxLength)}
 	case hasSpaceOrControl(v):
 		return &ParamError{param, field, "must not contain white space or control characters (pass it exactly as the API gave it)"}

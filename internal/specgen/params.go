@@ -36,7 +36,7 @@ func params(doc *openapi3.T) ([]byte, error) {
 				fmt.Fprintf(b, ", minLength: %d", s.MinLength)
 			}
 			if s.MaxLength != nil {
-				fmt.Fprintf(b, ", maxLength: ptr(%d)", int64(*s.MaxLength))
+				fmt.Fprintf(b, ", maxLength: ptr(%d)", *s.MaxLength)
 			}
 			b.WriteString("},\n")
 			if p.Name == "limit" {
