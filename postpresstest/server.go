@@ -328,6 +328,28 @@ func resetConn(w http.ResponseWriter) {
 	_ = conn.Close()
 }
 
+// limitBounds are the limit parameter's bounds and default.
+type limitBounds struct{ min, max, def int }
+
+// limitRule reads the limit parameter's minimum, maximum and default from
+// the spec embedded in gen (a full page when the spec gives no default).
+var limitRule = sync.OnceValue(func() limitBounds {
+	doc, err := gen.GetSpec()
+	if err != nil {
+		panic("postpresstest: embedded spec: " + err.Error())
+	}
+	param := doc.Paths.Value("/users/invite/received").Get.Parameters.GetByInAndName("query", "limit")
+	if param == nil || param.Schema == nil || param.Schema.Value.Min == nil || param.Schema.Value.Max == nil {
+		panic("postpresstest: the spec's limit parameter has no minimum and maximum")
+	}
+	s := param.Schema.Value
+	r := limitBounds{min: int(*s.Min), max: int(*s.Max), def: int(*s.Max)}
+	if d, ok := s.Default.(float64); ok {
+		r.def = int(d)
+	}
+	return r
+})
+
 // strict implements the generated strict server interface.
 type strict struct{ f *Fake }
 
@@ -335,12 +357,13 @@ type strict struct{ f *Fake }
 // cursor's offset, limit of them, and the next cursor or null.
 func (s strict) ListInvitationsReceived(ctx context.Context, req gen.ListInvitationsReceivedRequestObject) (gen.ListInvitationsReceivedResponseObject, error) {
 	f, p, id := s.f, req.Params, requestID(ctx)
-	limit := 10
+	rule := limitRule()
+	limit := rule.def
 	if p.Limit != nil {
 		limit = *p.Limit
 	}
-	if limit < 1 || limit > 100 {
-		return invalidParameters(fmt.Sprintf("limit must be between 1 and 100, got %d", limit), id).response(), nil
+	if limit < rule.min || limit > rule.max {
+		return invalidParameters(fmt.Sprintf("limit must be between %d and %d, got %d", rule.min, rule.max, limit), id).response(), nil
 	}
 	if p.AccountID == "" {
 		return invalidParameters("account_id is required", id).response(), nil
