@@ -40,7 +40,7 @@ func parseListFlags(env Env, args []string) (*listFlags, error) {
 	fs := flag.NewFlagSet("postpress invitations received", flag.ContinueOnError)
 	fs.SetOutput(env.Stderr)
 	fs.StringVar(&f.accountID, "account-id", env.Getenv("POSTPRESS_ACCOUNT_ID"), "account to list from (env POSTPRESS_ACCOUNT_ID); required")
-	fs.IntVar(&f.pageSize, "page-size", client.DefaultPageSize, "items a page, 1..100 (sent as limit)")
+	fs.IntVar(&f.pageSize, "page-size", client.DefaultPageSize, fmt.Sprintf("items a page, 1..%d (sent as limit)", client.MaxPageSize))
 	fs.IntVar(&f.maxItems, "max-items", 0, "stop after N items; 0 = all")
 	fs.StringVar(&f.cursor, "cursor", "", "start from this cursor (resume)")
 	fs.StringVar(&f.format, "format", "", "table, ndjson, json or csv (default: table on a terminal, else ndjson)")
