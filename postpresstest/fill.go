@@ -196,16 +196,16 @@ func (f *filler) fill(v reflect.Value, n *fillNode, salt uint64) {
 		}
 	case reflect.Slice:
 		if v.Len() == 0 {
-			lo, hi := uint64(2), uint64(2)
+			count := 2
 			if s := n.schema; s != nil {
-				lo = max(lo, s.MinItems)
-				if s.MaxItems != nil {
-					hi = *s.MaxItems
-					lo = min(lo, hi)
+				if s.MinItems > 2 {
+					count = int(min(s.MinItems, 1<<10))
 				}
-				hi = max(lo, hi)
+				if s.MaxItems != nil && *s.MaxItems < uint64(count) {
+					count = int(min(*s.MaxItems, 1<<10))
+				}
 			}
-			v.Set(reflect.MakeSlice(v.Type(), int(lo), int(lo)))
+			v.Set(reflect.MakeSlice(v.Type(), count, count))
 		}
 		for j := range v.Len() {
 			f.fill(v.Index(j), n.elem, mix(salt, uint64(j)))
@@ -258,7 +258,7 @@ func (f *filler) leaf(v reflect.Value, n *fillNode) {
 	case reflect.Array:
 		if v.Type().Elem().Kind() == reflect.Uint8 {
 			for j := range v.Len() {
-				v.Index(j).SetUint(uint64(f.rng.IntN(256)))
+				v.Index(j).SetUint(uint64(f.rng.Uint32() >> 24))
 			}
 		}
 	case reflect.Struct: // time.Time
@@ -387,8 +387,8 @@ func (f *filler) text(n *fillNode) string {
 			}
 			out = out[:min(uint64(len(out)), *s.MaxLength)]
 		}
-		if pad := int(s.MinLength) - len(out); pad > 0 {
-			out += randString(f.rng, crockford, pad)
+		if s.MinLength > uint64(len(out)) {
+			out += randString(f.rng, crockford, int(min(s.MinLength, 1<<16))-len(out))
 		}
 	}
 	return out

@@ -46,8 +46,8 @@ func GenerateInvitations(seed int64, n int) []gen.InvitationReceived {
 func generate(seed int64, account string, n int) []gen.InvitationReceived {
 	h := fnv.New64a()
 	_, _ = h.Write([]byte(account))
-	//nolint:gosec // test data needs reproducibility, not secrecy
 	accountHash := h.Sum64()
+	//nolint:gosec // test data needs reproducibility, not secrecy
 	rng := rand.New(rand.NewPCG(uint64(seed), accountHash))
 	plan, fill := invitationPlan(), newFiller(seed, time.Date(2026, 5, 12, 8, 14, 0, 0, time.UTC))
 	base := time.Date(2026, 5, 12, 8, 14, 0, 0, time.UTC)

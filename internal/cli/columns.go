@@ -72,7 +72,7 @@ func columnsOf(t reflect.Type, order []string) []csvColumn {
 		for i := range t.NumField() {
 			f := t.Field(i)
 			name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-			if !f.IsExported() && !(f.Anonymous && name == "" && f.Type.Kind() == reflect.Struct) {
+			if !f.IsExported() && (!f.Anonymous || name != "" || f.Type.Kind() != reflect.Struct) {
 				continue // encoding/json skips it too
 			}
 			idx := append(slices.Clip(index), i)
