@@ -56,9 +56,27 @@ prism-test: node_modules/.installed
 	bash .ci/prism-test.sh
 
 ## test: every Go test, under the race detector: the reliability suites
-## once, with their figures (see reliability below), then all the others.
-test: reliability
-	$(GO) test -race -count=1 -skip '$(RELIABILITY_TESTS)' ./...
+## once, with their figures (see reliability below), the regeneration test
+## with its facts (see regen-test below), then all the others.
+test: reliability regen-test
+	$(GO) test -race -count=1 -skip '$(RELIABILITY_TESTS)|$(REGEN_TEST)' ./...
+
+# --- regeneration ---------------------------------------------------------
+# `regen-test` runs internal/regentest's TestRegeneration with -v so that
+# each fact it checked shows: in a scratch copy of the repository it edits
+# openapi.yaml (new properties of every JSON type, a new error type, a
+# higher limit maximum, a new enum value), runs `go generate ./...` and
+# checks through the client, postpresstest and the CLI that every new fact
+# arrives. `go test ./...` runs it too (without the list of facts unless it
+# fails).
+.PHONY: regen-test
+REGEN_TEST := ^TestRegeneration$$
+
+## regen-test: a spec edit of each kind reaches users through go generate alone.
+regen-test:
+	set -o pipefail; $(GO) test -count=1 -run '$(REGEN_TEST)' -v ./internal/regentest \
+		| grep -v -E '^=== (RUN|PAUSE|CONT|NAME)'
+# --- end regeneration -----------------------------------------------------
 
 ## check: everything CI runs.
 check: check-generated lint spec-lint test prism-test spec-diff api-diff version-check test-evolution

@@ -11,7 +11,8 @@
 //
 // # Behaviour
 //
-//   - Paging as the spec says (limit's bounds and default read from it); an opaque cursor
+//   - Paging as the docs say: limit within the bounds and with the default
+//     of openapi.yaml's limit parameter; an opaque cursor
 //     shaped like the API's (base64url of {"o":10}); cursor null on the last
 //     page.
 //   - Auth: X-API-KEY is required. Missing: 401 errors/missing_credentials;
@@ -30,8 +31,10 @@
 // # Data
 //
 // GenerateInvitations (and WithGeneratedAccount, WithAnyAccount) make
-// deterministic, seedable invitations shaped like the docs' example;
-// WithAccount loads explicit ones.
+// deterministic, seedable invitations shaped like the docs' example, with
+// every other property of the generated types (one added to openapi.yaml,
+// say) filled within the spec's constraints; WithAccount loads explicit
+// ones.
 //
 // # Faults
 //

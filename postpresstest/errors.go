@@ -31,23 +31,6 @@ var typeStatuses = sync.OnceValue(func() map[string]int {
 	return out
 })
 
-// limitRule is the `limit` parameter's minimum, maximum and default, read
-// from the spec embedded in gen.
-var limitRule = sync.OnceValue(func() (r struct{ min, max, def int }) {
-	doc, err := spec.GetSpec()
-	if err != nil {
-		panic("postpresstest: embedded spec: " + err.Error())
-	}
-	for _, p := range doc.Paths.Value("/users/invite/received").Get.Parameters {
-		if s := p.Value.Schema.Value; p.Value.Name == "limit" && s.Min != nil && s.Max != nil {
-			def, _ := s.Default.(float64)
-			r.min, r.max, r.def = int(*s.Min), int(*s.Max), int(def)
-			return r
-		}
-	}
-	panic("postpresstest: the embedded spec has no limit parameter with minimum and maximum")
-})
-
 // StatusOf returns the HTTP status openapi.yaml documents errType under, or
 // 0 when the spec does not list it.
 func StatusOf(errType string) int { return typeStatuses()[errType] }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"math/rand/v2"
+	"reflect"
 	"strings"
 	"time"
 
@@ -32,8 +33,10 @@ const crockford = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 // GenerateInvitations returns n invitations shaped like the docs page's
 // example: every documented field present and a non-empty string, inviter
 // and specifics (provider LINKEDIN) included, newest first, one a day back
-// from 12 May 2026. The same seed gives the same invitations; ids are
-// unique within one call.
+// from 12 May 2026; every other property of the generated types (one added
+// to openapi.yaml, say) gets a value within the spec's constraints (see
+// fill.go). The same seed gives the same invitations; ids are unique within
+// one call.
 func GenerateInvitations(seed int64, n int) []gen.InvitationReceived {
 	return generate(seed, "", n)
 }
@@ -43,8 +46,10 @@ func GenerateInvitations(seed int64, n int) []gen.InvitationReceived {
 func generate(seed int64, account string, n int) []gen.InvitationReceived {
 	h := fnv.New64a()
 	_, _ = h.Write([]byte(account))
+	accountHash := h.Sum64()
 	//nolint:gosec // test data needs reproducibility, not secrecy
-	rng := rand.New(rand.NewPCG(uint64(seed), h.Sum64()))
+	rng := rand.New(rand.NewPCG(uint64(seed), accountHash))
+	plan, fill := invitationPlan(), newFiller(seed, time.Date(2026, 5, 12, 8, 14, 0, 0, time.UTC))
 	base := time.Date(2026, 5, 12, 8, 14, 0, 0, time.UTC)
 	invitedFirst, invitedLast := pick(rng, firstNames), pick(rng, lastNames)
 	invitedID := "ACoAA" + randString(rng, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_", 34)
@@ -73,6 +78,7 @@ func generate(seed int64, account string, n int) []gen.InvitationReceived {
 				SharedSecret: "AQH" + randString(rng, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789", 29),
 			},
 		}
+		fill.fill(reflect.ValueOf(&out[i]).Elem(), plan, mix(accountHash, uint64(i)))
 	}
 	return out
 }

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/postpress/postpress-go/gen"
+	"github.com/postpress/postpress-go/gen/spec"
 )
 
 // DefaultAPIKey is the key a Server accepts unless WithAPIKey or
@@ -328,6 +329,28 @@ func resetConn(w http.ResponseWriter) {
 	_ = conn.Close()
 }
 
+// limitBounds are the limit parameter's bounds and default.
+type limitBounds struct{ min, max, def int }
+
+// limitRule reads the limit parameter's minimum, maximum and default from
+// the spec embedded in gen/spec (a full page when the spec gives no default).
+var limitRule = sync.OnceValue(func() limitBounds {
+	doc, err := spec.GetSpec()
+	if err != nil {
+		panic("postpresstest: embedded spec: " + err.Error())
+	}
+	param := doc.Paths.Value("/users/invite/received").Get.Parameters.GetByInAndName("query", "limit")
+	if param == nil || param.Schema == nil || param.Schema.Value.Min == nil || param.Schema.Value.Max == nil {
+		panic("postpresstest: the spec's limit parameter has no minimum and maximum")
+	}
+	s := param.Schema.Value
+	r := limitBounds{min: int(*s.Min), max: int(*s.Max), def: int(*s.Max)}
+	if d, ok := s.Default.(float64); ok {
+		r.def = int(d)
+	}
+	return r
+})
+
 // strict implements the generated strict server interface.
 type strict struct{ f *Fake }
 
@@ -335,13 +358,13 @@ type strict struct{ f *Fake }
 // cursor's offset, limit of them, and the next cursor or null.
 func (s strict) ListInvitationsReceived(ctx context.Context, req gen.ListInvitationsReceivedRequestObject) (gen.ListInvitationsReceivedResponseObject, error) {
 	f, p, id := s.f, req.Params, requestID(ctx)
-	lim := limitRule()
-	limit := lim.def
+	rule := limitRule()
+	limit := rule.def
 	if p.Limit != nil {
 		limit = *p.Limit
 	}
-	if limit < lim.min || limit > lim.max {
-		return invalidParameters(fmt.Sprintf("limit must be between %d and %d, got %d", lim.min, lim.max, limit), id).response(), nil
+	if limit < rule.min || limit > rule.max {
+		return invalidParameters(fmt.Sprintf("limit must be between %d and %d, got %d", rule.min, rule.max, limit), id).response(), nil
 	}
 	if p.AccountID == "" {
 		return invalidParameters("account_id is required", id).response(), nil

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"reflect"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -144,7 +145,7 @@ func TestRefusals(t *testing.T) {
 		"wrong key":       {"account_id=acc", "nope", 401, "errors/invalid_credentials", "API key"},
 		"unknown account": {"account_id=who", DefaultAPIKey, 403, "errors/resource_access_restricted", "account"},
 		"limit 0":         {"account_id=acc&limit=0", DefaultAPIKey, 400, "errors/invalid_parameters", "limit"},
-		"limit 101":       {"account_id=acc&limit=101", DefaultAPIKey, 400, "errors/invalid_parameters", "limit"},
+		"limit over max":  {"account_id=acc&limit=" + strconv.Itoa(limitRule().max+1), DefaultAPIKey, 400, "errors/invalid_parameters", "limit"},
 		"limit not int":   {"account_id=acc&limit=ten", DefaultAPIKey, 400, "errors/invalid_parameters", "limit"},
 		"no account":      {"limit=5", DefaultAPIKey, 400, "errors/invalid_parameters", "account_id"},
 		"empty cursor":    {"account_id=acc&cursor=", DefaultAPIKey, 400, "errors/invalid_parameters", "cursor"},
@@ -197,7 +198,7 @@ func TestGeneratorIsDeterministicAndDocsShaped(t *testing.T) {
 			}
 		}
 		for k, v := range m["inviter"].(map[string]any) {
-			if s, ok := v.(string); !ok || s == "" {
+			if v == nil || v == "" || v == 0.0 || v == false {
 				t.Fatalf("inviter.%s = %v", k, v)
 			}
 		}

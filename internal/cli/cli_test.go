@@ -79,9 +79,14 @@ func TestFormatsCarryWhatTheServerServed(t *testing.T) {
 	if err != nil || code != 0 || len(rows) != len(want)+1 || strings.Join(rows[0], ",") != strings.Join(csvColumns, ",") {
 		t.Fatalf("csv: exit %d, err %v, %d rows", code, err, len(rows))
 	}
+	colOf := map[string]int{}
+	for i, name := range rows[0] {
+		colOf[name] = i
+	}
 	for i, inv := range want {
 		r := rows[i+1]
-		if r[0] != inv.ID || r[7] != inv.InvitationText || r[8] != inv.Inviter.InviterName || r[12] != "LINKEDIN" || r[13] != inv.Specifics.SharedSecret {
+		if r[colOf["id"]] != inv.ID || r[colOf["invitation_text"]] != inv.InvitationText || r[colOf["inviter_name"]] != inv.Inviter.InviterName ||
+			r[colOf["provider"]] != "LINKEDIN" || r[colOf["shared_secret"]] != inv.Specifics.SharedSecret {
 			t.Fatalf("csv row %d = %v", i, r)
 		}
 	}

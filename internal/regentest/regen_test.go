@@ -1,0 +1,399 @@
+package regentest
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"text/template"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// newProperty is a property the test adds to a schema of openapi.yaml.
+type newProperty struct {
+	schema string // under components.schemas
+	name   string
+	yaml   string // its schema
+	// What the probe checks about it (JSON paths from the invitation).
+	Path      string
+	Leaves    []string    // the paths of its scalar/array values (itself, or a nested object's properties)
+	Bounds    [][]float64 `json:",omitempty"` // per leaf: [min, max] when bounded
+	MinLength int         `json:",omitempty"`
+	Enum      []string    `json:",omitempty"`
+}
+
+// The spec edits: a property of every JSON type on InvitationReceived, one
+// on each nested object, a new error type at an existing status, a higher
+// bound, a new enum value.
+var newProperties = []newProperty{
+	{schema: "InvitationReceived", name: "connection_degree", yaml: `
+type: integer
+minimum: 1
+maximum: 3
+description: Degree of connection between the inviter and the account.`,
+		Path: "connection_degree", Leaves: []string{"connection_degree"}, Bounds: [][]float64{{1, 3}}},
+	{schema: "InvitationReceived", name: "match_score", yaml: `
+type: number
+minimum: 0
+maximum: 1
+description: How well the inviter matches the account's targeting.`,
+		Path: "match_score", Leaves: []string{"match_score"}, Bounds: [][]float64{{0, 1}}},
+	{schema: "InvitationReceived", name: "is_premium", yaml: `
+type: boolean
+description: Whether the inviter has a premium account.`,
+		Path: "is_premium", Leaves: []string{"is_premium"}},
+	{schema: "InvitationReceived", name: "mutual_note", yaml: `
+type: string
+nullable: true
+description: A note on mutual connections, or null.`,
+		Path: "mutual_note", Leaves: []string{"mutual_note"}},
+	{schema: "InvitationReceived", name: "invitation_kind", yaml: `
+type: string
+description: Whether the invitation came with a personal note.
+enum: [personalized, generic]
+x-enum-varnames: [Personalized, Generic]`,
+		Path: "invitation_kind", Leaves: []string{"invitation_kind"}, Enum: []string{"personalized", "generic"}},
+	{schema: "InvitationReceived", name: "shared_tags", yaml: `
+type: array
+description: Tags the account and the inviter share.
+items:
+  type: string`,
+		Path: "shared_tags", Leaves: []string{"shared_tags"}},
+	{schema: "InvitationReceived", name: "inviter_company", yaml: `
+type: object
+description: The inviter's company.
+properties:
+  company_name:
+    type: string
+    description: Name of the company.
+  employee_count:
+    type: integer
+    minimum: 1
+    maximum: 100000
+    description: Number of employees.`,
+		Path: "inviter_company", Leaves: []string{"inviter_company.company_name", "inviter_company.employee_count"},
+		Bounds: [][]float64{nil, {1, 100000}}},
+	{schema: "Inviter", name: "inviter_follower_count", yaml: `
+type: integer
+minimum: 0
+description: Followers of the inviter.`,
+		Path: "inviter.inviter_follower_count", Leaves: []string{"inviter.inviter_follower_count"}, Bounds: [][]float64{{0, 1e12}}},
+	{schema: "Specifics", name: "thread_id", yaml: `
+type: string
+minLength: 12
+description: The provider's id of the conversation the invitation opened.`,
+		Path: "specifics.thread_id", Leaves: []string{"specifics.thread_id"}, MinLength: 12},
+}
+
+// facts is what the probe is told to check; written as JSON next to it.
+type facts struct {
+	Properties []newProperty
+	ErrorType  struct {
+		Type, Varname, Description string
+		Status                     int
+	}
+	LimitMax        int
+	Provider        string
+	ProviderVarname string
+}
+
+func theFacts() facts {
+	f := facts{Properties: newProperties, LimitMax: 200, Provider: "SALES_NAVIGATOR", ProviderVarname: "SalesNavigator"}
+	f.ErrorType.Type, f.ErrorType.Varname, f.ErrorType.Status = "errors/test_outage", "TestOutage", 503
+	f.ErrorType.Description = "A scheduled test outage is in progress. Retry later."
+	return f
+}
+
+// Node helpers for editing the spec as a tree.
+
+func child(t *testing.T, n *yaml.Node, path ...string) *yaml.Node {
+	t.Helper()
+	for _, key := range path {
+		var next *yaml.Node
+		for i := 0; n.Kind == yaml.MappingNode && i+1 < len(n.Content); i += 2 {
+			if n.Content[i].Value == key {
+				next = n.Content[i+1]
+			}
+		}
+		if next == nil {
+			t.Fatalf("openapi.yaml has no %s (in %s)", key, strings.Join(path, "."))
+		}
+		n = next
+	}
+	return n
+}
+
+func parseNode(t *testing.T, src string) *yaml.Node {
+	t.Helper()
+	var doc yaml.Node
+	if err := yaml.Unmarshal([]byte(src), &doc); err != nil {
+		t.Fatalf("%s: %v", src, err)
+	}
+	return doc.Content[0]
+}
+
+func scalar(v string) *yaml.Node { return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: v} }
+
+func put(m *yaml.Node, key string, v *yaml.Node) {
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == key {
+			m.Content[i+1] = v
+			return
+		}
+	}
+	m.Content = append(m.Content, scalar(key), v)
+}
+
+// editSpec applies the edits to openapi.yaml's text.
+func editSpec(t *testing.T, raw []byte, f facts) []byte {
+	t.Helper()
+	var doc yaml.Node
+	if err := yaml.Unmarshal(raw, &doc); err != nil {
+		t.Fatal(err)
+	}
+	root := doc.Content[0]
+	schemas := child(t, root, "components", "schemas")
+
+	for _, p := range f.Properties {
+		put(child(t, schemas, p.schema, "properties"), p.name, parseNode(t, p.yaml))
+	}
+
+	// A new error type at 503, listed as the spec lists types: enum,
+	// x-enum-varnames, x-enumDescriptions, the schema's and the
+	// response's description lists, an example.
+	et := f.ErrorType
+	typ := child(t, schemas, "ServiceUnavailableErrorType")
+	enum := child(t, typ, "enum")
+	enum.Content = append(enum.Content, scalar(et.Type))
+	names := child(t, typ, "x-enum-varnames")
+	names.Content = append(names.Content, scalar(et.Varname))
+	put(child(t, typ, "x-enumDescriptions"), et.Type, scalar(et.Description))
+	desc := child(t, typ, "description")
+	desc.Value = strings.TrimRight(desc.Value, "\n") + "\n- " + et.Type + ": " + et.Description
+	resp := child(t, root, "components", "responses", "ServiceUnavailable")
+	rdesc := child(t, resp, "description")
+	count := regexp.MustCompile(`lists (\d+) error types`)
+	m := count.FindStringSubmatch(rdesc.Value)
+	if m == nil {
+		t.Fatalf("the ServiceUnavailable response's description does not say how many types it lists: %q", rdesc.Value)
+	}
+	n, _ := strconv.Atoi(m[1])
+	rdesc.Value = count.ReplaceAllString(rdesc.Value, fmt.Sprintf("lists %d error types", n+1))
+	rdesc.Value = strings.TrimRight(rdesc.Value, "\n") + "\n- `" + et.Type + "`: " + et.Description
+	put(child(t, resp, "content", "application/json", "examples"), et.Varname, parseNode(t, fmt.Sprintf(`
+summary: %s
+value:
+  title: Service Unavailable
+  type: %s
+  status: %d
+  detail: %q
+  instance: req_01HXYZ50399QK3WJ8FN3M6QH7T`, et.Type, et.Type, et.Status, et.Description)))
+
+	// limit's maximum, and the description that states it.
+	limit := child(t, root, "components", "parameters", "Limit")
+	max := child(t, limit, "schema", "maximum")
+	old := max.Value
+	max.Value = strconv.Itoa(f.LimitMax)
+	ldesc := child(t, limit, "description")
+	if !strings.Contains(ldesc.Value, "and "+old) {
+		t.Fatalf("limit's description does not state its maximum %s: %q", old, ldesc.Value)
+	}
+	ldesc.Value = strings.Replace(ldesc.Value, "and "+old, "and "+max.Value, 1)
+
+	// A second provider.
+	prov := child(t, schemas, "Provider")
+	penum := child(t, prov, "enum")
+	penum.Content = append(penum.Content, scalar(f.Provider))
+	pnames := child(t, prov, "x-enum-varnames")
+	pnames.Content = append(pnames.Content, scalar(f.ProviderVarname))
+
+	var out bytes.Buffer
+	enc := yaml.NewEncoder(&out)
+	enc.SetIndent(2)
+	if err := enc.Encode(&doc); err != nil {
+		t.Fatal(err)
+	}
+	return out.Bytes()
+}
+
+// copyTree copies the repository's files (tracked and untracked, not
+// ignored) into dst.
+func copyTree(t *testing.T, root, dst string) {
+	t.Helper()
+	cmd := exec.Command("git", "ls-files", "-co", "--exclude-standard", "-z")
+	cmd.Dir = root
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("git ls-files in %s: %v", root, err)
+	}
+	copied := 0
+	for name := range strings.SplitSeq(strings.TrimRight(string(out), "\x00"), "\x00") {
+		src := filepath.Join(root, name)
+		info, err := os.Lstat(src)
+		if os.IsNotExist(err) {
+			continue // deleted in the work tree
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !info.Mode().IsRegular() {
+			continue
+		}
+		data, err := os.ReadFile(src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		to := filepath.Join(dst, name)
+		if err := os.MkdirAll(filepath.Dir(to), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(to, data, info.Mode().Perm()); err != nil {
+			t.Fatal(err)
+		}
+		copied++
+	}
+	if copied == 0 {
+		t.Fatal("git ls-files listed no files")
+	}
+}
+
+// goCmd runs the go command in dir and returns its combined output.
+func goCmd(ctx context.Context, dir string, args ...string) (string, error) {
+	cmd := exec.CommandContext(ctx, "go", args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "GOWORK=off", "GOFLAGS=")
+	out, err := cmd.CombinedOutput()
+	return string(out), err
+}
+
+// writeTemplate renders testdata/name with f into path.
+func writeTemplate(t *testing.T, name, path string, f facts) {
+	t.Helper()
+	tmpl, err := template.ParseFiles(filepath.Join("testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	if err := tmpl.Execute(&b, f); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// factLines returns the PASS:/FAIL: lines of a probe's output.
+func factLines(out string) (lines []string, failed int) {
+	sc := bufio.NewScanner(strings.NewReader(out))
+	for sc.Scan() {
+		l := strings.TrimSpace(sc.Text())
+		_, l, _ = strings.Cut(l, ": ") // the file:line of t.Log
+		switch {
+		case strings.HasPrefix(l, "PASS: "):
+			lines = append(lines, l)
+		case strings.HasPrefix(l, "FAIL: "):
+			lines = append(lines, l)
+			failed++
+		}
+	}
+	return lines, failed
+}
+
+// TestRegeneration edits openapi.yaml in a scratch copy of the repository
+// (new properties of every JSON type, a new error type, a higher bound, a
+// new enum value), runs `go generate ./...` there and nothing else, then
+// runs a probe there (testdata/probe_test.go.txt) that checks through the
+// public API and the CLI that every new fact arrives, and a compile-time
+// check of the new constants (testdata/const_test.go.tmpl). It prints each
+// fact it checked.
+func TestRegeneration(t *testing.T) {
+	root, err := filepath.Abs(filepath.Join("..", ".."))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), 8*time.Minute)
+	defer cancel()
+	scratch := t.TempDir()
+	copyTree(t, root, scratch)
+	f := theFacts()
+
+	specPath := filepath.Join(scratch, "openapi.yaml")
+	raw, err := os.ReadFile(specPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(specPath, editSpec(t, raw, f), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := goCmd(ctx, scratch, "generate", "./..."); err != nil {
+		t.Fatalf("go generate ./... after the spec edits failed: %v\n%s", err, out)
+	}
+
+	probeDir := filepath.Join(scratch, "internal", "regenprobe")
+	probe, err := os.ReadFile(filepath.Join("testdata", "probe_test.go.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(probeDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(probeDir, "probe_test.go"), probe, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	fj, _ := json.MarshalIndent(f, "", "  ")
+	if err := os.WriteFile(filepath.Join(probeDir, "facts.json"), fj, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	writeTemplate(t, "const_test.go.tmpl", filepath.Join(scratch, "internal", "regenconst", "const_test.go"), f)
+
+	probeOut, probeErr := goCmd(ctx, scratch, "test", "-count=1", "-v", "./internal/regenprobe")
+	lines, failed := factLines(probeOut)
+	if probeErr != nil && (failed == 0 || strings.Contains(probeOut, "panic: ")) {
+		t.Fatalf("the probe failed without reporting a fact, or panicked: %v\n%s", probeErr, probeOut)
+	}
+	constOut, constErr := goCmd(ctx, scratch, "test", "-count=1", "-v", "./internal/regenconst")
+	constLines, constFailed := factLines(constOut)
+	if constErr != nil && constFailed == 0 {
+		// Most likely a build failure: a constant the spec now implies is
+		// not there.
+		msg := strings.TrimSpace(constOut)
+		var keep []string
+		for _, l := range strings.Split(msg, "\n") {
+			if strings.Contains(l, "undefined") || strings.Contains(l, "const_test.go") {
+				keep = append(keep, strings.TrimSpace(l))
+			}
+		}
+		if len(keep) == 0 {
+			keep = []string{msg}
+		}
+		constLines = append(constLines, "FAIL: compile-time constants: "+strings.Join(keep, "; "))
+		constFailed++
+	}
+	lines, failed = append(lines, constLines...), failed+constFailed
+
+	var report strings.Builder
+	fmt.Fprintf(&report, "regeneration: %d facts checked, %d failed\n", len(lines), failed)
+	for _, l := range lines {
+		report.WriteString("  " + l + "\n")
+	}
+	t.Log("\n" + report.String())
+	if failed > 0 {
+		t.Errorf("%d facts of the spec edits did not reach users through go generate (see above)", failed)
+	}
+	if len(lines) == 0 {
+		t.Errorf("the probe reported no facts:\n%s", probeOut)
+	}
+}

@@ -1,0 +1,396 @@
+package postpresstest
+
+import (
+	"encoding/binary"
+	"fmt"
+	"hash/fnv"
+	"math"
+	"math/rand/v2"
+	"reflect"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/postpress/postpress-go/gen"
+	"github.com/postpress/postpress-go/gen/spec"
+)
+
+// The generator writes the docs-shaped values of the fields the docs page
+// shows by hand (generate.go); fill gives every other property of the
+// generated types a value, so that a property added to openapi.yaml shows
+// in the fake's (and the sandbox's) data after `go generate` with no edit
+// here. It walks gen.InvitationReceived by reflection, by JSON tag, next to
+// the property's schema in the embedded spec, and sets every value that is
+// still the zero value:
+//
+//   - a string: one of the schema's enum values when it has some; else a
+//     value for its format (date-time, date, email, uri, uuid) or a text
+//     made of the property's name and a random token; within
+//     minLength/maxLength;
+//   - an integer or a number: within minimum/maximum (exclusive bounds and
+//     multipleOf honoured), never 0 when the bounds allow another value;
+//     one of the enum values when the schema has some;
+//   - a boolean: true (false is the zero value, the value nobody can tell
+//     from a missing one);
+//   - a pointer: allocated, then filled; an array: minItems..maxItems
+//     elements (2 when unbounded), each filled; a map: two entries;
+//     a nested object: each of its properties filled.
+//
+// A `pattern` is not honoured (it has none today). Each value comes from
+// its own random stream, seeded from the seed, the account, the item's
+// index and the property's JSON path: the same seed gives the same data,
+// and a new property changes no other value.
+
+// fillNode is the plan of one value: what fill does at a path of
+// gen.InvitationReceived, computed once from the type and the spec.
+type fillNode struct {
+	name   string           // JSON name of the property (texts are made from it)
+	index  int              // index of the field in its struct; -1 at the root and for elements
+	schema *openapi3.Schema // the property's schema; nil when the spec has none for it
+	hash   uint64           // of the JSON path, seeds the value's random stream
+	fields []*fillNode      // a struct's fields
+	elem   *fillNode        // a pointer's, slice's or map's element; nil to leave it unset
+}
+
+var timeType = reflect.TypeFor[time.Time]()
+
+// invitationPlan is the fill plan of gen.InvitationReceived.
+var invitationPlan = sync.OnceValue(func() *fillNode {
+	doc, err := spec.GetSpec()
+	if err != nil {
+		panic("postpresstest: embedded spec: " + err.Error())
+	}
+	var schema *openapi3.Schema
+	if ref := doc.Components.Schemas[reflect.TypeFor[gen.InvitationReceived]().Name()]; ref != nil {
+		schema = ref.Value
+	}
+	return planOf(reflect.TypeFor[gen.InvitationReceived](), schema, "", "", map[reflect.Type]bool{})
+})
+
+// planOf returns the plan of a value of type t with schema s at path.
+// onStack holds the struct types being planned, so that a recursive type
+// ends (its recursive pointer is left nil).
+func planOf(t reflect.Type, s *openapi3.Schema, name, path string, onStack map[reflect.Type]bool) *fillNode {
+	h := fnv.New64a()
+	_, _ = h.Write([]byte(path))
+	n := &fillNode{name: name, index: -1, schema: s, hash: h.Sum64()}
+	switch t.Kind() {
+	case reflect.Pointer:
+		if t.Elem().Kind() == reflect.Struct && onStack[t.Elem()] {
+			return n
+		}
+		n.elem = planOf(t.Elem(), s, name, path, onStack)
+	case reflect.Slice:
+		n.elem = planOf(t.Elem(), itemsOf(s), name, path+"[]", onStack)
+	case reflect.Map:
+		if t.Key().Kind() == reflect.String {
+			var vs *openapi3.Schema
+			if s != nil && s.AdditionalProperties.Schema != nil {
+				vs = s.AdditionalProperties.Schema.Value
+			}
+			n.elem = planOf(t.Elem(), vs, name, path+"{}", onStack)
+		}
+	case reflect.Struct:
+		if t == timeType {
+			break
+		}
+		onStack[t] = true
+		defer delete(onStack, t)
+		for i := range t.NumField() {
+			f := t.Field(i)
+			if !f.IsExported() {
+				continue
+			}
+			jsonName, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+			var child *fillNode
+			switch {
+			case jsonName == "-":
+				continue
+			case f.Anonymous && jsonName == "":
+				child = planOf(f.Type, s, name, path, onStack)
+			default:
+				if jsonName == "" {
+					jsonName = f.Name
+				}
+				p := jsonName
+				if path != "" {
+					p = path + "." + jsonName
+				}
+				child = planOf(f.Type, propertyOf(s, jsonName), jsonName, p, onStack)
+			}
+			child.index = i
+			n.fields = append(n.fields, child)
+		}
+	}
+	return n
+}
+
+// propertyOf returns the schema of property name in s (looking into allOf
+// too), or nil.
+func propertyOf(s *openapi3.Schema, name string) *openapi3.Schema {
+	if s == nil {
+		return nil
+	}
+	if p := s.Properties[name]; p != nil {
+		return p.Value
+	}
+	for _, sub := range s.AllOf {
+		if p := propertyOf(sub.Value, name); p != nil {
+			return p
+		}
+	}
+	return nil
+}
+
+func itemsOf(s *openapi3.Schema) *openapi3.Schema {
+	if s == nil || s.Items == nil {
+		return nil
+	}
+	return s.Items.Value
+}
+
+// filler sets the values a plan describes.
+type filler struct {
+	seed uint64
+	pcg  *rand.PCG
+	rng  *rand.Rand
+	at   time.Time // dates are drawn back from here
+}
+
+func newFiller(seed int64, at time.Time) *filler {
+	pcg := rand.NewPCG(0, 0)
+	//nolint:gosec // test data needs reproducibility, not secrecy
+	return &filler{seed: uint64(seed), pcg: pcg, rng: rand.New(pcg), at: at}
+}
+
+// mix combines a stream's salt with one more number (an item's or an
+// element's index).
+func mix(salt, n uint64) uint64 {
+	var b [16]byte
+	binary.LittleEndian.PutUint64(b[:8], salt)
+	binary.LittleEndian.PutUint64(b[8:], n)
+	h := fnv.New64a()
+	_, _ = h.Write(b[:])
+	return h.Sum64()
+}
+
+// fill sets every zero value under v (of the type n was planned for).
+func (f *filler) fill(v reflect.Value, n *fillNode, salt uint64) {
+	switch v.Kind() {
+	case reflect.Pointer:
+		if n.elem == nil {
+			return
+		}
+		if v.IsNil() {
+			v.Set(reflect.New(v.Type().Elem()))
+		}
+		f.fill(v.Elem(), n.elem, salt)
+		return
+	case reflect.Struct:
+		if v.Type() != timeType {
+			for _, c := range n.fields {
+				f.fill(v.Field(c.index), c, salt)
+			}
+			return
+		}
+	case reflect.Slice:
+		if v.Len() == 0 {
+			count := 2
+			if s := n.schema; s != nil {
+				if s.MinItems > 2 {
+					count = int(min(s.MinItems, 1<<10))
+				}
+				if s.MaxItems != nil && *s.MaxItems < uint64(count) {
+					count = int(min(*s.MaxItems, 1<<10))
+				}
+			}
+			v.Set(reflect.MakeSlice(v.Type(), count, count))
+		}
+		for j := range v.Len() {
+			f.fill(v.Index(j), n.elem, mix(salt, uint64(j)))
+		}
+		return
+	case reflect.Map:
+		if n.elem == nil || v.Len() > 0 {
+			return
+		}
+		v.Set(reflect.MakeMap(v.Type()))
+		for j := range 2 {
+			e := reflect.New(v.Type().Elem()).Elem()
+			f.fill(e, n.elem, mix(salt, uint64(j)))
+			v.SetMapIndex(reflect.ValueOf(fmt.Sprintf("%s_%d", n.name, j+1)).Convert(v.Type().Key()), e)
+		}
+		return
+	}
+	if !v.IsZero() {
+		return
+	}
+	f.pcg.Seed(f.seed, n.hash^salt)
+	f.leaf(v, n)
+}
+
+// leaf sets the zero scalar v, from the stream just seeded.
+func (f *filler) leaf(v reflect.Value, n *fillNode) {
+	s := n.schema
+	if s != nil && len(s.Enum) > 0 {
+		e := reflect.ValueOf(s.Enum[f.rng.IntN(len(s.Enum))])
+		if e.IsValid() && e.CanConvert(v.Type()) {
+			v.Set(e.Convert(v.Type()))
+			return
+		}
+	}
+	switch v.Kind() {
+	case reflect.String:
+		v.SetString(f.text(n))
+	case reflect.Bool:
+		v.SetBool(true)
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		lo, hi := f.bounds(s, 1, 1000)
+		lo, hi = math.Max(lo, -math.Ldexp(1, v.Type().Bits()-1)), math.Min(hi, math.Ldexp(1, v.Type().Bits()-1)-1)
+		v.SetInt(int64(f.integer(s, lo, hi)))
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		lo, hi := f.bounds(s, 1, 1000)
+		lo, hi = math.Max(lo, 0), math.Min(hi, math.Ldexp(1, v.Type().Bits())-1)
+		v.SetUint(uint64(f.integer(s, lo, hi)))
+	case reflect.Float32, reflect.Float64:
+		v.SetFloat(f.number(s))
+	case reflect.Array:
+		if v.Type().Elem().Kind() == reflect.Uint8 {
+			for j := range v.Len() {
+				v.Index(j).SetUint(uint64(f.rng.Uint32() >> 24))
+			}
+		}
+	case reflect.Struct: // time.Time
+		v.Set(reflect.ValueOf(f.at.Add(-time.Duration(f.rng.IntN(60*24*30)) * time.Minute)))
+	case reflect.Interface:
+		if v.NumMethod() == 0 {
+			v.Set(reflect.ValueOf(f.text(n)))
+		}
+	}
+}
+
+// bounds returns the inclusive range the schema allows for a number,
+// [defLo, defHi] where it says nothing (shifted next to a one-sided
+// bound).
+func (f *filler) bounds(s *openapi3.Schema, defLo, defHi float64) (lo, hi float64) {
+	lo, hi = defLo, defHi
+	if s == nil {
+		return lo, hi
+	}
+	isInt := s.Type != nil && s.Type.Is("integer")
+	step := 0.01
+	if isInt {
+		step = 1
+	}
+	if s.Min != nil {
+		lo = *s.Min
+		if s.ExclusiveMin.IsTrue() {
+			lo += step
+		}
+	}
+	if s.ExclusiveMin.Value != nil {
+		lo = *s.ExclusiveMin.Value + step
+	}
+	if s.Max != nil {
+		hi = *s.Max
+		if s.ExclusiveMax.IsTrue() {
+			hi -= step
+		}
+	}
+	if s.ExclusiveMax.Value != nil {
+		hi = *s.ExclusiveMax.Value - step
+	}
+	switch {
+	case (s.Min != nil || s.ExclusiveMin.Value != nil) && s.Max == nil && s.ExclusiveMax.Value == nil:
+		hi = lo + (defHi - defLo)
+	case (s.Max != nil || s.ExclusiveMax.Value != nil) && s.Min == nil && s.ExclusiveMin.Value == nil:
+		lo = min(lo, hi-(defHi-defLo))
+	}
+	return lo, hi
+}
+
+// integer draws a whole number in [lo, hi] (a multiple of multipleOf when
+// set), avoiding 0 when the range has another value.
+func (f *filler) integer(s *openapi3.Schema, lo, hi float64) float64 {
+	lo, hi = math.Ceil(lo), math.Floor(hi)
+	if hi < lo {
+		return lo
+	}
+	step := 1.0
+	if s != nil && s.MultipleOf != nil && *s.MultipleOf >= 1 {
+		step = math.Round(*s.MultipleOf)
+		lo = math.Ceil(lo/step) * step
+	}
+	n := math.Floor((hi-lo)/step) + 1
+	x := lo + step*float64(f.rng.Int64N(int64(max(n, 1))))
+	if x == 0 && n > 1 {
+		if x+step <= hi {
+			x += step
+		} else {
+			x -= step
+		}
+	}
+	return x
+}
+
+// number draws a number with two decimals in the schema's range, avoiding
+// 0 when the range has another value.
+func (f *filler) number(s *openapi3.Schema) float64 {
+	lo, hi := f.bounds(s, 0.01, 1000)
+	if s != nil && s.MultipleOf != nil && *s.MultipleOf > 0 {
+		m := *s.MultipleOf
+		return f.integer(nil, lo/m, hi/m) * m
+	}
+	x := math.Round((lo+f.rng.Float64()*(hi-lo))*100) / 100
+	x = math.Min(math.Max(x, lo), hi)
+	if x == 0 && hi > 0 {
+		x = hi
+	}
+	return x
+}
+
+// text is a string for the property: shaped by its format, else its name
+// and a random token; within minLength/maxLength.
+func (f *filler) text(n *fillNode) string {
+	s := n.schema
+	token := randString(f.rng, crockford, 8)
+	var out string
+	format := ""
+	if s != nil {
+		format = s.Format
+	}
+	switch format {
+	case "date-time":
+		out = f.at.Add(-time.Duration(f.rng.IntN(60*24*30)) * time.Minute).Format("2006-01-02T15:04:05.000Z")
+	case "date":
+		out = f.at.AddDate(0, 0, -f.rng.IntN(365)).Format(time.DateOnly)
+	case "email":
+		out = strings.ToLower(slug(pick(f.rng, firstNames), pick(f.rng, lastNames))) + "@example.com"
+	case "uri", "url":
+		out = "https://example.com/" + strings.ReplaceAll(n.name, "_", "-") + "/" + strings.ToLower(token)
+	case "uuid":
+		b := []byte(strings.ToLower(randString(f.rng, "0123456789abcdef", 32)))
+		b[12] = '4'
+		out = fmt.Sprintf("%s-%s-%s-%s-%s", b[:8], b[8:12], b[12:16], b[16:20], b[20:])
+	default:
+		name := n.name
+		if name == "" {
+			name = "value"
+		}
+		out = name + "_" + token
+	}
+	if s != nil {
+		if s.MaxLength != nil && uint64(len(out)) > *s.MaxLength {
+			if format == "" {
+				out = token // too short for the name: the token alone
+			}
+			out = out[:min(uint64(len(out)), *s.MaxLength)]
+		}
+		if s.MinLength > uint64(len(out)) {
+			out += randString(f.rng, crockford, int(min(s.MinLength, 1<<16))-len(out))
+		}
+	}
+	return out
+}
