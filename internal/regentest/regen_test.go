@@ -384,6 +384,17 @@ func TestRegeneration(t *testing.T) {
 	}
 	lines, failed = append(lines, constLines...), failed+constFailed
 
+	// The decoder's differential test against encoding/json, whose seeds
+	// are built from the regenerated types: the new properties are decoded
+	// (and mistyped, nulled, pushed past their range) in every JSON type.
+	fuzzOut, fuzzErr := goCmd(ctx, scratch, "test", "-count=1", "-run", "^(TestDecodePageMatchesEncodingJSON|FuzzDecodePage)$", "./client")
+	if fuzzErr != nil {
+		lines = append(lines, "FAIL: client's decoder against encoding/json on seeds from the regenerated types: "+firstLines(fuzzOut, 6))
+		failed++
+	} else {
+		lines = append(lines, "PASS: client's decoder matches encoding/json on seeds built from the regenerated types")
+	}
+
 	var report strings.Builder
 	fmt.Fprintf(&report, "regeneration: %d facts checked, %d failed\n", len(lines), failed)
 	for _, l := range lines {
@@ -396,4 +407,10 @@ func TestRegeneration(t *testing.T) {
 	if len(lines) == 0 {
 		t.Errorf("the probe reported no facts:\n%s", probeOut)
 	}
+}
+
+// firstLines returns up to n lines of out, joined on one line.
+func firstLines(out string, n int) string {
+	l := strings.Split(strings.TrimSpace(out), "\n")
+	return strings.Join(l[:min(n, len(l))], " | ")
 }
