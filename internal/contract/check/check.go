@@ -250,14 +250,12 @@ func (c *Checker) RelevantHeaders() []string {
 // declared headers present, the body of the declared media type and
 // matching its schema, an error response's type among those its status
 // lists.
-func (c *Checker) Check(ex *Exchange) Result {
+func (c *Checker) Check(ex *Exchange) (res Result) {
 	w := &walker{errorResponse: ex.Status >= 400, redact: c.redact}
-	res := Result{}
 	defer func() { res.Disagreements = dedupe(w.out) }()
 	op, err := c.operation(ex.Method, ex.URL)
 	if err != nil {
 		w.add("", "", RuleUndocumentedOperation, "an operation of the spec", c.redact(err.Error()))
-		res.Disagreements = w.out
 		return res
 	}
 	body, bodyErr := decodeJSON(ex.Body)

@@ -147,10 +147,10 @@ func (w *walker) object(ptr, pat string, ps []*openapi3.Schema, v map[string]any
 func (w *walker) str(ptr, pat string, p *openapi3.Schema, v string, show func() string) {
 	n := uint64(utf8.RuneCountInString(v))
 	if n < p.MinLength {
-		w.add(ptr, pat, RuleMinLength, fmt.Sprintf("at least %d characters", p.MinLength), fmt.Sprintf("%d characters: %s", n, show()))
+		w.add(ptr, pat, RuleMinLength, fmt.Sprintf("length at least %d", p.MinLength), fmt.Sprintf("length %d: %s", n, show()))
 	}
 	if p.MaxLength != nil && n > *p.MaxLength {
-		w.add(ptr, pat, RuleMaxLength, fmt.Sprintf("at most %d characters", *p.MaxLength), fmt.Sprintf("%d characters: %s", n, show()))
+		w.add(ptr, pat, RuleMaxLength, fmt.Sprintf("length at most %d", *p.MaxLength), fmt.Sprintf("length %d: %s", n, show()))
 	}
 	if p.Pattern != "" {
 		// Patterns were compiled when the checker was built.
