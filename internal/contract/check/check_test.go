@@ -101,8 +101,8 @@ func TestEachRuleAtItsPointer(t *testing.T) {
 		"missing": {exchange(200, "application/json", editItem(t, func(m map[string]any) {
 			delete(m["inviter"].(map[string]any), "inviter_id")
 		})), []found{{"/items/0/inviter/inviter_id", check.RuleRequired}}},
-		"undocumented": {exchange(200, "application/json", editItem(t, func(m map[string]any) { m["a/b~c"] = 1 })), []found{{"/items/0/a~1b~0c", check.RuleUndocumentedProperty}}},
-		"status":       {exchange(418, "application/json", []byte(`{}`)), []found{{"", check.RuleUndocumentedStatus}}},
+		"undocumented":    {exchange(200, "application/json", editItem(t, func(m map[string]any) { m["a/b~c"] = 1 })), []found{{"/items/0/a~1b~0c", check.RuleUndocumentedProperty}}},
+		"status":          {exchange(418, "application/json", []byte(`{}`)), []found{{"", check.RuleUndocumentedStatus}}},
 		"no content type": {exchange(200, "", page(item)), []found{{"", check.RuleMissingHeader}}},
 		"content type":    {exchange(200, "text/plain", page(item)), []found{{"", check.RuleContentType}}},
 		"not JSON":        {exchange(200, "application/json", []byte(`{"object":`)), []found{{"", check.RuleInvalidJSON}}},

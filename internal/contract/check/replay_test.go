@@ -5,7 +5,9 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/postpress/postpress-go/client"
@@ -13,10 +15,11 @@ import (
 	"github.com/postpress/postpress-go/internal/contract/check"
 )
 
-// fixtureDirs are the recorded exchanges committed under testdata/contract/:
-// sandbox/ recorded from `postpress sandbox` with `contract check
-// --record`, drift/ from the drifting server of internal/cli's tests.
-var fixtureDirs = []string{"sandbox", "drift"}
+// fixtureRoot holds the recorded exchanges, a directory per recording:
+// every one is replayed. sandbox/ (recorded from `postpress sandbox` with
+// `contract check --record`) and drift/ (from the drifting server of
+// internal/cli's tests) must be there.
+var fixtureRoot = filepath.Join("..", "..", "..", "testdata", "contract")
 
 // TestFixturesReplay replays every committed fixture through the checker
 // (its disagreements must be the ones listed in its .want file: a change
@@ -28,9 +31,22 @@ func TestFixturesReplay(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	entries, err := os.ReadDir(fixtureRoot)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var dirs []string
+	for _, e := range entries {
+		if e.IsDir() {
+			dirs = append(dirs, e.Name())
+		}
+	}
+	if !slices.Contains(dirs, "sandbox") || !slices.Contains(dirs, "drift") {
+		t.Fatalf("testdata/contract holds %v; want sandbox and drift among them", dirs)
+	}
 	total := 0
-	for _, dir := range fixtureDirs {
-		names, fixtures, wants, err := check.LoadFixtures(filepath.Join("..", "..", "..", "testdata", "contract", dir))
+	for _, dir := range dirs {
+		names, fixtures, wants, err := check.LoadFixtures(filepath.Join(fixtureRoot, dir))
 		if err != nil {
 			t.Fatal(err)
 		}
