@@ -285,13 +285,10 @@ func (s *checkSession) report(ex *check.Exchange, decoded []check.Disagreement) 
 			fmt.Fprintf(&b, " (%s)", d)
 		}
 	}
-	switch n := len(res.Disagreements); {
-	case n == 0:
+	if n := len(res.Disagreements); n == 0 {
 		b.WriteString(": conforms")
-	case n == 1:
-		b.WriteString(": 1 disagreement")
-	default:
-		fmt.Fprintf(&b, ": %d disagreements", n)
+	} else {
+		b.WriteString(": " + plural(n, "disagreement"))
 	}
 	b.WriteByte('\n')
 	for _, d := range res.Disagreements {

@@ -79,7 +79,7 @@ func TestEachRuleAtItsPointer(t *testing.T) {
 	// Constructs the spec supports but does not use yet, added to a copy.
 	inv := doc.Components.Schemas["InvitationReceived"].Value
 	inv.Properties["parsed_datetime"].Value.Format = "date-time"
-	inv.Properties["invited_user"].Value.MaxLength = openapi3.Uint64Ptr(5)
+	inv.Properties["invited_user"].Value.MaxLength = openapi3.Ptr(uint64(5))
 	inv.Properties["invited_user_public_id"].Value.Pattern = "^[a-z-]+$"
 	doc.Components.Responses["TooManyRequests"].Value.Headers["Retry-After"].Value.Required = true
 	c := newChecker(t, doc)

@@ -99,9 +99,9 @@ func rewrite(dec *json.Decoder, out *bytes.Buffer, secret bool, redact func(stri
 	}
 	switch t := tok.(type) {
 	case json.Delim:
-		open, end := byte(t), byte(']')
+		open, end := byte('['), byte(']')
 		if t == '{' {
-			end = '}'
+			open, end = '{', '}'
 		}
 		out.WriteByte(open)
 		for first := true; dec.More(); first = false {
@@ -171,7 +171,7 @@ type Recording struct {
 // hold no fixture yet (fixtures of another run would be replayed with
 // these).
 func (c *Checker) NewRecording(dir string) (*Recording, error) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return nil, err
 	}
 	old, err := filepath.Glob(filepath.Join(dir, "*.json"))

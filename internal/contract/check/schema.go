@@ -145,7 +145,7 @@ func (w *walker) object(ptr, pat string, ps []*openapi3.Schema, v map[string]any
 }
 
 func (w *walker) str(ptr, pat string, p *openapi3.Schema, v string, show func() string) {
-	n := uint64(utf8.RuneCountInString(v))
+	n := uint64(utf8.RuneCountInString(v)) //nolint:gosec // a length is never negative
 	if n < p.MinLength {
 		w.add(ptr, pat, RuleMinLength, fmt.Sprintf("length at least %d", p.MinLength), fmt.Sprintf("length %d: %s", n, show()))
 	}
