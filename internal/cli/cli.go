@@ -1,5 +1,5 @@
 // Package cli is the postpress command: `postpress invitations received`,
-// `postpress sandbox` and `postpress version`. cmd/postpress is a thin main
+// `postpress sandbox`, `postpress contract check` and `postpress version`. cmd/postpress is a thin main
 // around Run, which tests call directly.
 package cli
 
@@ -51,6 +51,8 @@ Usage:
   postpress invitations received [flags]   list (and export) received invitations
   postpress sandbox --addr HOST:PORT [--items N] [--seed S]
                                            serve a fake postpress API for any client
+  postpress contract check --account-id ID [--pages N] [--record DIR]
+                                           report where the live API disagrees with the spec
   postpress version                        print the SDK version
 
 The API key comes from the environment variable POSTPRESS_API_KEY (never a flag).
@@ -88,6 +90,8 @@ func Run(ctx context.Context, env Env) int {
 		err = listReceived(ctx, env, args[2:])
 	case args[0] == "sandbox":
 		err = sandbox(ctx, env, args[1:])
+	case args[0] == "contract" && len(args) >= 2 && args[1] == "check":
+		err = contractCheck(ctx, env, args[2:])
 	default:
 		err = usagef("unknown command %q", strings.Join(args, " "))
 	}

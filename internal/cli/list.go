@@ -33,6 +33,7 @@ type listFlags struct {
 	timeout   time.Duration
 	retries   int
 	verbose   bool
+	validate  bool
 }
 
 func parseListFlags(env Env, args []string) (*listFlags, error) {
@@ -49,6 +50,7 @@ func parseListFlags(env Env, args []string) (*listFlags, error) {
 	fs.DurationVar(&f.timeout, "timeout", client.DefaultAttemptTimeout, "per-attempt timeout")
 	fs.IntVar(&f.retries, "retries", client.DefaultMaxRetries, "max retries")
 	fs.BoolVar(&f.verbose, "verbose", false, "debug log of each request to stderr (API key redacted)")
+	fs.BoolVar(&f.validate, "validate", false, "check every response against the spec and the client's decoding, as `contract check` does; disagreements go to stderr (pages are then fetched one at a time)")
 	fs.Usage = func() {
 		_, _ = fmt.Fprintf(fs.Output(), "Usage: postpress invitations received [flags]\n\nThe API key comes from POSTPRESS_API_KEY.\n\nFlags:\n")
 		fs.PrintDefaults()
@@ -134,6 +136,13 @@ func listReceived(ctx context.Context, env Env, args []string) error {
 		}
 		opts = append(opts, client.WithAPIKey(key), client.WithBaseURL(base))
 	}
+	var val *checkSession // --validate
+	if f.validate {
+		if val, err = newCheckSession(env, env.Getenv(client.EnvAPIKey), false, true); err != nil {
+			return err
+		}
+		opts = append(opts, val.clientOptions(env)...)
+	}
 	c, err := client.New(opts...)
 	if err != nil {
 		return fmt.Errorf("%w: %w", errConfig, err)
@@ -154,6 +163,7 @@ func listReceived(ctx context.Context, env Env, args []string) error {
 			listErr = err
 			break
 		}
+		val.page(page)
 		prog.clear() // stdout may be the same terminal
 		for i := range page.Items {
 			if err := w.write(&page.Items[i]); err != nil {
@@ -178,6 +188,7 @@ func listReceived(ctx context.Context, env Env, args []string) error {
 		}
 	}
 	prog.finish()
+	val.finish(listErr)
 	if err := w.close(); err != nil && listErr == nil {
 		listErr = fmt.Errorf("postpress: writing output: %w", err)
 	}
