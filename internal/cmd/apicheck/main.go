@@ -15,7 +15,7 @@
 //	apicheck version
 //	    the version rule: client.Version, CHANGELOG.md, api/ and the tags on
 //	    HEAD agree (exit 1 if not)
-//	apicheck release -version X.Y.Z [-date YYYY-MM-DD] -export FILE
+//	apicheck release -version X.Y.Z [-date YYYY-MM-DD] [-export FILE]
 //	    write the release: api/vX.Y.Z (openapi.yaml and the public part of the
 //	    apidiff export data in FILE), client.Version, the changelog heading
 //
@@ -136,7 +136,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	case "release":
 		ver := fs.String("version", "", "the version to release, X.Y.Z")
 		date := fs.String("date", time.Now().Format(time.DateOnly), "the release date, YYYY-MM-DD")
-		export := fs.String("export", "", "apidiff's module export data of the tree (apidiff -m -w FILE MODULE)")
+		export := fs.String("export", "", "apidiff's module export data of the tree (apidiff -m -w FILE MODULE); without it, go.api is not written")
 		if fs.Parse(args[1:]) != nil {
 			return 2
 		}
@@ -147,15 +147,14 @@ func run(args []string, stdout, stderr io.Writer) int {
 		if _, err := time.Parse(time.DateOnly, *date); err != nil {
 			return fail(fmt.Errorf("-date: %w", err))
 		}
-		if *export == "" {
-			return fail(fmt.Errorf("-export is required"))
-		}
 		if err := release(*root, next, *date, *export, headTags(*root)); err != nil {
 			fmt.Fprintf(stderr, "release-snapshot: FAIL: %v\n", err)
 			return 1
 		}
-		fmt.Fprintf(stdout, "release-snapshot: wrote %s/, %s and %s for %s. Review, then:\n", snapshotPath(next), versionFile, changelogFile, next)
-		fmt.Fprintf(stdout, "  git add %s %s %s && git commit -m 'Release v%s' && git tag v%s\n", snapshotPath(next), versionFile, changelogFile, next, next)
+		if *export != "" {
+			fmt.Fprintf(stdout, "release-snapshot: wrote %s/, %s and %s for %s. Review, then:\n", snapshotPath(next), versionFile, changelogFile, next)
+			fmt.Fprintf(stdout, "  git add %s %s %s && git commit -m 'Release v%s' && git tag v%s\n", snapshotPath(next), versionFile, changelogFile, next, next)
+		}
 		return 0
 	}
 	fmt.Fprintf(stderr, "apicheck: unknown command %q\n", args[0])

@@ -131,6 +131,7 @@ type tree struct {
 	version   string    // client.Version as written
 	changelog changelog // CHANGELOG.md
 	snapshots []version // api/vX.Y.Z, newest first
+	missing   []string  // files a snapshot lacks (api/vX.Y.Z/go.api, ...)
 	module    string    // go.mod's module path
 	headTags  []string  // tags on HEAD (none outside a git checkout)
 }
@@ -158,6 +159,14 @@ func readTree(root string, headTags []string) (tree, error) {
 	if t.snapshots, err = snapshots(root); err != nil {
 		return t, err
 	}
+	for _, v := range t.snapshots {
+		for _, f := range []string{specFile, exportFile} {
+			p := snapshotPath(v) + "/" + f
+			if _, err := os.Stat(filepath.Join(root, p)); err != nil {
+				t.missing = append(t.missing, p)
+			}
+		}
+	}
 	mod, err := os.ReadFile(filepath.Join(root, goModFile))
 	if err != nil {
 		return t, err
@@ -175,7 +184,8 @@ func readTree(root string, headTags []string) (tree, error) {
 //   - the newest released section, the newest snapshot api/vX.Y.Z and
 //     client.Version are the same version (before the first release there is
 //     neither, and client.Version is the version it will get);
-//   - every snapshot is a released section of the changelog;
+//   - every snapshot is a released section of the changelog, and has both
+//     openapi.yaml and go.api;
 //   - a released section with "### Breaking" entries is a breaking bump over
 //     the release before it (a new major version; minor while 0.x);
 //   - from v2 on, the module path ends in /vMAJOR;
@@ -212,6 +222,9 @@ func checkVersion(t tree) []string {
 	}
 	if len(rel) > 0 && (len(t.snapshots) == 0 || t.snapshots[0] != v) {
 		bad = append(bad, fmt.Sprintf("the latest release is %s but %s/ is missing (make release-snapshot writes it)", v, snapshotPath(v)))
+	}
+	for _, p := range t.missing {
+		bad = append(bad, fmt.Sprintf("%s is missing (make release-snapshot writes it)", p))
 	}
 	for _, s := range t.snapshots {
 		if t.changelog.find(s.String()) == nil {
@@ -258,7 +271,9 @@ func planRelease(t tree, next version) error {
 // (openapi.yaml, and the non-internal packages of the apidiff export data in
 // exportPath), client.Version, and ## [Unreleased] renamed to
 // "## [NEXT] - date" under a new empty ## [Unreleased]. It checks first with
-// planRelease and after with checkVersion.
+// planRelease and after with checkVersion. Without exportPath it writes the
+// rest (and does not check after): the tree from which the export data is
+// then made, in a copy.
 func release(root string, next version, date, exportPath string, headTags []string) error {
 	t, err := readTree(root, headTags)
 	if err != nil {
@@ -271,13 +286,14 @@ func release(root string, next version, date, exportPath string, headTags []stri
 	if _, err := os.Stat(dir); err == nil {
 		return fmt.Errorf("%s already exists", snapshotPath(next))
 	}
-	export, err := os.ReadFile(exportPath)
-	if err != nil {
-		return err
-	}
-	export, err = publicExport(export)
-	if err != nil {
-		return fmt.Errorf("%s: %w", exportPath, err)
+	var export []byte
+	if exportPath != "" {
+		if export, err = os.ReadFile(exportPath); err != nil {
+			return err
+		}
+		if export, err = publicExport(export); err != nil {
+			return fmt.Errorf("%s: %w", exportPath, err)
+		}
 	}
 	spec, err := os.ReadFile(filepath.Join(root, specFile))
 	if err != nil {
@@ -302,18 +318,27 @@ func release(root string, next version, date, exportPath string, headTags []stri
 	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return err
 	}
-	for _, f := range []struct {
+	files := []struct {
 		path string
 		data []byte
 	}{
 		{filepath.Join(dir, specFile), spec},
-		{filepath.Join(dir, exportFile), export},
 		{filepath.Join(root, versionFile), src},
 		{filepath.Join(root, changelogFile), cl},
-	} {
+	}
+	if exportPath != "" {
+		files = append(files, struct {
+			path string
+			data []byte
+		}{filepath.Join(dir, exportFile), export})
+	}
+	for _, f := range files {
 		if err := os.WriteFile(f.path, f.data, 0o644); err != nil { //nolint:gosec // files of the repository, read by everyone
 			return err
 		}
+	}
+	if exportPath == "" {
+		return nil
 	}
 	after, err := readTree(root, headTags)
 	if err != nil {

@@ -180,6 +180,7 @@ func TestRelease(t *testing.T) {
 	writeFile(t, root, versionFile, "package client\n\n// Version is it.\nconst Version = \"0.1.0\"\n")
 	writeFile(t, root, "CHANGELOG.md", "# Changelog\n\nPreamble.\n\n## [Unreleased]\n\n### Breaking\n\n- `a` went\n\n## [0.1.0] - 2026-01-01\n\n- x\n")
 	writeFile(t, root, "api/v0.1.0/openapi.yaml", "old\n")
+	writeFile(t, root, "api/v0.1.0/go.api", "old\n")
 	export := filepath.Join(root, "export.zip")
 	if err := os.WriteFile(export, exportZip(t, "module", "example.com/m/client.x", "example.com/m/internal/x.x", "example.com/m/gen.x"), 0o600); err != nil {
 		t.Fatal(err)
