@@ -270,10 +270,10 @@ func planRelease(t tree, next version) error {
 // release writes the release of next into root: the snapshot api/vNEXT
 // (openapi.yaml, and the non-internal packages of the apidiff export data in
 // exportPath), client.Version, and ## [Unreleased] renamed to
-// "## [NEXT] - date" under a new empty ## [Unreleased]. It checks first with
-// planRelease and after with checkVersion. Without exportPath it writes the
-// rest (and does not check after): the tree from which the export data is
-// then made, in a copy.
+// "## [NEXT] - date" under a new empty ## [Unreleased]. It checks with
+// planRelease, and the tree as it will be with checkVersion, before it writes
+// anything. Without exportPath it writes all but go.api: the tree from which
+// the export data is then made, in a copy.
 func release(root string, next version, date, exportPath string, headTags []string) error {
 	t, err := readTree(root, headTags)
 	if err != nil {
@@ -315,9 +315,17 @@ func release(root string, next version, date, exportPath string, headTags []stri
 	}
 	src = regexp.MustCompile(versionLineRe).ReplaceAll(src, []byte(`const Version = "`+next.String()+`"`))
 
-	if err := os.MkdirAll(dir, 0o750); err != nil {
+	// The tree as it will be, checked before anything is written.
+	after := t
+	after.version = next.String()
+	if after.changelog, err = parseChangelog(string(cl)); err != nil {
 		return err
 	}
+	after.snapshots = append([]version{next}, t.snapshots...)
+	if bad := checkVersion(after); len(bad) > 0 {
+		return fmt.Errorf("the release would break the version rule:\n  %s", strings.Join(bad, "\n  "))
+	}
+
 	files := []struct {
 		path string
 		data []byte
@@ -332,20 +340,13 @@ func release(root string, next version, date, exportPath string, headTags []stri
 			data []byte
 		}{filepath.Join(dir, exportFile), export})
 	}
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return err
+	}
 	for _, f := range files {
 		if err := os.WriteFile(f.path, f.data, 0o644); err != nil { //nolint:gosec // files of the repository, read by everyone
 			return err
 		}
-	}
-	if exportPath == "" {
-		return nil
-	}
-	after, err := readTree(root, headTags)
-	if err != nil {
-		return err
-	}
-	if bad := checkVersion(after); len(bad) > 0 {
-		return fmt.Errorf("after writing the release, the version rule fails:\n  %s", strings.Join(bad, "\n  "))
 	}
 	return nil
 }

@@ -192,6 +192,13 @@ func TestRelease(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(root, "api/v0.1.1")); err == nil {
 		t.Fatal("a refused release wrote its snapshot")
 	}
+	before, _ := os.ReadFile(filepath.Join(root, "CHANGELOG.md"))
+	if err := release(root, version{2, 0, 0}, "2026-02-01", export, nil); err == nil || !strings.Contains(err.Error(), "does not end in /v2") {
+		t.Fatalf("release 2.0.0 without /v2: %v", err)
+	}
+	if after, _ := os.ReadFile(filepath.Join(root, "CHANGELOG.md")); !bytes.Equal(before, after) {
+		t.Fatal("a refused release rewrote CHANGELOG.md")
+	}
 	if err := release(root, version{0, 2, 0}, "2026-02-01", export, nil); err != nil {
 		t.Fatal(err)
 	}
