@@ -84,7 +84,7 @@ func parseChangelog(text string) (changelog, error) {
 			} else {
 				v, err := parseVersion(s.name)
 				if err != nil {
-					return changelog{}, fmt.Errorf("line %d: %v", n, err)
+					return changelog{}, fmt.Errorf("line %d: %w", n, err)
 				}
 				if s.date == "" {
 					return changelog{}, fmt.Errorf("line %d: %q: a released section needs its date: \"## [%s] - YYYY-MM-DD\"", n, line, s.name)

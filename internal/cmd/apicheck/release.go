@@ -379,7 +379,9 @@ func publicExport(data []byte) ([]byte, error) {
 		if err == nil {
 			_, err = io.Copy(w, rc) //nolint:gosec // the export data apidiff just wrote, not an untrusted archive
 		}
-		rc.Close()
+		if cerr := rc.Close(); err == nil {
+			err = cerr
+		}
 		if err != nil {
 			return nil, err
 		}
