@@ -1,25 +1,35 @@
-# postpress-go build and checks. `make check` is what CI runs (.ci/run).
+# postpress-go: build and checks. `make help` lists the targets, `make check`
+# runs what CI runs (.ci/run).
 #
-# Tools are pinned here and installed by the targets themselves:
+# Tools are pinned, and installed by the targets that use them:
 #   - oapi-codegen: go.mod (through tools.go), run by `go generate`;
-#   - golangci-lint: run with `go run pkg@version`, so the library's go.mod
-#     stays free of linter dependencies;
-#   - Spectral, Redocly, Prism: exact versions in package.json/package-lock.json,
-#     installed with `npm ci` into node_modules/;
-#   - oasdiff and apidiff (spec-diff, api-diff): .ci/evolution-lib.sh, built
-#     with `go install pkg@version` into .cache/tools/.
+#   - golangci-lint, benchstat: `go run pkg@version` (below), so the
+#     library's go.mod stays free of them;
+#   - Spectral, Redocly, Prism: package.json/package-lock.json, `npm ci`
+#     into node_modules/;
+#   - oasdiff, apidiff: .ci/evolution-lib.sh, `go install pkg@version` into
+#     .cache/tools/.
 
 SHELL := /bin/bash
 GO ?= go
 NPM ?= npm
 GOLANGCI_LINT ?= github.com/golangci/golangci-lint/v2/cmd/golangci-lint@v2.15.0
+BENCHSTAT ?= golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da
 NODE_BIN := node_modules/.bin
 export REDOCLY_TELEMETRY := off
 export NO_UPDATE_NOTIFIER := 1
 
-.PHONY: all generate check-generated lint spec-lint test prism-test check
+.PHONY: help check generate check-generated lint spec-lint test reliability prism-test \
+	spec-diff api-diff version-check test-evolution release-snapshot bench bench-smoke fuzz regen-test footprint
 
-all: check
+.DEFAULT_GOAL := check
+
+## check: everything CI runs (each prerequisite is a target below).
+check: check-generated lint spec-lint test prism-test spec-diff api-diff version-check test-evolution bench-smoke fuzz
+
+## help: list the targets.
+help:
+	@awk '/^## [a-z-]+: / { sub(/^## /, ""); i = index($$0, ": "); printf "  %-17s %s\n", substr($$0, 1, i - 1), substr($$0, i + 2) }' $(MAKEFILE_LIST)
 
 ## generate: regenerate gen/ (oapi-codegen), the code specgen derives from the spec, and bench/ogen.
 generate:
@@ -36,7 +46,7 @@ check-generated:
 	fi
 	@echo "check-generated: gen/, specgen's outputs and bench/ogen match openapi.yaml"
 
-## lint: go vet, gofmt and golangci-lint (pinned).
+## lint: go vet, gofmt and golangci-lint.
 lint:
 	$(GO) vet ./...
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed: $$out" >&2; exit 1; fi
@@ -46,76 +56,70 @@ node_modules/.installed: package.json package-lock.json
 	$(NPM) ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-## spec-lint: Spectral (spectral:oas, failing on warnings) and Redocly (recommended-strict).
+## spec-lint: Spectral (spectral:oas, failing on warnings) and Redocly (recommended-strict) on openapi.yaml.
 spec-lint: node_modules/.installed
 	$(NODE_BIN)/spectral lint --fail-severity=warn --ruleset .spectral.yaml openapi.yaml
 	$(NODE_BIN)/redocly lint --config redocly.yaml openapi.yaml
 
-## prism-test: the generated client against Prism mocking openapi.yaml (started and stopped by the script).
+## prism-test: the generated client against Prism mocking openapi.yaml (the script starts and stops it).
 prism-test: node_modules/.installed
 	bash .ci/prism-test.sh
 
-## test: every Go test, under the race detector: the reliability suites
-## once, with their figures (see reliability below), the regeneration test
-## with its facts (see regen-test below), then all the others.
+# The reliability suites run once, in `reliability` with -v so that their
+# figures (requests, retries, faults met, items, wall time) show, and the
+# regeneration test once, in `regen-test` with -v so that each fact it
+# checked shows; `test` skips both in its own run.
+RELIABILITY_TESTS := ^(TestFaultMatrix|TestFaultMatrixResume|TestSharedClientConcurrentAccounts|TestEveryErrorTypeServed)$$
+REGEN_TEST := ^TestRegeneration$$
+
+## test: every Go test under the race detector (the reliability suites and the regeneration test through their targets).
 test: reliability regen-test
 	$(GO) test -race -count=1 -skip '$(RELIABILITY_TESTS)|$(REGEN_TEST)' ./...
 
-# --- regeneration ---------------------------------------------------------
-# `regen-test` runs internal/regentest's TestRegeneration with -v so that
-# each fact it checked shows: in a scratch copy of the repository it edits
-# openapi.yaml (new properties of every JSON type, a new error type, a
-# higher limit maximum, a new enum value), runs `go generate ./...` and
-# checks through the client, postpresstest and the CLI that every new fact
-# arrives. `go test ./...` runs it too (without the list of facts unless it
-# fails).
-.PHONY: regen-test
-REGEN_TEST := ^TestRegeneration$$
-
-## regen-test: a spec edit of each kind reaches users through go generate alone.
+## regen-test: in a scratch copy, spec edits of each kind reach the client, postpresstest and the CLI through go generate alone.
 regen-test:
 	set -o pipefail; $(GO) test -count=1 -run '$(REGEN_TEST)' -v ./internal/regentest \
 		| grep -v -E '^=== (RUN|PAUSE|CONT|NAME)'
-# --- end regeneration -----------------------------------------------------
 
-## check: everything CI runs.
-check: check-generated lint spec-lint test prism-test spec-diff api-diff version-check test-evolution
+## reliability: fault matrix, resume, error types and concurrency suites, printing their figures.
+reliability:
+	set -o pipefail; $(GO) test -race -count=1 -run '$(RELIABILITY_TESTS)' -v ./client \
+		| grep -v -E '^(=== (RUN|PAUSE|CONT|NAME)|    --- PASS: TestEveryErrorTypeServed/)'
 
-# --- spec evolution (issue 7): compatibility checks against a base ref -------
-# Base ref: BASE=ref (e.g. `make spec-diff BASE=v0.1.0`), else the latest
-# release tag v*, else the first commit. Pinned tools (oasdiff, apidiff) and
-# the CHANGELOG rule are in .ci/evolution-lib.sh; see CHANGELOG.md's preamble.
-.PHONY: spec-diff api-diff version-check test-evolution
+# Compatibility checks. They compare the tree with the newest release
+# snapshot api/vX.Y.Z/ (BASE=vX.Y.Z picks another); the rules are in
+# internal/cmd/apicheck, the pinned tools in .ci/evolution-lib.sh. See
+# CHANGELOG.md's preamble and "Updating the spec" in README.md.
 
-## spec-diff: wire-level changes of openapi.yaml (oasdiff); breaking ones need a CHANGELOG entry.
+## spec-diff: openapi.yaml's wire-level changes (oasdiff); each breaking one needs a CHANGELOG entry naming it.
 spec-diff:
 	BASE="$(BASE)" .ci/spec-diff.sh
 
-## api-diff: exported Go API changes (apidiff); breaking ones need a CHANGELOG entry.
+## api-diff: the exported Go API's changes (apidiff); each breaking one needs a CHANGELOG entry naming it.
 api-diff:
 	BASE="$(BASE)" .ci/api-diff.sh
 
-## version-check: client.Version, CHANGELOG.md and release tags agree.
+## version-check: client.Version, CHANGELOG.md, the snapshots in api/ and the tags on HEAD agree.
 version-check:
-	.ci/version-check.sh
+	$(GO) run ./internal/cmd/apicheck version
 
-## test-evolution: the checks above flag known breaking edits and pass compatible ones.
+## test-evolution: the checks above on known breaking and compatible edits.
 test-evolution:
 	.ci/test-spec-evolution.sh
-# --- end spec evolution -------------------------------------------------------
 
-# --- bench (issue 8): benchmarks in the bench/ module --------------------
-# `make bench` runs BENCH_ROUNDS interleaved rounds of every benchmark (the
-# bench module's and the client package's decode benchmark, one after the
-# other in each round, -count=1), then benchstat over all rounds and the
-# ratios against the goals (bench/cmd/benchratio). `bench-smoke` runs every
-# benchmark once and the bench module's tests, and is part of `check`.
-BENCHSTAT ?= golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da
+## release-snapshot: write release VERSION=X.Y.Z (snapshot api/vX.Y.Z/, client.Version, CHANGELOG heading).
+release-snapshot:
+	@if [ -z "$(VERSION)" ]; then echo "usage: make release-snapshot VERSION=X.Y.Z [DATE=YYYY-MM-DD]" >&2; exit 2; fi
+	.ci/release-snapshot.sh "$(VERSION)" $(DATE)
+
+# `bench` runs BENCH_ROUNDS interleaved rounds of every benchmark (the bench
+# module's and the client package's decode benchmark, -count=1 each), then
+# benchstat over all rounds and the ratios against the goals
+# (bench/cmd/benchratio).
 BENCH_ROUNDS ?= 6
 BENCH_OUT ?= bench/out
 
-.PHONY: bench bench-smoke
-
+## bench: every benchmark BENCH_ROUNDS times, with benchstat and the ratios against the goals.
 bench:
 	@mkdir -p $(BENCH_OUT) && : > $(BENCH_OUT)/raw.txt
 	@for i in $$(seq $(BENCH_ROUNDS)); do \
@@ -126,42 +130,27 @@ bench:
 	$(GO) run $(BENCHSTAT) $(BENCH_OUT)/raw.txt | tee $(BENCH_OUT)/benchstat.txt
 	cd bench && $(GO) run ./cmd/benchratio $(abspath $(BENCH_OUT))/raw.txt | tee $(abspath $(BENCH_OUT))/ratios.txt
 
+## bench-smoke: every benchmark once, and the bench module's vet and tests.
 bench-smoke:
 	cd bench && $(GO) vet ./... && $(GO) test -count=1 -run . -bench . -benchtime=1x ./...
 	$(GO) test -count=1 -run '^$$' -bench DecodePage -benchtime=1x ./client
 
-check: bench-smoke
-# --- end bench ------------------------------------------------------------
+## footprint: binary size and package-init time of a listing program with the client, against net/http + encoding/json, and of the CLI.
+footprint:
+	cd bench && $(GO) run ./cmd/footprint
 
-# --- reliability and fuzzing (issue 6) ---------------------------------------
-# `reliability` runs these suites with -v so that their figures (requests,
-# retries, faults met, items, wall time) show in the output of `make test`
-# and `make check`; `test` runs them this way and skips them in its own run. `fuzz` runs every fuzz target of ./client,
-# found by grep (so new targets join by themselves), FUZZTIME each.
-.PHONY: reliability fuzz
-FUZZTIME ?= 10s
 # Fuzzing runs without -race by default: under the race detector a fresh
-# cache spent the whole FUZZTIME replaying FuzzDecodePage's 580-entry seed
-# corpus and never fuzzed (every seed already runs under -race in `test`).
-# `make fuzz FUZZFLAGS=-race` to fuzz under it.
+# cache spent the whole FUZZTIME replaying FuzzDecodePage's seed corpus and
+# never fuzzed (every seed already runs under -race in `test`).
+FUZZTIME ?= 10s
 FUZZFLAGS ?=
-FUZZ_PKG := ./client
-RELIABILITY_TESTS := ^(TestFaultMatrix|TestFaultMatrixResume|TestSharedClientConcurrentAccounts|TestEveryErrorTypeServed)$$
 
-## reliability: fault matrix, resume, error types and concurrency suites, printing their figures.
-reliability:
-	set -o pipefail; $(GO) test -race -count=1 -run '$(RELIABILITY_TESTS)' -v $(FUZZ_PKG) \
-		| grep -v -E '^(=== (RUN|PAUSE|CONT|NAME)|    --- PASS: TestEveryErrorTypeServed/)'
-
-## fuzz: each fuzz target in client/*_test.go for FUZZTIME (FUZZFLAGS for -race).
+## fuzz: each fuzz target of client/*_test.go (found by grep) for FUZZTIME (FUZZFLAGS=-race for -race).
 fuzz:
 	@targets=$$(grep -h -o -E '^func Fuzz[A-Za-z0-9_]+' client/*_test.go | sed 's/^func //' | sort -u); \
 	if [ -z "$$targets" ]; then echo "fuzz: no fuzz targets found in client/*_test.go" >&2; exit 1; fi; \
 	echo "fuzz: targets:" $$targets; \
 	for f in $$targets; do \
 		echo "fuzz: $$f for $(FUZZTIME)"; \
-		$(GO) test $(FUZZFLAGS) -run '^$$' -fuzz "^$$f$$" -fuzztime=$(FUZZTIME) $(FUZZ_PKG) || exit 1; \
+		$(GO) test $(FUZZFLAGS) -run '^$$' -fuzz "^$$f$$" -fuzztime=$(FUZZTIME) ./client || exit 1; \
 	done
-
-check: fuzz
-# --- end reliability and fuzzing ---------------------------------------------

@@ -1,62 +1,40 @@
 #!/usr/bin/env bash
-# make spec-diff: wire-level changes of openapi.yaml since a base ref, with
-# oasdiff (pinned in .ci/evolution-lib.sh).
+# make spec-diff: the wire-level changes of openapi.yaml since the last
+# release, with oasdiff (pinned in evolution-lib.sh). It prints every change
+# with its level, then fails (exit 3) for each breaking one (level error,
+# after .ci/oasdiff-levels.conf) that no entry of CHANGELOG.md's
+# ## [Unreleased] / ### Breaking names (apicheck breaks).
 #
-#   .ci/spec-diff.sh                 compare openapi.yaml with it at the base ref
-#   .ci/spec-diff.sh OLD.yaml NEW.yaml   compare two files (used by the tests)
+#   .ci/spec-diff.sh                    openapi.yaml against api/vX.Y.Z/openapi.yaml:
+#                                       the newest snapshot, or BASE=vX.Y.Z
+#   .ci/spec-diff.sh OLD.yaml NEW.yaml  two files (the tests)
 #
-# Base ref: BASE=ref, else the latest release tag v*, else the first commit.
-# Prints oasdiff's changelog (every change, with its level). Exits 3 if a
-# change is breaking (level ERR, after .ci/oasdiff-levels.conf) and
-# CHANGELOG.md (or $CHANGELOG) does not record breaking changes under an
-# unreleased section (see changelog_breaking_section in evolution-lib.sh);
-# any other non-zero exit is a tool or input failure.
+# CHANGELOG=file reads another changelog. Other exit codes: tool or input errors.
 set -euo pipefail
-root="$(cd "$(dirname "$0")/.." && pwd)"
 # shellcheck source=.ci/evolution-lib.sh
-source "$root/.ci/evolution-lib.sh"
-
-changelog="${CHANGELOG:-$root/CHANGELOG.md}"
-tmp="$(mktemp -d)"
-trap 'rm -rf "$tmp"' EXIT
+source "$(dirname "$0")/evolution-lib.sh"
+root="$evolution_root"
 
 if [[ $# -eq 2 ]]; then
-	old="$1" new="$2" base_version="${BASE_VERSION:-}"
+	old="$1" new="$2"
 elif [[ $# -eq 0 ]]; then
-	cd "$root"
-	resolve_base
-	base_version="$BASE_VERSION"
-	new="$root/openapi.yaml"
-	old="$tmp/base-openapi.yaml"
-	if ! git cat-file -e "$BASE_COMMIT:openapi.yaml" 2>/dev/null; then
-		echo "spec-diff: no openapi.yaml at the base: every operation is new (compatible)."
-		exit 0
-	fi
-	git show "$BASE_COMMIT:openapi.yaml" >"$old"
+	base="$(apicheck baseline -root "$root" ${BASE:+-base "$BASE"})"
+	old="$root/$base/openapi.yaml" new="$root/openapi.yaml"
+	echo "spec-diff: openapi.yaml against $base/openapi.yaml"
 else
 	log "usage: $0 [OLD.yaml NEW.yaml]"
 	exit 2
 fi
 
+tmp="$(mktemp -d)"
+trap 'rm -rf "$tmp"' EXIT
 grep -vE '^[[:space:]]*(#|$)' "$root/.ci/oasdiff-levels.conf" >"$tmp/levels.txt"
 oasdiff="$(tool "$OASDIFF")"
-
 # --flatten-allof: the error envelopes are allOf(ErrorEnvelope, {type enum});
-# without it oasdiff compares allOf branches one by one and lowers what it
+# without it oasdiff compares the branches one by one and lowers what it
 # finds there to WARN.
 flags=(--flatten-allof --severity-levels "$tmp/levels.txt")
 
-# 1. The changelog, every level, for the reader. Without --fail-on, a failure
-#    here is a tool or spec-loading failure.
 "$oasdiff" changelog "$old" "$new" "${flags[@]}" --color never
-
-# 2. The verdict: the breaking changes (level ERR) as JSON. `"level":3` is
-#    ERR; inside text fields quotes are escaped, so it cannot match there.
-json="$("$oasdiff" breaking "$old" "$new" "${flags[@]}" --format json)"
-errors="$( (grep -o '"level":3' <<<"$json" || true) | wc -l)"
-if [[ "$errors" -eq 0 ]]; then
-	echo "spec-diff: OK: no breaking wire-level changes."
-	exit 0
-fi
-log "spec-diff: $errors breaking wire-level change(s) (level error above)."
-allow_breaking_or_fail spec-diff "$changelog" "$base_version" || exit 3
+"$oasdiff" breaking "$old" "$new" "${flags[@]}" --format json >"$tmp/breaking.json"
+apicheck breaks -label spec-diff -oasdiff "$tmp/breaking.json" -changelog "${CHANGELOG:-$root/CHANGELOG.md}"
