@@ -15,7 +15,6 @@ import (
 
 	"github.com/postpress/postpress-go/gen"
 	"github.com/postpress/postpress-go/gen/spec"
-	"github.com/postpress/postpress-go/internal/contract"
 	"github.com/postpress/postpress-go/internal/contracttest"
 )
 
