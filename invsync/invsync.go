@@ -304,4 +304,3 @@ func (s *Syncer) Run(ctx context.Context, pages iter.Seq2[client.AccountPage, er
 	}
 	return res, commit()
 }
-
