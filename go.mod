@@ -7,6 +7,7 @@ require (
 	github.com/oapi-codegen/oapi-codegen/v2 v2.8.2
 	github.com/oapi-codegen/runtime v1.9.0
 	go.etcd.io/bbolt v1.4.3
+	golang.org/x/time v0.16.0
 )
 
 require (

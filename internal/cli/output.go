@@ -101,6 +101,11 @@ func (c *csvOut) write(inv *client.Invitation) error {
 			return err
 		}
 	}
+	return c.w.Write(csvRow(inv))
+}
+
+// csvRow is inv's row under csvColumns.
+func csvRow(inv *client.Invitation) []string {
 	row := []string{inv.ID, inv.Date, inv.ParsedDatetime, inv.InvitedUser, inv.InvitedUserID, inv.InvitedUserPublicID,
 		inv.InvitedUserDescription, inv.InvitationText, "", "", "", "", "", ""}
 	if in := inv.Inviter; in != nil {
@@ -109,7 +114,7 @@ func (c *csvOut) write(inv *client.Invitation) error {
 	if sp := inv.Specifics; sp != nil {
 		row[12], row[13] = string(sp.Provider), sp.SharedSecret
 	}
-	return c.w.Write(row)
+	return row
 }
 
 func (c *csvOut) flush() error { c.w.Flush(); return c.w.Error() }
@@ -129,6 +134,9 @@ type table struct {
 	w      *bufio.Writer
 	header bool
 }
+
+// tableHeader is the table's header row.
+var tableHeader = []string{"DATE", "FROM", "HEADLINE", "MESSAGE", "ID"}
 
 // tableWidths are the widths of the columns before ID.
 var tableWidths = []int{18, 24, 30, 44}
@@ -151,7 +159,7 @@ func (t *table) row(cells ...string) error {
 func (t *table) write(inv *client.Invitation) error {
 	if !t.header {
 		t.header = true
-		if err := t.row("DATE", "FROM", "HEADLINE", "MESSAGE", "ID"); err != nil {
+		if err := t.row(tableHeader...); err != nil {
 			return err
 		}
 	}
