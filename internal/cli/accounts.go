@@ -19,7 +19,7 @@ import (
 // commandHelp is the paragraph under each listing command's usage line.
 var commandHelp = map[string]string{
 	"received": "Lists every invitation of the accounts. With several accounts (--account-id\nrepeated, --accounts-file) they are listed at once and every row carries\naccount_id; failed accounts are listed on stderr with their resume cursors.\n\n",
-	"sync": "Prints the invitations not seen by earlier runs on the same --state file,\nthen records them (--removed: also those gone since, marked change=removed).\nStdout carries only rows; counts go to stderr. Run it from cron.\n\n",
+	"sync":     "Prints the invitations not seen by earlier runs on the same --state file,\nthen records them (--removed: also those gone since, marked change=removed).\nStdout carries only rows; counts go to stderr. Run it from cron.\n\n",
 }
 
 // stringList is a flag that may repeat.

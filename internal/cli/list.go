@@ -26,15 +26,15 @@ type listFlags struct {
 	accountID string // the first of accounts
 	accountFlags
 	syncFlags
-	pageSize  int
-	maxItems  int
-	cursor    string
-	format    string
-	baseURL   string
-	sandbox   bool
-	timeout   time.Duration
-	retries   int
-	verbose   bool
+	pageSize int
+	maxItems int
+	cursor   string
+	format   string
+	baseURL  string
+	sandbox  bool
+	timeout  time.Duration
+	retries  int
+	verbose  bool
 }
 
 func parseListFlags(env Env, args []string, cmd string) (*listFlags, error) {
