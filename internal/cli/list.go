@@ -24,17 +24,17 @@ const sandboxItems = 120
 // listFlags are the flags of `invitations received` and `invitations sync`.
 type listFlags struct {
 	accountID string // the first of accounts
+	pageSize  int
+	maxItems  int
+	cursor    string
+	format    string
+	baseURL   string
+	sandbox   bool
+	timeout   time.Duration
+	retries   int
+	verbose   bool
 	accountFlags
 	syncFlags
-	pageSize int
-	maxItems int
-	cursor   string
-	format   string
-	baseURL  string
-	sandbox  bool
-	timeout  time.Duration
-	retries  int
-	verbose  bool
 }
 
 func parseListFlags(env Env, args []string, cmd string) (*listFlags, error) {
