@@ -74,7 +74,7 @@ func parseListFlags(env Env, args []string, cmd string) (*listFlags, error) {
 	if f.sandbox && set["base-url"] {
 		return nil, usagef("--sandbox and --base-url exclude each other (the sandbox runs in-process)")
 	}
-	if err := f.accountFlags.resolve(env, f.sandbox, set); err != nil {
+	if err := f.resolve(env, f.sandbox, set); err != nil {
 		return nil, err
 	}
 	f.accountID = f.accounts[0]
@@ -140,7 +140,7 @@ func newClient(env Env, f *listFlags) (*client.Client, func(), error) {
 	if f.verbose {
 		opts = append(opts, client.WithLogger(slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))))
 	}
-	opts = append(opts, f.accountFlags.options()...)
+	opts = append(opts, f.options()...)
 	if f.sandbox {
 		srv := postpresstest.NewServer(postpresstest.WithAnyAPIKey(), postpresstest.WithAnyAccount(sandboxItems), postpresstest.WithLenientCursors())
 		stop = srv.Close
