@@ -415,3 +415,21 @@ func TestKindString(t *testing.T) {
 		t.Errorf("Kind strings: %v, %v, %v", invsync.New, invsync.Removed, invsync.Kind(9))
 	}
 }
+
+// A program that imports only package client builds neither this package,
+// its store, nor their dependencies.
+func TestClientDoesNotBuildTheStore(t *testing.T) {
+	out, err := exec.Command("go", "list", "-deps", "github.com/postpress/postpress-go/client").Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	deps := strings.Fields(string(out))
+	if !slices.Contains(deps, "github.com/postpress/postpress-go/gen") {
+		t.Fatalf("go list gave no dependencies of client: %q", out)
+	}
+	for _, d := range deps {
+		if strings.Contains(d, "bbolt") || strings.Contains(d, "golang.org/x/time") || strings.Contains(d, "/invsync") {
+			t.Errorf("package client depends on %s", d)
+		}
+	}
+}
