@@ -221,9 +221,6 @@ func BenchmarkSyncState(b *testing.B) {
 	b.Run("run=second", func(b *testing.B) {
 		path := filepath.Join(b.TempDir(), "state")
 		syncRun(b, path, pages)
-		if st, err := os.Stat(path); err == nil {
-			b.ReportMetric(float64(st.Size()), "state-file-B")
-		}
 		var store time.Duration
 		var written int64
 		commits := 0
@@ -237,6 +234,9 @@ func BenchmarkSyncState(b *testing.B) {
 			commits += res.Commits
 		}
 		report(b, store, written, commits)
+		if st, err := os.Stat(path); err == nil {
+			b.ReportMetric(float64(st.Size()), "state-file-B")
+		}
 	})
 }
 

@@ -20,6 +20,7 @@ import (
 	"fmt"
 	"os"
 	"runtime/debug"
+	"slices"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -201,18 +202,25 @@ func (s *Store) Commit(ctx context.Context, changes []invsync.Change) error {
 			for i := range changes {
 				ch := &changes[i]
 				b := accounts.Bucket([]byte(ch.AccountID))
+				added := ch.Added
 				if b == nil {
 					var err error
 					if b, err = accounts.CreateBucket([]byte(ch.AccountID)); err != nil {
 						return fmt.Errorf("account %s: %w", ch.AccountID, err)
 					}
+					// A new bucket filled in key order packs its pages
+					// full (bbolt's default, half full, suits inserts
+					// in any order, as later runs make).
+					added = slices.Clone(added)
+					slices.Sort(added)
+					b.FillPercent = 1
 				}
 				for _, id := range ch.Removed {
 					if err := b.Delete([]byte(id)); err != nil {
 						return err
 					}
 				}
-				for _, id := range ch.Added {
+				for _, id := range added {
 					if err := b.Put([]byte(id), nil); err != nil {
 						return err
 					}
