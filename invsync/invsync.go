@@ -167,7 +167,9 @@ type account struct {
 // no longer has), and records them in the Store after out flushed them.
 //
 // A failed account (an *client.AccountError in pages) is reported in
-// Result.Failed and the run goes on; any other error from pages, out or the
+// Result.Failed and the run goes on (when ctx ends, every account not yet
+// complete fails, and what was written is still committed: Store.Commit
+// gets ctx without its cancellation); any other error from pages, out or the
 // Store stops the run and is returned, with the state as of the last commit
 // (so its events come again next run). An invitation listed twice in one
 // run (the list shifted under the cursor) is reported once; one without an
@@ -196,7 +198,10 @@ func (s *Syncer) Run(ctx context.Context, pages iter.Seq2[client.AccountPage, er
 			changes = append(changes, *pending[id])
 		}
 		start := time.Now()
-		err := s.Store.Commit(ctx, changes)
+		// What was written is committed even when ctx has ended (an
+		// interrupted run keeps what it printed): the commit runs
+		// without ctx's cancellation.
+		err := s.Store.Commit(context.WithoutCancel(ctx), changes)
 		res.StoreTime += time.Since(start)
 		if err != nil {
 			return fmt.Errorf("invsync: commit state: %w", err)

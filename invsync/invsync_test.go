@@ -260,6 +260,51 @@ func TestFailedAccountKeepsWhatItDelivered(t *testing.T) {
 	}
 }
 
+// cancelAfter is a recorder that cancels the run's context after n events.
+type cancelAfter struct {
+	recorder
+	n      int
+	cancel context.CancelFunc
+}
+
+func (c *cancelAfter) Write(ev *invsync.Event) error {
+	if len(c.events)+1 == c.n {
+		c.cancel()
+	}
+	return c.recorder.Write(ev)
+}
+
+// ctxStore refuses to commit under an ended context, as a database
+// client would.
+type ctxStore struct{ invsync.Store }
+
+func (c ctxStore) Commit(ctx context.Context, ch []invsync.Change) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return c.Store.Commit(ctx, ch)
+}
+
+// An interrupted run (its context cancelled) commits what it wrote: the
+// next run reports only the rest.
+func TestInterruptedRunKeepsWhatItWrote(t *testing.T) {
+	srv := sandbox(t, 300)
+	path := filepath.Join(t.TempDir(), "state")
+	st := openStore(t, path)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	out := &cancelAfter{n: 150, cancel: cancel}
+	res, err := (&invsync.Syncer{Store: ctxStore{st}}).Run(ctx, newClient(t, srv.URL).PagesForAccounts(ctx, []string{"a", "b"}, client.ListParams{}, client.WithConcurrency(1)), out)
+	_ = st.Close()
+	if err != nil || len(res.Failed) == 0 || res.Commits != 1 || len(out.events) < 150 {
+		t.Fatalf("interrupted run: %v, %+v, %d events", err, res, len(out.events))
+	}
+	out2, _ := syncOnce(t, path, srv.URL, false, "a", "b")
+	if len(out.events)+len(out2.events) != 600 {
+		t.Errorf("interrupted run wrote %d, the next %d; want 600 in all", len(out.events), len(out2.events))
+	}
+}
+
 // TestKilledRunLosesNothing kills a real sync process (this test binary,
 // see TestMain) with SIGKILL, then syncs again: the two runs together
 // report every invitation, the second reports each at most once, and a

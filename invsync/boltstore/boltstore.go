@@ -192,10 +192,7 @@ func (s *Store) Seen(_ context.Context, account string) ([]string, error) {
 
 // Commit records changes in one transaction, synced to disk before it
 // returns.
-func (s *Store) Commit(ctx context.Context, changes []invsync.Change) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
+func (s *Store) Commit(_ context.Context, changes []invsync.Change) error {
 	return s.guard(func() error {
 		return s.db.Update(func(tx *bolt.Tx) error {
 			accounts := tx.Bucket(accountsBucket)
