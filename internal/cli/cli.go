@@ -1,6 +1,7 @@
 // Package cli is the postpress command: `postpress invitations received`,
-// `postpress invitations sync`, `postpress sandbox` and `postpress version`. cmd/postpress is a thin main
-// around Run, which tests call directly.
+// `postpress invitations sync`, `postpress sandbox` and `postpress
+// version`. cmd/postpress is a thin main around Run, which tests call
+// directly.
 package cli
 
 import (
