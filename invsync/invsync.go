@@ -22,6 +22,11 @@
 // anything: delivery is at least once. An event is committed only once it
 // was written and flushed.
 //
+// A listing the server changes while it runs can shift items across pages:
+// one listed twice is reported once; one skipped counts as gone for that
+// run (reported removed with Removed) and is reported new again by the
+// next run, so nothing is lost, at the price of a repeat.
+//
 // # The store
 //
 // Store is small on purpose, so that a database of the caller's own can
