@@ -8,8 +8,8 @@ import (
 
 // heavyForImporters are packages a program that only lists invitations must
 // not link: the spec loader and its YAML and JSON-schema libraries (they
-// belong to gen/spec, client/validation and the test tooling) and package
-// testing.
+// belong to gen/spec, client/validation and the test tooling), the sync
+// engine, its store and the CLI's rate limiter, and package testing.
 var heavyForImporters = []string{
 	"github.com/getkin/kin-openapi",
 	"gopkg.in/yaml",
@@ -17,6 +17,9 @@ var heavyForImporters = []string{
 	"github.com/santhosh-tekuri/jsonschema",
 	"github.com/go-openapi/",
 	"github.com/oasdiff/yaml",
+	"github.com/postpress/postpress-go/invsync",
+	"go.etcd.io/bbolt",
+	"golang.org/x/time",
 }
 
 // TestClientLinksOnlyWhatListingNeeds keeps `go list -deps ./client` free of

@@ -49,6 +49,16 @@
 // ListParams.Cursor and you get every remaining item exactly once. Pages and
 // Items say how far the listing got; Unwrap gives the cause.
 //
+// # Many accounts
+//
+// PagesForAccounts and InvitationsForAccounts list several accounts at
+// once, WithConcurrency of them at a time (default DefaultConcurrency), each
+// on its own Pager, so retries, Retry-After and the loop guards work per
+// account. A failed account yields an *AccountError carrying its resume
+// cursor, and the other accounts go on. WithRateLimiter paces every attempt
+// of the client (any Limiter, such as *rate.Limiter) to cap the total rate.
+// Package invsync builds "only what is new" on top of them.
+//
 // # Errors
 //
 // Before sending, parameters are checked (ListParams.Validate): a bad one is

@@ -252,7 +252,8 @@ func (e *PagingError) Unwrap() error { return e.Err }
 // or timed out, the body could not be read, or a 200 body could not be
 // decoded. It says how many attempts were made; Unwrap gives the cause.
 type RequestError struct {
-	// Op is what failed: "send", "read body" or "decode".
+	// Op is what failed: "send", "read body", "decode", "wait to retry"
+	// or "wait for the rate limiter".
 	Op string
 	// URL is the request URL (it never carries the API key).
 	URL string

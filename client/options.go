@@ -53,6 +53,8 @@ type config struct {
 	editors        []gen.RequestEditorFn
 	allowInsecure  bool
 	prefetch       bool
+	concurrency    int     // 0: DefaultConcurrency
+	limiter        Limiter // nil: none
 	errs           []error
 }
 

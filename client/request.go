@@ -35,6 +35,11 @@ func fetch(ctx context.Context, cfg *config, base *url.URL, p ListParams) (*Page
 		return nil, fmt.Errorf("postpress: build request: %w", err)
 	}
 	for attempt := 1; ; attempt++ {
+		if cfg.limiter != nil {
+			if err := cfg.limiter.Wait(ctx); err != nil {
+				return nil, withAttempts(&RequestError{Op: "wait for the rate limiter", URL: req.URL.String(), Err: err}, attempt-1)
+			}
+		}
 		page, retryAfter, err := send(ctx, cfg, base, req, attempt)
 		if err == nil {
 			page.Cursor = p.Cursor

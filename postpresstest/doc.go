@@ -41,7 +41,7 @@
 // Enqueue scripts the next responses: Error (any error type, at the status
 // the spec gives it), ErrorStatus (any type at any status), Latency, Reset,
 // TruncatedBody and ProxyHTML, refined with WithRetryAfter, After, Times,
-// When and OnCursor. Responses that are not API responses as the spec
+// When, OnCursor and OnAccount. Responses that are not API responses as the spec
 // describes them are marked with FaultHeader.
 //
 // # Request log

@@ -1,6 +1,7 @@
 // Package cli is the postpress command: `postpress invitations received`,
-// `postpress sandbox`, `postpress contract check` and `postpress version`. cmd/postpress is a thin main
-// around Run, which tests call directly.
+// `postpress invitations sync`, `postpress sandbox`, `postpress contract
+// check` and `postpress version`. cmd/postpress is a thin main around Run,
+// which tests call directly.
 package cli
 
 import (
@@ -49,6 +50,8 @@ const usage = `postpress lists the invitations a postpress account received.
 
 Usage:
   postpress invitations received [flags]   list (and export) received invitations
+  postpress invitations sync --state FILE [flags]
+                                           print only the invitations new since the last run
   postpress sandbox --addr HOST:PORT [--items N] [--seed S]
                                            serve a fake postpress API for any client
   postpress contract check --account-id ID [--pages N] [--record DIR]
@@ -56,7 +59,7 @@ Usage:
   postpress version                        print the SDK version
 
 The API key comes from the environment variable POSTPRESS_API_KEY (never a flag).
-Run 'postpress invitations received -h' for the listing flags.
+Run 'postpress invitations received -h' (or sync -h) for the listing flags.
 
 Exit codes: 0 success; 2 usage error or bad input (nothing sent); 1 any other failure.
 `
@@ -88,6 +91,8 @@ func Run(ctx context.Context, env Env) int {
 		return ExitOK
 	case args[0] == "invitations" && len(args) >= 2 && args[1] == "received":
 		err = listReceived(ctx, env, args[2:])
+	case args[0] == "invitations" && len(args) >= 2 && args[1] == "sync":
+		err = syncInvitations(ctx, env, args[2:])
 	case args[0] == "sandbox":
 		err = sandbox(ctx, env, args[1:])
 	case args[0] == "contract" && len(args) >= 2 && args[1] == "check":

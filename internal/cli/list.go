@@ -21,9 +21,9 @@ var errConfig = errors.New("postpress: configuration")
 // pages at the API's default limit of 10, two at the CLI's 100.
 const sandboxItems = 120
 
-// listFlags are the flags of `invitations received`.
+// listFlags are the flags of `invitations received` and `invitations sync`.
 type listFlags struct {
-	accountID string
+	accountID string // the first of accounts
 	pageSize  int
 	maxItems  int
 	cursor    string
@@ -34,25 +34,32 @@ type listFlags struct {
 	retries   int
 	verbose   bool
 	validate  bool
+	accountFlags
+	syncFlags
 }
 
-func parseListFlags(env Env, args []string) (*listFlags, error) {
+func parseListFlags(env Env, args []string, cmd string) (*listFlags, error) {
 	f := &listFlags{}
-	fs := flag.NewFlagSet("postpress invitations received", flag.ContinueOnError)
+	fs := flag.NewFlagSet("postpress invitations "+cmd, flag.ContinueOnError)
 	fs.SetOutput(env.Stderr)
-	fs.StringVar(&f.accountID, "account-id", env.Getenv("POSTPRESS_ACCOUNT_ID"), "account to list from (env POSTPRESS_ACCOUNT_ID); required")
+	f.accountFlags.register(fs)
 	fs.IntVar(&f.pageSize, "page-size", client.DefaultPageSize, fmt.Sprintf("items a page, %d..%d (sent as limit)", client.MinPageSize, client.MaxPageSize))
-	fs.IntVar(&f.maxItems, "max-items", 0, "stop after N items; 0 = all")
-	fs.StringVar(&f.cursor, "cursor", "", "start from this cursor (resume)")
+	if cmd == "sync" {
+		f.syncFlags.register(fs)
+	}
+	if cmd == "received" {
+		fs.IntVar(&f.maxItems, "max-items", 0, "stop after N items (per account); 0 = all")
+		fs.StringVar(&f.cursor, "cursor", "", "start from this cursor (resume; one account only)")
+		fs.BoolVar(&f.validate, "validate", false, "check every response against the spec and the client's decoding, as `contract check` does; disagreements go to stderr (pages are then fetched one at a time; one account only)")
+	}
 	fs.StringVar(&f.format, "format", "", "table, ndjson, json or csv (default: table on a terminal, else ndjson)")
 	fs.StringVar(&f.baseURL, "base-url", env.Getenv("POSTPRESS_BASE_URL"), "API base URL (env POSTPRESS_BASE_URL; default "+client.DefaultBaseURL+")")
 	fs.BoolVar(&f.sandbox, "sandbox", false, "list from the built-in sandbox, in-process (no key or account needed)")
 	fs.DurationVar(&f.timeout, "timeout", client.DefaultAttemptTimeout, "per-attempt timeout")
 	fs.IntVar(&f.retries, "retries", client.DefaultMaxRetries, "max retries")
 	fs.BoolVar(&f.verbose, "verbose", false, "debug log of each request to stderr (API key redacted)")
-	fs.BoolVar(&f.validate, "validate", false, "check every response against the spec and the client's decoding, as `contract check` does; disagreements go to stderr (pages are then fetched one at a time)")
 	fs.Usage = func() {
-		_, _ = fmt.Fprintf(fs.Output(), "Usage: postpress invitations received [flags]\n\nThe API key comes from POSTPRESS_API_KEY.\n\nFlags:\n")
+		_, _ = fmt.Fprintf(fs.Output(), "Usage: postpress invitations %s [flags]\n\n%sThe API key comes from POSTPRESS_API_KEY.\n\nFlags:\n", cmd, commandHelp[cmd])
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -69,17 +76,17 @@ func parseListFlags(env Env, args []string) (*listFlags, error) {
 	if f.sandbox && set["base-url"] {
 		return nil, usagef("--sandbox and --base-url exclude each other (the sandbox runs in-process)")
 	}
-	switch {
-	case f.sandbox && f.accountID == "" && !set["account-id"]:
-		f.accountID = "acc_sandbox"
-	case f.accountID == "" && set["account-id"]:
-		return nil, usagef("--account-id must not be empty")
-	case f.accountID == "":
-		return nil, usagef("--account-id is required (or set POSTPRESS_ACCOUNT_ID)")
+	if err := f.resolve(env, f.sandbox, set); err != nil {
+		return nil, err
 	}
+	f.accountID = f.accounts[0]
 	switch {
 	case set["cursor"] && f.cursor == "":
 		return nil, usagef("--cursor must not be empty (omit it to start from the beginning)")
+	case set["cursor"] && len(f.accounts) > 1:
+		return nil, usagef("--cursor resumes one account: give one --account-id with it")
+	case f.validate && len(f.accounts) > 1:
+		return nil, usagef("--validate checks one account's listing: give one --account-id with it")
 	case f.pageSize < client.MinPageSize || f.pageSize > client.MaxPageSize:
 		return nil, usagef("--page-size must be %d..%d, got %d", client.MinPageSize, client.MaxPageSize, f.pageSize)
 	case f.maxItems < 0:
@@ -103,10 +110,38 @@ func parseListFlags(env Env, args []string) (*listFlags, error) {
 
 // listReceived is `postpress invitations received`.
 func listReceived(ctx context.Context, env Env, args []string) error {
-	f, err := parseListFlags(env, args)
+	f, err := parseListFlags(env, args, "received")
 	if err != nil {
 		return err
 	}
+	var val *checkSession // --validate
+	var extra []client.Option
+	if f.validate {
+		if val, err = newCheckSession(env, env.Getenv(client.EnvAPIKey), false, true); err != nil {
+			return err
+		}
+		extra = val.clientOptions(env)
+	}
+	c, closeSandbox, err := newClient(env, f, extra...)
+	if err != nil {
+		return err
+	}
+	defer closeSandbox()
+	if len(f.accounts) > 1 {
+		return listMany(ctx, env, f, c)
+	}
+	params := client.ListParams{AccountID: f.accountID, Limit: f.pageSize, Cursor: f.cursor, MaxItems: f.maxItems}
+	if err := params.Validate(); err != nil {
+		return err
+	}
+	return listOne(ctx, env, f, c, params, val)
+}
+
+// newClient builds the client the flags describe, with extra options last
+// (on an in-process sandbox with --sandbox: call the returned func to stop
+// it).
+func newClient(env Env, f *listFlags, extra ...client.Option) (*client.Client, func(), error) {
+	stop := func() {}
 	opts := []client.Option{
 		client.WithAttemptTimeout(f.timeout),
 		client.WithMaxRetries(f.retries),
@@ -118,15 +153,16 @@ func listReceived(ctx context.Context, env Env, args []string) error {
 	if f.verbose {
 		opts = append(opts, client.WithLogger(slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))))
 	}
+	opts = append(opts, f.options()...)
 	if f.sandbox {
 		srv := postpresstest.NewServer(postpresstest.WithAnyAPIKey(), postpresstest.WithAnyAccount(sandboxItems), postpresstest.WithLenientCursors())
-		defer srv.Close()
+		stop = srv.Close
 		opts = append(opts, client.WithBaseURL(srv.URL), client.WithAPIKey("pp_sandbox"))
 	} else {
 		key := env.Getenv(client.EnvAPIKey)
 		// The client refuses a key that cannot be a header value.
 		if key == "" {
-			return fmt.Errorf("%w: no API key: set %s", errConfig, client.EnvAPIKey)
+			return nil, stop, fmt.Errorf("%w: no API key: set %s", errConfig, client.EnvAPIKey)
 		}
 		// The base URL is always passed, so that the client never reads
 		// the process environment behind env.Getenv's back.
@@ -136,22 +172,16 @@ func listReceived(ctx context.Context, env Env, args []string) error {
 		}
 		opts = append(opts, client.WithAPIKey(key), client.WithBaseURL(base))
 	}
-	var val *checkSession // --validate
-	if f.validate {
-		if val, err = newCheckSession(env, env.Getenv(client.EnvAPIKey), false, true); err != nil {
-			return err
-		}
-		opts = append(opts, val.clientOptions(env)...)
-	}
-	c, err := client.New(opts...)
+	c, err := client.New(append(opts, extra...)...)
 	if err != nil {
-		return fmt.Errorf("%w: %w", errConfig, err)
+		stop()
+		return nil, func() {}, fmt.Errorf("%w: %w", errConfig, err)
 	}
-	params := client.ListParams{AccountID: f.accountID, Limit: f.pageSize, Cursor: f.cursor, MaxItems: f.maxItems}
-	if err := params.Validate(); err != nil {
-		return err
-	}
+	return c, stop, nil
+}
 
+// listOne lists one account; val (nil without --validate) checks each page.
+func listOne(ctx context.Context, env Env, f *listFlags, c *client.Client, params client.ListParams, val *checkSession) error {
 	w := writers[f.format](env.Stdout)
 	// The progress line is for a person at a terminal waiting on a long
 	// listing; --verbose logs every request instead.

@@ -119,6 +119,9 @@ type table struct {
 	header bool
 }
 
+// tableHeader is the table's header row.
+var tableHeader = []string{"DATE", "FROM", "HEADLINE", "MESSAGE", "ID"}
+
 // tableWidths are the widths of the columns before ID.
 var tableWidths = []int{18, 24, 30, 44}
 
@@ -140,7 +143,7 @@ func (t *table) row(cells ...string) error {
 func (t *table) write(inv *client.Invitation) error {
 	if !t.header {
 		t.header = true
-		if err := t.row("DATE", "FROM", "HEADLINE", "MESSAGE", "ID"); err != nil {
+		if err := t.row(tableHeader...); err != nil {
 			return err
 		}
 	}

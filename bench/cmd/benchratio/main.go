@@ -147,6 +147,26 @@ func main() {
 	fmt.Println("Memory while iterating 100,000 invitations:")
 	value("peak heap above baseline", "BenchmarkIterate/n=100000", "peak-heap-B")
 	value("largest live heap above baseline", "BenchmarkIterate/n=100000", "live-heap-B")
+	fmt.Println("Many accounts: 64 accounts × 3 pages, 10 ms latency, concurrency 8 (bound ⌈64/8⌉×3×10 ms = 240 ms; one-by-one ideal 1/8):")
+	for _, size := range []string{"100", "10"} {
+		acc := "BenchmarkAccounts/page=" + size + "/mode="
+		if v, n := get(acc+"concurrent", "x-bound"); n > 0 {
+			verdict := "MET"
+			if v > 1.15 {
+				verdict = "MISSED"
+			}
+			vs := r[acc+"concurrent"]["x-bound"]
+			fmt.Printf("  %-44s  %6.3f  (median of %d runs, range %.3f–%.3f)  goal ≤ 1.15: %s\n",
+				"concurrent / bound, pages of "+size, v, n, slices.Min(vs), slices.Max(vs), verdict)
+		}
+		ratio("concurrent / one-by-one, pages of "+size, acc+"concurrent", acc+"one-by-one", "ns/op", 0)
+	}
+	fmt.Println("Sync state, 1,000 accounts × 1,000 invitations (second run: nothing new):")
+	ratio("second / first run, state time", "BenchmarkSyncState/run=second", "BenchmarkSyncState/run=first", "store-ms/op", 0)
+	ratio("second / first run, whole run", "BenchmarkSyncState/run=second", "BenchmarkSyncState/run=first", "ns/op", 0)
+	value("first run, bytes written", "BenchmarkSyncState/run=first", "written-B/op")
+	value("second run, bytes written", "BenchmarkSyncState/run=second", "written-B/op")
+	value("state file", "BenchmarkSyncState/run=second", "state-file-B")
 	fmt.Println("Bytes on the wire per page (response headers and body):")
 	value("identity", "BenchmarkWire/enc=identity", "wire-B/page")
 	value("gzip", "BenchmarkWire/enc=gzip", "wire-B/page")

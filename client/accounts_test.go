@@ -1,0 +1,316 @@
+package client_test
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/postpress/postpress-go/client"
+	"github.com/postpress/postpress-go/internal/contracttest"
+	pt "github.com/postpress/postpress-go/postpresstest"
+)
+
+func idsOf(items []client.Invitation) []string {
+	ids := make([]string, len(items))
+	for i := range items {
+		ids[i] = items[i].ID
+	}
+	return ids
+}
+
+func accountsClient(t *testing.T, baseURL string, opts ...client.Option) *client.Client {
+	t.Helper()
+	c, err := client.New(append([]client.Option{
+		client.WithAPIKey(pt.DefaultAPIKey), client.WithBaseURL(baseURL),
+		client.WithBackoff(time.Millisecond), client.WithHTTPClient(contracttest.NewClient(t, nil)),
+	}, opts...)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// collect runs InvitationsForAccounts and returns the ids each account
+// delivered, in order, and the errors by account.
+func collect(t *testing.T, seq func(yield func(client.AccountInvitation, error) bool)) (map[string][]string, map[string]*client.AccountError) {
+	t.Helper()
+	got := map[string][]string{}
+	failed := map[string]*client.AccountError{}
+	for ai, err := range seq {
+		if err != nil {
+			var ae *client.AccountError
+			if !errors.As(err, &ae) {
+				t.Fatalf("error is not an *AccountError: %v", err)
+			}
+			if ae.AccountID != ai.AccountID || failed[ae.AccountID] != nil {
+				t.Fatalf("error for %q yielded with account %q, or twice", ae.AccountID, ai.AccountID)
+			}
+			failed[ae.AccountID] = ae
+			continue
+		}
+		got[ai.AccountID] = append(got[ai.AccountID], ai.Invitation.ID)
+	}
+	return got, failed
+}
+
+// One account fails for good on its second page, one is rate-limited
+// twice, one is unknown to the key; the others complete, each with exactly
+// its own invitations in order, and each failure says where to resume.
+func TestAccountsAgainstFaults(t *testing.T) {
+	sizes := map[string]int{"acc_a": 250, "acc_broken": 230, "acc_limited": 120, "acc_d": 99, "acc_e": 0, "acc_f": 301}
+	var opts []pt.Option
+	var accounts []string
+	for _, id := range []string{"acc_a", "acc_broken", "acc_limited", "acc_d", "acc_e", "acc_f"} {
+		opts = append(opts, pt.WithGeneratedAccount(id, sizes[id]))
+		accounts = append(accounts, id)
+	}
+	accounts = append(accounts, "acc_unknown")
+	srv := pt.NewServer(opts...)
+	defer srv.Close()
+	page2 := pt.EncodeCursor(client.DefaultPageSize)
+	srv.Enqueue(
+		pt.Error("errors/provider_error").Times(100).When(func(r *http.Request) bool {
+			q := r.URL.Query()
+			return q.Get("account_id") == "acc_broken" && q.Get("cursor") == page2
+		}),
+		pt.Error("errors/too_many_requests").WithRetryAfter("0").Times(2).OnAccount("acc_limited"),
+	)
+	c := accountsClient(t, srv.URL, client.WithMaxRetries(2), client.WithConcurrency(3))
+
+	got, failed := collect(t, c.InvitationsForAccounts(context.Background(), accounts, client.ListParams{}))
+
+	for _, id := range []string{"acc_a", "acc_limited", "acc_d", "acc_e", "acc_f"} {
+		if want := idsOf(srv.Items(id)); !slices.Equal(got[id], want) || failed[id] != nil {
+			t.Errorf("%s: %d ids (error %v), want its %d in order", id, len(got[id]), failed[id], len(want))
+		}
+	}
+	if len(failed) != 2 {
+		t.Fatalf("failed accounts: %v, want acc_broken and acc_unknown", failed)
+	}
+	broken := failed["acc_broken"]
+	if broken == nil || broken.Cursor != page2 || !errors.Is(broken, client.ErrorTypeProviderError) {
+		t.Fatalf("acc_broken: %v, want provider_error with cursor %q", broken, page2)
+	}
+	var pe *client.PagingError
+	if !errors.As(broken, &pe) || pe.Cursor != broken.Cursor || pe.Items != client.DefaultPageSize {
+		t.Errorf("acc_broken's error does not carry its *PagingError: %#v", broken.Err)
+	}
+	if unknown := failed["acc_unknown"]; unknown == nil || unknown.Cursor != "" || !errors.Is(unknown, client.ErrorTypeResourceAccessRestricted) {
+		t.Errorf("acc_unknown: %v, want resource_access_restricted from the start", unknown)
+	}
+	limited := 0
+	for _, r := range srv.Requests() {
+		if r.Query.Get("account_id") == "acc_limited" && r.Fault != "" {
+			limited++
+		}
+	}
+	if limited != 2 {
+		t.Errorf("acc_limited met %d 429s, want 2 (retried, then served)", limited)
+	}
+
+	// Resuming the broken account from its cursor gives the rest, once.
+	srv.ClearFaults()
+	rest, err := listIDs(context.Background(), c, client.ListParams{AccountID: "acc_broken", Cursor: broken.Cursor})
+	if err != nil || !slices.Equal(append(got["acc_broken"], rest...), idsOf(srv.Items("acc_broken"))) {
+		t.Errorf("resume of acc_broken: %d + %d ids, err %v; want its %d", len(got["acc_broken"]), len(rest), err, sizes["acc_broken"])
+	}
+}
+
+// The sandbox serves any account: every account gets its own invitations.
+func TestAccountsOnTheSandbox(t *testing.T) {
+	srv := pt.NewServer(pt.WithAnyAPIKey(), pt.WithAnyAccount(120), pt.WithLenientCursors())
+	defer srv.Close()
+	c := accountsClient(t, srv.URL)
+	accounts := []string{"a", "b", "c"}
+	got, failed := collect(t, c.InvitationsForAccounts(context.Background(), accounts, client.ListParams{Limit: 50}))
+	if len(failed) != 0 {
+		t.Fatalf("failures: %v", failed)
+	}
+	for _, id := range accounts {
+		if want := idsOf(srv.Items(id)); len(want) != 120 || !slices.Equal(got[id], want) {
+			t.Errorf("%s: %d ids, want its 120", id, len(got[id]))
+		}
+	}
+	if slices.Equal(got["a"], got["b"]) {
+		t.Error("accounts a and b got the same invitations")
+	}
+}
+
+// concurrencyProbe wraps the fake: it counts the accounts with a request in
+// flight, and holds the first requests until `want` accounts are in flight
+// at once (a listing one account after another would never get there, and
+// the test's deadline fails it).
+type concurrencyProbe struct {
+	next     http.Handler
+	want     int
+	mu       sync.Mutex
+	inFlight map[string]int
+	max      int
+	reached  chan struct{}
+	once     sync.Once
+}
+
+func (p *concurrencyProbe) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	acc := r.URL.Query().Get("account_id")
+	p.mu.Lock()
+	p.inFlight[acc]++
+	p.max = max(p.max, len(p.inFlight))
+	if len(p.inFlight) >= p.want {
+		p.once.Do(func() { close(p.reached) })
+	}
+	p.mu.Unlock()
+	defer func() {
+		p.mu.Lock()
+		if p.inFlight[acc]--; p.inFlight[acc] == 0 {
+			delete(p.inFlight, acc)
+		}
+		p.mu.Unlock()
+	}()
+	select {
+	case <-p.reached:
+	case <-r.Context().Done():
+		return
+	}
+	p.next.ServeHTTP(w, r)
+}
+
+func TestAccountsConcurrencyIsBounded(t *testing.T) {
+	const concurrency = 4
+	fake := pt.NewFake(pt.WithAnyAccount(250), pt.WithLenientCursors())
+	probe := &concurrencyProbe{next: fake, want: concurrency, inFlight: map[string]int{}, reached: make(chan struct{})}
+	hs := httptest.NewServer(probe)
+	defer hs.Close()
+	c := accountsClient(t, hs.URL+pt.BasePath, client.WithConcurrency(concurrency))
+	accounts := []string{"a1", "a2", "a3", "a4", "a5", "a6", "a7", "a8", "a9", "a10"}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	got, failed := collect(t, c.InvitationsForAccounts(ctx, accounts, client.ListParams{}))
+	if len(failed) != 0 {
+		t.Fatalf("failures (a listing that never had %d accounts in flight hangs until the deadline): %v", concurrency, failed)
+	}
+	for _, id := range accounts {
+		if len(got[id]) != 250 {
+			t.Errorf("%s: %d ids, want 250", id, len(got[id]))
+		}
+	}
+	if probe.max != concurrency {
+		t.Errorf("at most %d accounts were in flight at once, want exactly %d", probe.max, concurrency)
+	}
+}
+
+// countingLimiter counts its waits and fails from the n-th on when fail is
+// set.
+type countingLimiter struct {
+	waits atomic.Int64
+	fail  int64
+}
+
+func (l *countingLimiter) Wait(ctx context.Context) error {
+	if n := l.waits.Add(1); l.fail > 0 && n >= l.fail {
+		return errors.New("limiter: burst exceeded")
+	}
+	return ctx.Err()
+}
+
+// One limiter paces every attempt of the client: first tries and retries,
+// on every account.
+func TestAccountsRateLimiterCountsEveryAttempt(t *testing.T) {
+	srv := pt.NewServer(pt.WithAnyAccount(230), pt.WithLenientCursors())
+	defer srv.Close()
+	srv.Enqueue(pt.Error("errors/too_many_requests").WithRetryAfter("0").Times(3).OnAccount("b"))
+	lim := &countingLimiter{}
+	c := accountsClient(t, srv.URL, client.WithRateLimiter(lim))
+	_, failed := collect(t, c.InvitationsForAccounts(context.Background(), []string{"a", "b", "c"}, client.ListParams{}, client.WithMaxRetries(3)))
+	if len(failed) != 0 {
+		t.Fatal(failed)
+	}
+	if n := srv.RequestCount(); n != 3*3+3 || lim.waits.Load() != int64(n) {
+		t.Errorf("limiter waited %d times for %d requests (want 12: 3 pages × 3 accounts + 3 retries)", lim.waits.Load(), n)
+	}
+
+	// A limiter that refuses fails the attempt before it is sent.
+	srv.ResetLog()
+	c = accountsClient(t, srv.URL, client.WithRateLimiter(&countingLimiter{fail: 1}))
+	_, failed = collect(t, c.InvitationsForAccounts(context.Background(), []string{"a"}, client.ListParams{}))
+	var re *client.RequestError
+	if !errors.As(failed["a"], &re) || re.Op != "wait for the rate limiter" || srv.RequestCount() != 0 {
+		t.Errorf("refusing limiter: %v, %d requests sent; want a RequestError and none sent", failed["a"], srv.RequestCount())
+	}
+}
+
+// When the context ends, every account not complete gets an error, so the
+// errors name every account to resume.
+func TestAccountsCancelNamesEveryUnfinishedAccount(t *testing.T) {
+	srv := pt.NewServer(pt.WithAnyAccount(150), pt.WithLenientCursors())
+	defer srv.Close()
+	c := accountsClient(t, srv.URL, client.WithConcurrency(2))
+	var accounts []string
+	for i := range 20 {
+		accounts = append(accounts, accountName(i))
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	got := map[string]int{}
+	failed := map[string]*client.AccountError{}
+	for ai, err := range c.InvitationsForAccounts(ctx, accounts, client.ListParams{}) {
+		var ae *client.AccountError
+		if errors.As(err, &ae) {
+			failed[ae.AccountID] = ae
+			continue
+		}
+		got[ai.AccountID]++
+		cancel()
+	}
+	for _, id := range accounts {
+		complete := got[id] == 150
+		if complete == (failed[id] != nil) {
+			t.Errorf("%s: %d items, error %v: want either all 150 or an error", id, got[id], failed[id])
+		}
+		if ae := failed[id]; ae != nil && (!errors.Is(ae, context.Canceled) || (got[id] > 0) != (ae.Cursor != "")) {
+			t.Errorf("%s: %d items, error %v (cursor %q)", id, got[id], ae, ae.Cursor)
+		}
+	}
+	if len(failed) < len(accounts)-2 {
+		t.Errorf("only %d accounts failed after the cancel", len(failed))
+	}
+}
+
+func TestAccountsBadInputSendsNothing(t *testing.T) {
+	srv := pt.NewServer(pt.WithAnyAccount(10))
+	defer srv.Close()
+	c := accountsClient(t, srv.URL)
+	for name, tc := range map[string]struct {
+		accounts []string
+		params   client.ListParams
+		opts     []client.Option
+	}{
+		"none":          {nil, client.ListParams{}, nil},
+		"repeated":      {[]string{"a", "b", "a"}, client.ListParams{}, nil},
+		"empty id":      {[]string{"a", ""}, client.ListParams{}, nil},
+		"space in id":   {[]string{"a b"}, client.ListParams{}, nil},
+		"params.id":     {[]string{"a"}, client.ListParams{AccountID: "a"}, nil},
+		"params.cursor": {[]string{"a"}, client.ListParams{Cursor: "x"}, nil},
+		"limit":         {[]string{"a"}, client.ListParams{Limit: 101}, nil},
+		"concurrency":   {[]string{"a"}, client.ListParams{}, []client.Option{client.WithConcurrency(0)}},
+	} {
+		n := 0
+		var got error
+		for _, err := range c.InvitationsForAccounts(context.Background(), tc.accounts, tc.params, tc.opts...) {
+			n++
+			got = err
+		}
+		var pe *client.ParamError
+		if n != 1 || got == nil || (name != "concurrency" && !errors.As(got, &pe)) {
+			t.Errorf("%s: %d results, last error %v; want one *ParamError (an option error for concurrency)", name, n, got)
+		}
+	}
+	if srv.RequestCount() != 0 {
+		t.Errorf("%d requests sent for bad input", srv.RequestCount())
+	}
+}

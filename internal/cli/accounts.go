@@ -1,0 +1,205 @@
+package cli
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"github.com/postpress/postpress-go/client"
+)
+
+// commandHelp is the paragraph under each listing command's usage line.
+var commandHelp = map[string]string{
+	"received": "Lists every invitation of the accounts. With several accounts (--account-id\nrepeated, --accounts-file) they are listed at once and every row carries\naccount_id; failed accounts are listed on stderr with their resume cursors.\n\n",
+	"sync":     "Prints the invitations not seen by earlier runs on the same --state file,\nthen records them (--removed: also those gone since, marked change=removed).\nStdout carries only rows; counts go to stderr. Run it from cron.\n\n",
+}
+
+// stringList is a flag that may repeat.
+type stringList []string
+
+func (s *stringList) String() string     { return strings.Join(*s, ",") }
+func (s *stringList) Set(v string) error { *s = append(*s, v); return nil }
+
+// accountFlags are the flags that choose the accounts and how many are
+// listed at once.
+type accountFlags struct {
+	// accounts are the accounts to list, in order, each once.
+	accounts    []string
+	ids         stringList
+	file        string
+	concurrency int
+	rate        float64
+}
+
+func (a *accountFlags) register(fs *flag.FlagSet) {
+	fs.Var(&a.ids, "account-id", "account `ID` to list from; repeat for several (env POSTPRESS_ACCOUNT_ID when neither this nor --accounts-file is given)")
+	fs.StringVar(&a.file, "accounts-file", "", "`FILE` of account ids, one a line (blank lines and lines starting with # are skipped)")
+	fs.IntVar(&a.concurrency, "concurrency", client.DefaultConcurrency, "accounts listed at once")
+	fs.Float64Var(&a.rate, "rate", 0, "at most N requests a second over all accounts (retries included); 0 = no limit")
+}
+
+// resolve gathers the accounts from --account-id, --accounts-file and the
+// environment, and checks them.
+func (a *accountFlags) resolve(env Env, sandbox bool, set map[string]bool) error {
+	for _, id := range a.ids {
+		if id == "" {
+			return usagef("--account-id must not be empty")
+		}
+		a.accounts = append(a.accounts, id)
+	}
+	if a.file != "" {
+		ids, err := readAccountsFile(a.file)
+		if err != nil {
+			return err
+		}
+		a.accounts = append(a.accounts, ids...)
+	} else if set["accounts-file"] {
+		return usagef("--accounts-file must not be empty")
+	}
+	if len(a.accounts) == 0 && !set["account-id"] && !set["accounts-file"] {
+		switch id := env.Getenv("POSTPRESS_ACCOUNT_ID"); {
+		case id != "":
+			a.accounts = []string{id}
+		case sandbox:
+			a.accounts = []string{"acc_sandbox"}
+		}
+	}
+	if len(a.accounts) == 0 {
+		if set["accounts-file"] {
+			return usagef("--accounts-file %s lists no account", a.file)
+		}
+		return usagef("--account-id is required (or --accounts-file, or set POSTPRESS_ACCOUNT_ID)")
+	}
+	seen := map[string]bool{}
+	for _, id := range a.accounts {
+		if seen[id] {
+			return usagef("account %q is given more than once", printable(id))
+		}
+		seen[id] = true
+		if err := (client.ListParams{AccountID: id}).Validate(); err != nil {
+			return usagef("account %q: %v", printable(id), err)
+		}
+	}
+	switch {
+	case a.concurrency < 1:
+		return usagef("--concurrency must be 1 or more, got %d", a.concurrency)
+	case a.rate < 0:
+		return usagef("--rate must be 0 (no limit) or more, got %v", a.rate)
+	}
+	return nil
+}
+
+// readAccountsFile reads one account id a line; blank lines and lines
+// whose first non-blank character is # are skipped.
+func readAccountsFile(path string) ([]string, error) {
+	f, err := os.Open(path) //nolint:gosec // G304: reading the file named by --accounts-file is the point
+	if err != nil {
+		return nil, usagef("--accounts-file: %v", err)
+	}
+	defer func() { _ = f.Close() }()
+	var ids []string
+	sc := bufio.NewScanner(f)
+	for n := 1; sc.Scan(); n++ {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		if strings.ContainsFunc(line, func(r rune) bool { return r == ' ' || r == '\t' }) {
+			return nil, usagef("--accounts-file %s:%d: %q is not one account id (one id a line; comments on lines of their own)", path, n, printable(line))
+		}
+		ids = append(ids, line)
+	}
+	if err := sc.Err(); err != nil {
+		return nil, usagef("--accounts-file %s: %v", path, err)
+	}
+	return ids, nil
+}
+
+// options are the client options of the account flags.
+func (a *accountFlags) options() []client.Option {
+	opts := []client.Option{client.WithConcurrency(a.concurrency)}
+	if a.rate > 0 {
+		opts = append(opts, client.WithRateLimiter(rate.NewLimiter(rate.Limit(a.rate), 1)))
+	}
+	return opts
+}
+
+// leads returns a row's leading fields: account_id when several accounts
+// are listed, and change when a sync reports removals.
+func (a *accountFlags) leads(account, change string) []lead {
+	var l []lead
+	if len(a.accounts) > 1 {
+		l = append(l, lead{"account_id", account})
+	}
+	if change != "" {
+		l = append(l, lead{"change", change})
+	}
+	return l
+}
+
+// listMany is `invitations received` over several accounts: listed at
+// once, every row led by its account_id, the failed accounts reported on
+// stderr at the end.
+func listMany(ctx context.Context, env Env, f *listFlags, c *client.Client) error {
+	w := writers[f.format](env.Stdout).(leadWriter)
+	params := client.ListParams{Limit: f.pageSize, MaxItems: f.maxItems}
+	var failed []*client.AccountError
+	var outErr error
+	written := map[string]int{}
+	for ap, err := range c.PagesForAccounts(ctx, f.accounts, params) {
+		var ae *client.AccountError
+		switch {
+		case errors.As(err, &ae):
+			failed = append(failed, ae)
+			continue
+		case err != nil:
+			outErr = err
+		}
+		if outErr != nil {
+			break
+		}
+		for i := range ap.Page.Items {
+			if outErr = w.writeLead(f.leads(ap.AccountID, ""), &ap.Page.Items[i], false); outErr != nil {
+				break
+			}
+			written[ap.AccountID]++
+		}
+		if outErr == nil {
+			outErr = w.flush()
+		}
+		if outErr != nil {
+			outErr = fmt.Errorf("postpress: writing output: %w", outErr)
+			break
+		}
+	}
+	if err := w.close(); err != nil && outErr == nil {
+		outErr = fmt.Errorf("postpress: writing output: %w", err)
+	}
+	if outErr != nil {
+		return outErr
+	}
+	return reportFailed(ctx, env.Stderr, failed, written, len(f.accounts), f.timeout)
+}
+
+// reportFailed lists the failed accounts on w, each with its cause and
+// how to resume it, and returns an error (exit 1) when there is one.
+func reportFailed(ctx context.Context, w io.Writer, failed []*client.AccountError, written map[string]int, total int, timeout time.Duration) error {
+	if len(failed) == 0 {
+		return nil
+	}
+	for _, ae := range failed {
+		msg := describe(ctx, ae.Err, written[ae.AccountID], timeout).Error()
+		msg = strings.Replace(msg, "postpress: ", fmt.Sprintf("postpress: account %s: ", printable(ae.AccountID)), 1)
+		msg = strings.Replace(msg, "resume with: --cursor", "resume with: --account-id "+printable(ae.AccountID)+" --cursor", 1)
+		_, _ = fmt.Fprintln(w, msg)
+	}
+	return &listError{msg: fmt.Sprintf("postpress: %d of %d accounts failed (listed above); the others completed", len(failed), total), err: failed[0]}
+}
