@@ -3,7 +3,6 @@ package client
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"net/url"
 	"os"
 
@@ -30,7 +29,7 @@ func New(opts ...Option) (*Client, error) {
 	cfg := &config{
 		apiKey:         secret(os.Getenv(EnvAPIKey)),
 		baseURL:        os.Getenv(EnvBaseURL),
-		rawHTTP:        http.DefaultClient,
+		rawHTTP:        defaultHTTPClient(),
 		userAgent:      "postpress-go/" + Version,
 		maxRetries:     DefaultMaxRetries,
 		initialBackoff: DefaultInitialBackoff,

@@ -83,7 +83,9 @@ func WithBaseURL(u string) Option {
 }
 
 // WithHTTPClient sets the *http.Client requests go through (its Transport,
-// Jar and Timeout are used). The client is copied, not changed: the copy
+// Jar and Timeout are used; by default a client with http.DefaultTransport's
+// settings that keeps 2 × DefaultConcurrency idle connections a host, so
+// that accounts listed at once reuse theirs). The client is copied, not changed: the copy
 // gets a redirect policy that refuses redirects to another host or from
 // https to http, so the API key cannot follow a redirect away (Go's client
 // would forward X-API-KEY); the CheckRedirect of hc still runs for the

@@ -1,0 +1,25 @@
+package client
+
+import (
+	"net/http"
+	"sync"
+)
+
+// defaultHTTPClient is the *http.Client a Client sends through unless
+// WithHTTPClient gives another: http.DefaultTransport's settings (proxy from
+// the environment, timeouts, HTTP/2), but keeping up to 2 ×
+// DefaultConcurrency idle connections a host instead of Go's default of 2.
+// Accounts listed at once each have a request in flight and one prefetched;
+// with 2 idle connections kept, every round of them would close most of the
+// connections it used and open (over TLS: handshake) new ones. One client is
+// shared by every Client, as http.DefaultClient would be, so that they share
+// the connection pool.
+var defaultHTTPClient = sync.OnceValue(func() *http.Client {
+	t, ok := http.DefaultTransport.(*http.Transport)
+	if !ok { // replaced by the program: respect that
+		return http.DefaultClient
+	}
+	t = t.Clone()
+	t.MaxIdleConnsPerHost = 2 * DefaultConcurrency
+	return &http.Client{Transport: t}
+})
