@@ -96,23 +96,22 @@ func (d *decoder) null() (isNull bool, err error) {
 // consumed) leaves the struct as it is; otherwise the object is opened
 // and its members follow.
 func (d *decoder) beginObject(typeName string) (isNull bool, err error) {
-	switch d.data[d.pos] {
-	case 'n':
-		return true, d.literal("null")
-	case '{':
-		return false, d.open()
-	}
-	return false, d.typeError(typeName)
+	return d.begin(typeName, '{')
 }
 
 // beginArray starts decoding an array into a slice: isNull true (null
 // consumed) means the slice is set to nil; otherwise the array is opened
 // and nextElement reads its elements.
 func (d *decoder) beginArray(typeName string) (isNull bool, err error) {
+	return d.begin(typeName, '[')
+}
+
+// begin is beginObject or beginArray, by the bracket that opens the value.
+func (d *decoder) begin(typeName string, bracket byte) (isNull bool, err error) {
 	switch d.data[d.pos] {
 	case 'n':
 		return true, d.literal("null")
-	case '[':
+	case bracket:
 		return false, d.open()
 	}
 	return false, d.typeError(typeName)
