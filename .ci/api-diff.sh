@@ -17,16 +17,7 @@ root="$evolution_root"
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 
-if [[ $# -eq 2 ]]; then
-	old="$1" new="$2"
-elif [[ $# -eq 0 ]]; then
-	base="$(apicheck baseline -root "$root" ${BASE:+-base "$BASE"})"
-	old="$root/$base/go.api" new="$root"
-	echo "api-diff: the module against $base/go.api"
-else
-	log "usage: $0 [OLD NEW]"
-	exit 2
-fi
+diff_sides api-diff go.api "" "[OLD NEW]" "$@"
 for side in old new; do
 	if [[ -d "${!side}" ]]; then
 		export_api "$(cd "${!side}" && pwd)" "$tmp/$side.api"

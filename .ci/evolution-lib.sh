@@ -38,6 +38,26 @@ apicheck() {
 	"$bin" "$@"
 }
 
+# diff_sides LABEL OLD_REL NEW_REL USAGE ARGS...: sets old and new, the two
+# sides a diff script compares: ARGS when they are two; with none, OLD_REL in
+# the newest release snapshot (or BASE) against NEW_REL in the working tree
+# (empty: the module root), said on stdout under LABEL. Any other ARGS: the
+# usage line (the script's name, then USAGE) and exit 2.
+diff_sides() {
+	local label="$1" old_rel="$2" new_rel="$3" usage="$4" base
+	shift 4
+	if [[ $# -eq 2 ]]; then
+		old="$1" new="$2"
+	elif [[ $# -eq 0 ]]; then
+		base="$(apicheck baseline -root "$evolution_root" ${BASE:+-base "$BASE"})"
+		old="$evolution_root/$base/$old_rel" new="$evolution_root${new_rel:+/$new_rel}"
+		echo "$label: ${new_rel:-the module} against $base/$old_rel"
+	else
+		log "usage: $0 $usage"
+		exit 2
+	fi
+}
+
 # export_api DIR OUT: apidiff's export data of the module in DIR.
 export_api() {
 	local apidiff

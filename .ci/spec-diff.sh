@@ -15,16 +15,7 @@ set -euo pipefail
 source "$(dirname "$0")/evolution-lib.sh"
 root="$evolution_root"
 
-if [[ $# -eq 2 ]]; then
-	old="$1" new="$2"
-elif [[ $# -eq 0 ]]; then
-	base="$(apicheck baseline -root "$root" ${BASE:+-base "$BASE"})"
-	old="$root/$base/openapi.yaml" new="$root/openapi.yaml"
-	echo "spec-diff: openapi.yaml against $base/openapi.yaml"
-else
-	log "usage: $0 [OLD.yaml NEW.yaml]"
-	exit 2
-fi
+diff_sides spec-diff openapi.yaml openapi.yaml "[OLD.yaml NEW.yaml]" "$@"
 
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT

@@ -44,7 +44,11 @@ type apiError struct {
 }
 
 // response renders e as the generated strict-server response of its status.
-// It returns nil for a status the spec does not document.
+// It returns nil for a status the spec does not document. The cases look
+// alike but build different types: oapi-codegen makes a response type and
+// an error-type type per status (the body under Body where the response
+// declares headers), and Go can name a type only in source, so each status
+// needs its own case.
 func (e apiError) response() gen.ListInvitationsReceivedResponseObject {
 	title := http.StatusText(e.status)
 	detail, instance := &e.detail, &e.instance

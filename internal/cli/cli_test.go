@@ -27,13 +27,21 @@ const testKey = "pp_live_CLI_TEST_s3cret"
 // returns exit code, stdout and stderr.
 func run(t *testing.T, vars map[string]string, args ...string) (int, string, string) {
 	t.Helper()
+	return runWith(t, contracttest.NewClient(t, nil), vars, args...)
+}
+
+// runWith runs the command with env vars and hc as its HTTP client (nil:
+// the command's own), fails the test if the API key shows in the output,
+// and returns exit code, stdout and stderr.
+func runWith(t *testing.T, hc *http.Client, vars map[string]string, args ...string) (int, string, string) {
+	t.Helper()
 	var out, errOut bytes.Buffer
 	code := Run(context.Background(), Env{
 		Args:       args,
 		Getenv:     func(k string) string { return vars[k] },
 		Stdout:     &out,
 		Stderr:     &errOut,
-		HTTPClient: contracttest.NewClient(t, nil),
+		HTTPClient: hc,
 	})
 	if strings.Contains(out.String()+errOut.String(), testKey) {
 		t.Errorf("the API key was printed:\n%s\n%s", out.String(), errOut.String())

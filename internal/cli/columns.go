@@ -10,8 +10,6 @@ import (
 	"github.com/postpress/postpress-go/gen"
 )
 
-//go:generate go run ./internal/columnsgen -spec ../../openapi.yaml -schema InvitationReceived -var invitationPropertyOrder -o columns_gen.go
-
 // The CSV format's columns come from the generated type, so that a property
 // added to openapi.yaml becomes a column after `go generate` with no edit
 // here: one column per property of gen.InvitationReceived (by JSON tag),

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -26,17 +25,7 @@ var updateFixtures = flag.Bool("update-fixtures", false, "rewrite testdata/contr
 // these tests serve on purpose).
 func runPlain(t *testing.T, vars map[string]string, args ...string) (int, string, string) {
 	t.Helper()
-	var out, errOut bytes.Buffer
-	code := Run(context.Background(), Env{
-		Args:   args,
-		Getenv: func(k string) string { return vars[k] },
-		Stdout: &out,
-		Stderr: &errOut,
-	})
-	if strings.Contains(out.String()+errOut.String(), testKey) {
-		t.Errorf("the API key was printed:\n%s\n%s", out.String(), errOut.String())
-	}
-	return code, out.String(), errOut.String()
+	return runWith(t, nil, vars, args...)
 }
 
 // driftSecret is the shared secret the drifting server sends; it must show

@@ -59,13 +59,18 @@ func (j *jsonArray) write(inv *client.Invitation) error {
 	if err != nil {
 		return err
 	}
+	return j.element(b)
+}
+
+// element writes b, one JSON value, as the array's next element.
+func (j *jsonArray) element(b []byte) error {
 	sep := ",\n  "
 	if j.n == 0 {
 		sep = "[\n  "
 	}
 	j.n++
 	_, _ = j.buf.WriteString(sep)
-	_, err = j.buf.Write(b)
+	_, err := j.buf.Write(b)
 	return err
 }
 

@@ -71,14 +71,7 @@ func (j *jsonArray) writeLead(leads []lead, inv *client.Invitation, idOnly bool)
 	if err != nil {
 		return err
 	}
-	sep := ",\n  "
-	if j.n == 0 {
-		sep = "[\n  "
-	}
-	j.n++
-	_, _ = j.buf.WriteString(sep)
-	_, err = j.buf.Write(b)
-	return err
+	return j.element(b)
 }
 
 func (c *csvOut) writeLead(leads []lead, inv *client.Invitation, _ bool) error {

@@ -1,8 +1,9 @@
 // Command specgen generates the code of the hand-written layer that would
 // otherwise restate openapi.yaml: the page decoders into gen's types
 // (internal/wire/decode_gen.go), the error-type constants with their status
-// and description (client/errortypes_gen.go) and the query parameters'
-// rules (client/params_gen.go).
+// and description (client/errortypes_gen.go), the query parameters'
+// rules (client/params_gen.go) and the order of the CLI's CSV columns
+// (internal/cli/columns_gen.go).
 //
 // `go generate ./...` runs it right after oapi-codegen (see generate.go at
 // the module root), so it sees the gen package that the same spec produced.
@@ -19,6 +20,7 @@ import (
 	"path/filepath"
 
 	"github.com/getkin/kin-openapi/openapi3"
+	"go.yaml.in/yaml/v3"
 )
 
 func main() {
@@ -40,6 +42,14 @@ func run(specPath, root string) error {
 	if err := doc.Validate(context.Background()); err != nil {
 		return fmt.Errorf("%s: %w", specPath, err)
 	}
+	raw, err := os.ReadFile(specPath) //nolint:gosec // the spec named on the generator's command line
+	if err != nil {
+		return err
+	}
+	var node yaml.Node
+	if err := yaml.Unmarshal(raw, &node); err != nil {
+		return fmt.Errorf("%s: %w", specPath, err)
+	}
 	outputs := []struct {
 		path string
 		gen  func(*openapi3.T) ([]byte, error)
@@ -47,6 +57,7 @@ func run(specPath, root string) error {
 		{"internal/wire/decode_gen.go", decoders},
 		{"client/errortypes_gen.go", errorTypes},
 		{"client/params_gen.go", params},
+		{"internal/cli/columns_gen.go", func(*openapi3.T) ([]byte, error) { return columns(&node) }},
 	}
 	for _, o := range outputs {
 		src, err := o.gen(doc)

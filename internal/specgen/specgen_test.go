@@ -12,6 +12,13 @@ import (
 // error.
 func runOn(t *testing.T, old, new string) error {
 	t.Helper()
+	_, err := runIn(t, old, new)
+	return err
+}
+
+// runIn is runOn that also returns the scratch tree.
+func runIn(t *testing.T, old, new string) (string, error) {
+	t.Helper()
 	raw, err := os.ReadFile("../../openapi.yaml")
 	if err != nil {
 		t.Fatal(err)
@@ -20,7 +27,7 @@ func runOn(t *testing.T, old, new string) error {
 		t.Fatalf("openapi.yaml no longer holds %q", old)
 	}
 	dir := t.TempDir()
-	for _, d := range []string{"internal/wire", "client"} {
+	for _, d := range []string{"internal/wire", "client", "internal/cli"} {
 		if err := os.MkdirAll(filepath.Join(dir, d), 0o755); err != nil {
 			t.Fatal(err)
 		}
@@ -29,12 +36,41 @@ func runOn(t *testing.T, old, new string) error {
 	if err := os.WriteFile(spec, []byte(strings.Replace(string(raw), old, new, 1)), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	return run(spec, dir)
+	return dir, run(spec, dir)
 }
 
 func TestGeneratesFromTheSpec(t *testing.T) {
 	if err := runOn(t, "openapi: 3.0.3", "openapi: 3.0.3"); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestColumnsFollowTheSpecsOrder: the CSV column order is the order
+// openapi.yaml declares the properties in, a nested object's properties
+// right after the object.
+func TestColumnsFollowTheSpecsOrder(t *testing.T) {
+	const inviter = "        inviter:\n          $ref: '#/components/schemas/Inviter'\n"
+	const specifics = "        specifics:\n          $ref: '#/components/schemas/Specifics'\n"
+	dir, err := runIn(t, inviter+specifics, specifics+inviter)
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, err := os.ReadFile(filepath.Join(dir, "internal/cli/columns_gen.go"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `	"invitation_text",
+	"specifics",
+	"specifics.provider",
+	"specifics.shared_secret",
+	"inviter",
+	"inviter.inviter_name",
+	"inviter.inviter_id",
+	"inviter.inviter_public_identifier",
+	"inviter.inviter_description",
+}`
+	if !strings.Contains(string(src), want) {
+		t.Errorf("columns_gen.go does not end with\n%s\ngot:\n%s", want, src)
 	}
 }
 

@@ -96,23 +96,22 @@ func (d *decoder) null() (isNull bool, err error) {
 // consumed) leaves the struct as it is; otherwise the object is opened
 // and its members follow.
 func (d *decoder) beginObject(typeName string) (isNull bool, err error) {
-	switch d.data[d.pos] {
-	case 'n':
-		return true, d.literal("null")
-	case '{':
-		return false, d.open()
-	}
-	return false, d.typeError(typeName)
+	return d.begin(typeName, '{')
 }
 
 // beginArray starts decoding an array into a slice: isNull true (null
 // consumed) means the slice is set to nil; otherwise the array is opened
 // and nextElement reads its elements.
 func (d *decoder) beginArray(typeName string) (isNull bool, err error) {
+	return d.begin(typeName, '[')
+}
+
+// begin is beginObject or beginArray, by the bracket that opens the value.
+func (d *decoder) begin(typeName string, bracket byte) (isNull bool, err error) {
 	switch d.data[d.pos] {
 	case 'n':
 		return true, d.literal("null")
-	case '[':
+	case bracket:
 		return false, d.open()
 	}
 	return false, d.typeError(typeName)
@@ -192,9 +191,9 @@ func (d *decoder) numberBytes(typeName string) ([]byte, error) {
 	return d.data[start:d.pos], nil
 }
 
-// decodeInt decodes a JSON number into a signed integer field: null leaves
-// it as is; a fraction, an exponent or a value out of range is an error.
-func decodeInt[T ~int | ~int8 | ~int16 | ~int32 | ~int64](d *decoder, dst *T, typeName string) error {
+// decodeNumber decodes a JSON number into dst with parse: null leaves it
+// as is; a number parse rejects is an error at the number.
+func decodeNumber[T any](d *decoder, dst *T, typeName string, parse func(string) (T, error)) error {
 	if isNull, err := d.null(); isNull || err != nil {
 		return err
 	}
@@ -203,52 +202,45 @@ func decodeInt[T ~int | ~int8 | ~int16 | ~int32 | ~int64](d *decoder, dst *T, ty
 	if err != nil {
 		return err
 	}
-	n, perr := strconv.ParseInt(string(b), 10, int(unsafe.Sizeof(*dst))*8)
+	v, perr := parse(string(b))
 	if perr != nil {
 		d.pos = start
 		return d.errorf("cannot decode number %s into %s", b, typeName)
 	}
-	*dst = T(n)
+	*dst = v
 	return nil
+}
+
+// bitSize is the size of T in bits, for strconv.
+func bitSize[T any]() int {
+	var zero T
+	return int(unsafe.Sizeof(zero)) * 8
+}
+
+// decodeInt decodes a JSON number into a signed integer field: null leaves
+// it as is; a fraction, an exponent or a value out of range is an error.
+func decodeInt[T ~int | ~int8 | ~int16 | ~int32 | ~int64](d *decoder, dst *T, typeName string) error {
+	return decodeNumber(d, dst, typeName, func(s string) (T, error) {
+		n, err := strconv.ParseInt(s, 10, bitSize[T]())
+		return T(n), err
+	})
 }
 
 // decodeUint is decodeInt for unsigned integers.
 func decodeUint[T ~uint | ~uint8 | ~uint16 | ~uint32 | ~uint64](d *decoder, dst *T, typeName string) error {
-	if isNull, err := d.null(); isNull || err != nil {
-		return err
-	}
-	start := d.pos
-	b, err := d.numberBytes(typeName)
-	if err != nil {
-		return err
-	}
-	n, perr := strconv.ParseUint(string(b), 10, int(unsafe.Sizeof(*dst))*8)
-	if perr != nil {
-		d.pos = start
-		return d.errorf("cannot decode number %s into %s", b, typeName)
-	}
-	*dst = T(n)
-	return nil
+	return decodeNumber(d, dst, typeName, func(s string) (T, error) {
+		n, err := strconv.ParseUint(s, 10, bitSize[T]())
+		return T(n), err
+	})
 }
 
 // decodeFloat decodes a JSON number into a float field: null leaves it as
 // is; a value out of the type's range is an error.
 func decodeFloat[T ~float32 | ~float64](d *decoder, dst *T, typeName string) error {
-	if isNull, err := d.null(); isNull || err != nil {
-		return err
-	}
-	start := d.pos
-	b, err := d.numberBytes(typeName)
-	if err != nil {
-		return err
-	}
-	f, perr := strconv.ParseFloat(string(b), int(unsafe.Sizeof(*dst))*8)
-	if perr != nil {
-		d.pos = start
-		return d.errorf("cannot decode number %s into %s", b, typeName)
-	}
-	*dst = T(f)
-	return nil
+	return decodeNumber(d, dst, typeName, func(s string) (T, error) {
+		f, err := strconv.ParseFloat(s, bitSize[T]())
+		return T(f), err
+	})
 }
 
 // decodeBool decodes true or false into a bool field: null leaves it as is.
