@@ -89,7 +89,7 @@ reliability:
 # Compatibility checks. They compare the tree with the newest release
 # snapshot api/vX.Y.Z/ (BASE=vX.Y.Z picks another); the rules are in
 # internal/cmd/apicheck, the pinned tools in .ci/evolution-lib.sh. See
-# CHANGELOG.md's preamble and "Updating the spec" in README.md.
+# CONTRIBUTING.md.
 
 ## spec-diff: openapi.yaml's wire-level changes (oasdiff); each breaking one needs a CHANGELOG entry naming it.
 spec-diff:
@@ -139,15 +139,15 @@ bench-smoke:
 footprint:
 	cd bench && $(GO) run ./cmd/footprint
 
-# Fuzzing runs without -race by default: under the race detector a fresh
-# cache spent the whole FUZZTIME replaying FuzzDecodePage's seed corpus and
-# never fuzzed (every seed already runs under -race in `test`).
+# Fuzzing runs without -race by default: under the race detector, replaying
+# FuzzDecodePage's seed corpus on a fresh cache takes most of a target's
+# time (every seed already runs under -race in `test`).
 # FUZZTIME is a count of inputs (Nx), not a duration: with a duration, Go
 # 1.26's fuzz coordinator can fail a target with a bare "context deadline
 # exceeded" at the deadline on a loaded machine (golang/go#75804, fixed in
 # Go 1.27). 40000x is about 10 s a target on an idle machine here (more
-# under load, never a spurious failure); FUZZTIME=5m still works for a long
-# run.
+# under load, never a spurious failure); a duration (FUZZTIME=5m) works for
+# a long run.
 FUZZTIME ?= 40000x
 FUZZFLAGS ?=
 

@@ -60,8 +60,8 @@ func multiAPI(t *testing.T, accounts map[string]int) (*postpresstest.Server, map
 	return srv, map[string]string{"POSTPRESS_API_KEY": testKey, "POSTPRESS_BASE_URL": srv.URL}
 }
 
-// The acceptance: two sandbox accounts, 240 rows each with its
-// account, then none; exit 0 both.
+// Two sandbox accounts: the first sync prints 240 rows each with its
+// account, the second none; exit 0 both.
 func TestSyncOnTheSandboxPrintsAllThenNothing(t *testing.T) {
 	state := filepath.Join(t.TempDir(), "S")
 	args := []string{"invitations", "sync", "--sandbox", "--account-id", "a", "--account-id", "b", "--state", state}
@@ -159,7 +159,7 @@ func TestManyAccountsInEveryFormat(t *testing.T) {
 		}
 	}
 
-	// One account: rows as before, without account_id.
+	// One account: rows without account_id.
 	_, out, _ = run(t, env, "invitations", "received", "--account-id", "x")
 	if strings.Contains(out, "account_id") {
 		t.Error("one account's rows carry account_id")

@@ -1,7 +1,8 @@
 // Command benchratio reads `go test -bench` output (several rounds of the
 // bench module's and the client package's benchmarks, concatenated) and
-// prints the ratios issue 8 sets goals for, from the median of each
-// benchmark over the rounds.
+// prints the ratios of the client to the other implementations, from the
+// median of each benchmark over the rounds, each with its goal (MET or
+// MISSED) where one is set.
 //
 //	go run ./cmd/benchratio out/raw.txt
 package main
