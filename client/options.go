@@ -1,7 +1,6 @@
 package client
 
 import (
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -108,12 +107,18 @@ func WithUserAgent(ua string) Option {
 // DefaultMaxRetries; 0 disables retries). Only retryable failures are
 // retried: see APIError.Retryable and ErrorType.Retryable.
 func WithMaxRetries(n int) Option {
+	return atLeast("WithMaxRetries", n, 0, func(c *config) *int { return &c.maxRetries })
+}
+
+// atLeast is an option that sets the int field picks out to n, refusing an
+// n below lo.
+func atLeast(name string, n, lo int, field func(*config) *int) Option {
 	return func(c *config) {
-		if n < 0 {
-			c.fail("WithMaxRetries: %d is negative", n)
+		if n < lo {
+			c.fail("%s: %d is less than %d", name, n, lo)
 			return
 		}
-		c.maxRetries = n
+		*field(c) = n
 	}
 }
 
@@ -198,24 +203,4 @@ func WithInsecureHTTP() Option {
 // which order, and at most one page is fetched ahead.
 func WithPrefetch(on bool) Option {
 	return func(c *config) { c.prefetch = on }
-}
-
-// errNoAPIKey is returned by New and by calls when no key is configured.
-var errNoAPIKey = errors.New("postpress: no API key: set " + EnvAPIKey + " or pass client.WithAPIKey")
-
-// checkAPIKey refuses a missing key, and a key that cannot travel in an
-// HTTP header (a control character, such as a newline pasted with it, or a
-// non-ASCII byte): Go's transport would refuse every attempt, so it is a
-// configuration error, reported before anything is sent. The message never
-// contains the key.
-func checkAPIKey(key secret) error {
-	if key == "" {
-		return errNoAPIKey
-	}
-	for i := 0; i < len(key); i++ {
-		if c := key[i]; c < 0x20 || c > 0x7e {
-			return fmt.Errorf("postpress: the API key holds a character that cannot be sent in a header (byte %d of the key: a control or non-ASCII character); the key is not shown", i+1)
-		}
-	}
-	return nil
 }
