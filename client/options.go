@@ -107,50 +107,38 @@ func WithUserAgent(ua string) Option {
 // DefaultMaxRetries; 0 disables retries). Only retryable failures are
 // retried: see APIError.Retryable and ErrorType.Retryable.
 func WithMaxRetries(n int) Option {
-	return atLeast("WithMaxRetries", n, 0, func(c *config) *int { return &c.maxRetries })
-}
-
-// atLeast is an option that sets the int field picks out to n, refusing an
-// n below lo.
-func atLeast(name string, n, lo int, field func(*config) *int) Option {
-	return func(c *config) {
-		if n < lo {
-			c.fail("%s: %d is less than %d", name, n, lo)
-			return
-		}
-		*field(c) = n
-	}
+	return atLeast("WithMaxRetries", n, 0, "is negative", func(c *config) *int { return &c.maxRetries })
 }
 
 // WithBackoff sets the base of the exponential backoff between retries
 // (default DefaultInitialBackoff). The wait before retry n is a random
 // duration in [0, initial·2ⁿ⁻¹], capped by WithMaxRetryDelay ("full jitter").
 func WithBackoff(initial time.Duration) Option {
-	return positiveDuration("WithBackoff", initial, func(c *config) *time.Duration { return &c.initialBackoff })
+	return atLeast("WithBackoff", initial, 1, "is not positive", func(c *config) *time.Duration { return &c.initialBackoff })
 }
 
 // WithMaxRetryDelay caps one wait between attempts, including a wait asked
 // for by a Retry-After header (default DefaultMaxRetryDelay).
 func WithMaxRetryDelay(d time.Duration) Option {
-	return positiveDuration("WithMaxRetryDelay", d, func(c *config) *time.Duration { return &c.maxRetryDelay })
+	return atLeast("WithMaxRetryDelay", d, 1, "is not positive", func(c *config) *time.Duration { return &c.maxRetryDelay })
 }
 
 // WithAttemptTimeout bounds each attempt, from sending the request to
 // reading the whole body (default DefaultAttemptTimeout). An attempt that
 // times out is retried; the context of the call bounds the whole call.
 func WithAttemptTimeout(d time.Duration) Option {
-	return positiveDuration("WithAttemptTimeout", d, func(c *config) *time.Duration { return &c.attemptTimeout })
+	return atLeast("WithAttemptTimeout", d, 1, "is not positive", func(c *config) *time.Duration { return &c.attemptTimeout })
 }
 
-// positiveDuration is an option that sets the duration field picks out to
-// d, refusing a d that is not positive.
-func positiveDuration(name string, d time.Duration, field func(*config) *time.Duration) Option {
+// atLeast is an option that sets the field picks out to v, refusing a v
+// below lo with the error "name: v why".
+func atLeast[T int | time.Duration](name string, v, lo T, why string, field func(*config) *T) Option {
 	return func(c *config) {
-		if d <= 0 {
-			c.fail("%s: %v is not positive", name, d)
+		if v < lo {
+			c.fail("%s: %v %s", name, v, why)
 			return
 		}
-		*field(c) = d
+		*field(c) = v
 	}
 }
 

@@ -79,10 +79,9 @@ func redactKey(e *APIError, key secret) {
 	if key == "" {
 		return
 	}
-	r := strings.NewReplacer(string(key), redacted)
-	e.Title = r.Replace(e.Title)
-	e.Detail = r.Replace(e.Detail)
-	e.Instance = r.Replace(e.Instance)
+	for _, s := range []*string{&e.Title, &e.Detail, &e.Instance} {
+		*s = strings.ReplaceAll(*s, string(key), redacted)
+	}
 	e.Body = bytes.ReplaceAll(e.Body, []byte(key), []byte(redacted))
 }
 
