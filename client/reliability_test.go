@@ -18,8 +18,11 @@ import (
 	pt "github.com/postpress/postpress-go/postpresstest"
 )
 
-// The fault matrix: full listings of 10,000 invitations through the fake
-// API while it fails in every way the client is meant to survive.
+// The long suites: the fault matrix (full listings of 10,000 invitations
+// through the fake API while it fails in every way the client is meant to
+// survive), resuming after a spent retry budget, one client shared by 50
+// goroutines, and every error type served. `make reliability` runs them
+// once, with -v for their figures; `make test` skips them.
 
 const (
 	matrixAccount  = "acc_matrix"
