@@ -17,13 +17,7 @@ const DefaultConcurrency = 8
 // ahead while its caller works on a page when prefetching is on (see
 // WithPrefetch); WithRateLimiter caps the total rate.
 func WithConcurrency(n int) Option {
-	return func(c *config) {
-		if n < 1 {
-			c.fail("WithConcurrency: %d is less than 1", n)
-			return
-		}
-		c.concurrency = n
-	}
+	return atLeast("WithConcurrency", n, 1, "is less than 1", func(c *config) *int { return &c.concurrency })
 }
 
 // A Limiter paces requests: Wait blocks until one more request may be sent,

@@ -1,4 +1,4 @@
-package client_test
+package client
 
 import (
 	"context"
@@ -11,40 +11,18 @@ import (
 	"testing"
 	"time"
 
-	"github.com/postpress/postpress-go/client"
-	"github.com/postpress/postpress-go/internal/contracttest"
 	pt "github.com/postpress/postpress-go/postpresstest"
 )
 
-func idsOf(items []client.Invitation) []string {
-	ids := make([]string, len(items))
-	for i := range items {
-		ids[i] = items[i].ID
-	}
-	return ids
-}
-
-func accountsClient(t *testing.T, baseURL string, opts ...client.Option) *client.Client {
-	t.Helper()
-	c, err := client.New(append([]client.Option{
-		client.WithAPIKey(pt.DefaultAPIKey), client.WithBaseURL(baseURL),
-		client.WithBackoff(time.Millisecond), client.WithHTTPClient(contracttest.NewClient(t, nil)),
-	}, opts...)...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
-}
-
-// collect runs InvitationsForAccounts and returns the ids each account
+// collectAccounts runs InvitationsForAccounts and returns the ids each account
 // delivered, in order, and the errors by account.
-func collect(t *testing.T, seq func(yield func(client.AccountInvitation, error) bool)) (map[string][]string, map[string]*client.AccountError) {
+func collectAccounts(t *testing.T, seq func(yield func(AccountInvitation, error) bool)) (map[string][]string, map[string]*AccountError) {
 	t.Helper()
 	got := map[string][]string{}
-	failed := map[string]*client.AccountError{}
+	failed := map[string]*AccountError{}
 	for ai, err := range seq {
 		if err != nil {
-			var ae *client.AccountError
+			var ae *AccountError
 			if !errors.As(err, &ae) {
 				t.Fatalf("error is not an *AccountError: %v", err)
 			}
@@ -71,9 +49,8 @@ func TestAccountsAgainstFaults(t *testing.T) {
 		accounts = append(accounts, id)
 	}
 	accounts = append(accounts, "acc_unknown")
-	srv := pt.NewServer(opts...)
-	defer srv.Close()
-	page2 := pt.EncodeCursor(client.DefaultPageSize)
+	c, srv, _ := setup(t, opts, WithMaxRetries(2), WithConcurrency(3))
+	page2 := pt.EncodeCursor(DefaultPageSize)
 	srv.Enqueue(
 		pt.Error("errors/provider_error").Times(100).When(func(r *http.Request) bool {
 			q := r.URL.Query()
@@ -81,9 +58,8 @@ func TestAccountsAgainstFaults(t *testing.T) {
 		}),
 		pt.Error("errors/too_many_requests").WithRetryAfter("0").Times(2).OnAccount("acc_limited"),
 	)
-	c := accountsClient(t, srv.URL, client.WithMaxRetries(2), client.WithConcurrency(3))
 
-	got, failed := collect(t, c.InvitationsForAccounts(context.Background(), accounts, client.ListParams{}))
+	got, failed := collectAccounts(t, c.InvitationsForAccounts(context.Background(), accounts, ListParams{}))
 
 	for _, id := range []string{"acc_a", "acc_limited", "acc_d", "acc_e", "acc_f"} {
 		if want := idsOf(srv.Items(id)); !slices.Equal(got[id], want) || failed[id] != nil {
@@ -94,14 +70,14 @@ func TestAccountsAgainstFaults(t *testing.T) {
 		t.Fatalf("failed accounts: %v, want acc_broken and acc_unknown", failed)
 	}
 	broken := failed["acc_broken"]
-	if broken == nil || broken.Cursor != page2 || !errors.Is(broken, client.ErrorTypeProviderError) {
+	if broken == nil || broken.Cursor != page2 || !errors.Is(broken, ErrorTypeProviderError) {
 		t.Fatalf("acc_broken: %v, want provider_error with cursor %q", broken, page2)
 	}
-	var pe *client.PagingError
-	if !errors.As(broken, &pe) || pe.Cursor != broken.Cursor || pe.Items != client.DefaultPageSize {
+	var pe *PagingError
+	if !errors.As(broken, &pe) || pe.Cursor != broken.Cursor || pe.Items != DefaultPageSize {
 		t.Errorf("acc_broken's error does not carry its *PagingError: %#v", broken.Err)
 	}
-	if unknown := failed["acc_unknown"]; unknown == nil || unknown.Cursor != "" || !errors.Is(unknown, client.ErrorTypeResourceAccessRestricted) {
+	if unknown := failed["acc_unknown"]; unknown == nil || unknown.Cursor != "" || !errors.Is(unknown, ErrorTypeResourceAccessRestricted) {
 		t.Errorf("acc_unknown: %v, want resource_access_restricted from the start", unknown)
 	}
 	limited := 0
@@ -116,7 +92,7 @@ func TestAccountsAgainstFaults(t *testing.T) {
 
 	// Resuming the broken account from its cursor gives the rest, once.
 	srv.ClearFaults()
-	rest, err := listIDs(context.Background(), c, client.ListParams{AccountID: "acc_broken", Cursor: broken.Cursor})
+	rest, err := listIDs(c, ListParams{AccountID: "acc_broken", Cursor: broken.Cursor})
 	if err != nil || !slices.Equal(append(got["acc_broken"], rest...), idsOf(srv.Items("acc_broken"))) {
 		t.Errorf("resume of acc_broken: %d + %d ids, err %v; want its %d", len(got["acc_broken"]), len(rest), err, sizes["acc_broken"])
 	}
@@ -124,11 +100,9 @@ func TestAccountsAgainstFaults(t *testing.T) {
 
 // The sandbox serves any account: every account gets its own invitations.
 func TestAccountsOnTheSandbox(t *testing.T) {
-	srv := pt.NewServer(pt.WithAnyAPIKey(), pt.WithAnyAccount(120), pt.WithLenientCursors())
-	defer srv.Close()
-	c := accountsClient(t, srv.URL)
+	c, srv, _ := setup(t, []pt.Option{pt.WithAnyAPIKey(), pt.WithAnyAccount(120), pt.WithLenientCursors()})
 	accounts := []string{"a", "b", "c"}
-	got, failed := collect(t, c.InvitationsForAccounts(context.Background(), accounts, client.ListParams{Limit: 50}))
+	got, failed := collectAccounts(t, c.InvitationsForAccounts(context.Background(), accounts, ListParams{Limit: 50}))
 	if len(failed) != 0 {
 		t.Fatalf("failures: %v", failed)
 	}
@@ -182,15 +156,15 @@ func (p *concurrencyProbe) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 func TestAccountsConcurrencyIsBounded(t *testing.T) {
 	const concurrency = 4
-	fake := pt.NewFake(pt.WithAnyAccount(250), pt.WithLenientCursors())
+	fake := pt.NewFake(pt.WithAPIKey(testKey), pt.WithAnyAccount(250), pt.WithLenientCursors())
 	probe := &concurrencyProbe{next: fake, want: concurrency, inFlight: map[string]int{}, reached: make(chan struct{})}
 	hs := httptest.NewServer(probe)
 	defer hs.Close()
-	c := accountsClient(t, hs.URL+pt.BasePath, client.WithConcurrency(concurrency))
+	c := testClient(t, hs.URL+pt.BasePath, WithConcurrency(concurrency))
 	accounts := []string{"a1", "a2", "a3", "a4", "a5", "a6", "a7", "a8", "a9", "a10"}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	got, failed := collect(t, c.InvitationsForAccounts(ctx, accounts, client.ListParams{}))
+	got, failed := collectAccounts(t, c.InvitationsForAccounts(ctx, accounts, ListParams{}))
 	if len(failed) != 0 {
 		t.Fatalf("failures (a listing that never had %d accounts in flight hangs until the deadline): %v", concurrency, failed)
 	}
@@ -221,12 +195,10 @@ func (l *countingLimiter) Wait(ctx context.Context) error {
 // One limiter paces every attempt of the client: first tries and retries,
 // on every account.
 func TestAccountsRateLimiterCountsEveryAttempt(t *testing.T) {
-	srv := pt.NewServer(pt.WithAnyAccount(230), pt.WithLenientCursors())
-	defer srv.Close()
-	srv.Enqueue(pt.Error("errors/too_many_requests").WithRetryAfter("0").Times(3).OnAccount("b"))
 	lim := &countingLimiter{}
-	c := accountsClient(t, srv.URL, client.WithRateLimiter(lim))
-	_, failed := collect(t, c.InvitationsForAccounts(context.Background(), []string{"a", "b", "c"}, client.ListParams{}, client.WithMaxRetries(3)))
+	c, srv, _ := setup(t, []pt.Option{pt.WithAnyAccount(230), pt.WithLenientCursors()}, WithRateLimiter(lim))
+	srv.Enqueue(pt.Error("errors/too_many_requests").WithRetryAfter("0").Times(3).OnAccount("b"))
+	_, failed := collectAccounts(t, c.InvitationsForAccounts(context.Background(), []string{"a", "b", "c"}, ListParams{}, WithMaxRetries(3)))
 	if len(failed) != 0 {
 		t.Fatal(failed)
 	}
@@ -236,9 +208,8 @@ func TestAccountsRateLimiterCountsEveryAttempt(t *testing.T) {
 
 	// A limiter that refuses fails the attempt before it is sent.
 	srv.ResetLog()
-	c = accountsClient(t, srv.URL, client.WithRateLimiter(&countingLimiter{fail: 1}))
-	_, failed = collect(t, c.InvitationsForAccounts(context.Background(), []string{"a"}, client.ListParams{}))
-	var re *client.RequestError
+	_, failed = collectAccounts(t, c.InvitationsForAccounts(context.Background(), []string{"a"}, ListParams{}, WithRateLimiter(&countingLimiter{fail: 1})))
+	var re *RequestError
 	if !errors.As(failed["a"], &re) || re.Op != "wait for the rate limiter" || srv.RequestCount() != 0 {
 		t.Errorf("refusing limiter: %v, %d requests sent; want a RequestError and none sent", failed["a"], srv.RequestCount())
 	}
@@ -247,9 +218,7 @@ func TestAccountsRateLimiterCountsEveryAttempt(t *testing.T) {
 // When the context ends, every account not complete gets an error, so the
 // errors name every account to resume.
 func TestAccountsCancelNamesEveryUnfinishedAccount(t *testing.T) {
-	srv := pt.NewServer(pt.WithAnyAccount(150), pt.WithLenientCursors())
-	defer srv.Close()
-	c := accountsClient(t, srv.URL, client.WithConcurrency(2))
+	c, _, _ := setup(t, []pt.Option{pt.WithAnyAccount(150), pt.WithLenientCursors()}, WithConcurrency(2))
 	var accounts []string
 	for i := range 20 {
 		accounts = append(accounts, accountName(i))
@@ -257,9 +226,9 @@ func TestAccountsCancelNamesEveryUnfinishedAccount(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	got := map[string]int{}
-	failed := map[string]*client.AccountError{}
-	for ai, err := range c.InvitationsForAccounts(ctx, accounts, client.ListParams{}) {
-		var ae *client.AccountError
+	failed := map[string]*AccountError{}
+	for ai, err := range c.InvitationsForAccounts(ctx, accounts, ListParams{}) {
+		var ae *AccountError
 		if errors.As(err, &ae) {
 			failed[ae.AccountID] = ae
 			continue
@@ -282,22 +251,20 @@ func TestAccountsCancelNamesEveryUnfinishedAccount(t *testing.T) {
 }
 
 func TestAccountsBadInputSendsNothing(t *testing.T) {
-	srv := pt.NewServer(pt.WithAnyAccount(10))
-	defer srv.Close()
-	c := accountsClient(t, srv.URL)
+	c, _, requests := setup(t, []pt.Option{pt.WithAnyAccount(10)})
 	for name, tc := range map[string]struct {
 		accounts []string
-		params   client.ListParams
-		opts     []client.Option
+		params   ListParams
+		opts     []Option
 	}{
-		"none":          {nil, client.ListParams{}, nil},
-		"repeated":      {[]string{"a", "b", "a"}, client.ListParams{}, nil},
-		"empty id":      {[]string{"a", ""}, client.ListParams{}, nil},
-		"space in id":   {[]string{"a b"}, client.ListParams{}, nil},
-		"params.id":     {[]string{"a"}, client.ListParams{AccountID: "a"}, nil},
-		"params.cursor": {[]string{"a"}, client.ListParams{Cursor: "x"}, nil},
-		"limit":         {[]string{"a"}, client.ListParams{Limit: 101}, nil},
-		"concurrency":   {[]string{"a"}, client.ListParams{}, []client.Option{client.WithConcurrency(0)}},
+		"none":          {nil, ListParams{}, nil},
+		"repeated":      {[]string{"a", "b", "a"}, ListParams{}, nil},
+		"empty id":      {[]string{"a", ""}, ListParams{}, nil},
+		"space in id":   {[]string{"a b"}, ListParams{}, nil},
+		"params.id":     {[]string{"a"}, ListParams{AccountID: "a"}, nil},
+		"params.cursor": {[]string{"a"}, ListParams{Cursor: "x"}, nil},
+		"limit":         {[]string{"a"}, ListParams{Limit: 101}, nil},
+		"concurrency":   {[]string{"a"}, ListParams{}, []Option{WithConcurrency(0)}},
 	} {
 		n := 0
 		var got error
@@ -305,12 +272,12 @@ func TestAccountsBadInputSendsNothing(t *testing.T) {
 			n++
 			got = err
 		}
-		var pe *client.ParamError
+		var pe *ParamError
 		if n != 1 || got == nil || (name != "concurrency" && !errors.As(got, &pe)) {
 			t.Errorf("%s: %d results, last error %v; want one *ParamError (an option error for concurrency)", name, n, got)
 		}
 	}
-	if srv.RequestCount() != 0 {
-		t.Errorf("%d requests sent for bad input", srv.RequestCount())
+	if n := len(requests()); n != 0 {
+		t.Errorf("%d requests sent for bad input", n)
 	}
 }

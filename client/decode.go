@@ -12,20 +12,6 @@ import (
 	"github.com/postpress/postpress-go/internal/wire"
 )
 
-// Page is one page of a listing.
-type Page struct {
-	// Items are the invitations on this page, in the server's order.
-	Items []Invitation
-	// NextCursor fetches the next page; "" on the last page (the API sent
-	// `cursor: null`).
-	NextCursor string
-	// Cursor is the cursor this page was fetched with; "" for the first page.
-	Cursor string
-}
-
-// HasMore reports whether there is a next page.
-func (p *Page) HasMore() bool { return p.NextCursor != "" }
-
 // decodePage decodes a 200 body into the generated types with the decoder
 // generated from the spec (internal/wire), which accepts exactly the
 // bodies encoding/json accepts and yields the same values: unknown
@@ -114,17 +100,4 @@ func excerpt(body []byte, n int) string {
 		}
 	}
 	return oneLine(out.String(), n)
-}
-
-// redactKey removes every occurrence of the API key from what an error
-// will print, in case a server echoes request headers back.
-func redactKey(e *APIError, key secret) {
-	k := []byte(key)
-	if len(k) == 0 {
-		return
-	}
-	e.Title = string(bytes.ReplaceAll([]byte(e.Title), k, []byte(redacted)))
-	e.Detail = string(bytes.ReplaceAll([]byte(e.Detail), k, []byte(redacted)))
-	e.Instance = string(bytes.ReplaceAll([]byte(e.Instance), k, []byte(redacted)))
-	e.Body = bytes.ReplaceAll(e.Body, k, []byte(redacted))
 }

@@ -1,7 +1,6 @@
 package client
 
 import (
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -110,44 +109,38 @@ func WithUserAgent(ua string) Option {
 // DefaultMaxRetries; 0 disables retries). Only retryable failures are
 // retried: see APIError.Retryable and ErrorType.Retryable.
 func WithMaxRetries(n int) Option {
-	return func(c *config) {
-		if n < 0 {
-			c.fail("WithMaxRetries: %d is negative", n)
-			return
-		}
-		c.maxRetries = n
-	}
+	return atLeast("WithMaxRetries", n, 0, "is negative", func(c *config) *int { return &c.maxRetries })
 }
 
 // WithBackoff sets the base of the exponential backoff between retries
 // (default DefaultInitialBackoff). The wait before retry n is a random
 // duration in [0, initial·2ⁿ⁻¹], capped by WithMaxRetryDelay ("full jitter").
 func WithBackoff(initial time.Duration) Option {
-	return positiveDuration("WithBackoff", initial, func(c *config) *time.Duration { return &c.initialBackoff })
+	return atLeast("WithBackoff", initial, 1, "is not positive", func(c *config) *time.Duration { return &c.initialBackoff })
 }
 
 // WithMaxRetryDelay caps one wait between attempts, including a wait asked
 // for by a Retry-After header (default DefaultMaxRetryDelay).
 func WithMaxRetryDelay(d time.Duration) Option {
-	return positiveDuration("WithMaxRetryDelay", d, func(c *config) *time.Duration { return &c.maxRetryDelay })
+	return atLeast("WithMaxRetryDelay", d, 1, "is not positive", func(c *config) *time.Duration { return &c.maxRetryDelay })
 }
 
 // WithAttemptTimeout bounds each attempt, from sending the request to
 // reading the whole body (default DefaultAttemptTimeout). An attempt that
 // times out is retried; the context of the call bounds the whole call.
 func WithAttemptTimeout(d time.Duration) Option {
-	return positiveDuration("WithAttemptTimeout", d, func(c *config) *time.Duration { return &c.attemptTimeout })
+	return atLeast("WithAttemptTimeout", d, 1, "is not positive", func(c *config) *time.Duration { return &c.attemptTimeout })
 }
 
-// positiveDuration is an option that sets the duration field picks out to
-// d, refusing a d that is not positive.
-func positiveDuration(name string, d time.Duration, field func(*config) *time.Duration) Option {
+// atLeast is an option that sets the field picks out to v, refusing a v
+// below lo with the error "name: v why".
+func atLeast[T int | time.Duration](name string, v, lo T, why string, field func(*config) *T) Option {
 	return func(c *config) {
-		if d <= 0 {
-			c.fail("%s: %v is not positive", name, d)
+		if v < lo {
+			c.fail("%s: %v %s", name, v, why)
 			return
 		}
-		*field(c) = d
+		*field(c) = v
 	}
 }
 
@@ -200,24 +193,4 @@ func WithInsecureHTTP() Option {
 // which order, and at most one page is fetched ahead.
 func WithPrefetch(on bool) Option {
 	return func(c *config) { c.prefetch = on }
-}
-
-// errNoAPIKey is returned by New and by calls when no key is configured.
-var errNoAPIKey = errors.New("postpress: no API key: set " + EnvAPIKey + " or pass client.WithAPIKey")
-
-// checkAPIKey refuses a missing key, and a key that cannot travel in an
-// HTTP header (a control character, such as a newline pasted with it, or a
-// non-ASCII byte): Go's transport would refuse every attempt, so it is a
-// configuration error, reported before anything is sent. The message never
-// contains the key.
-func checkAPIKey(key secret) error {
-	if key == "" {
-		return errNoAPIKey
-	}
-	for i := 0; i < len(key); i++ {
-		if c := key[i]; c < 0x20 || c > 0x7e {
-			return fmt.Errorf("postpress: the API key holds a character that cannot be sent in a header (byte %d of the key: a control or non-ASCII character); the key is not shown", i+1)
-		}
-	}
-	return nil
 }

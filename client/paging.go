@@ -8,6 +8,20 @@ import (
 	"net/url"
 )
 
+// Page is one page of a listing.
+type Page struct {
+	// Items are the invitations on this page, in the server's order.
+	Items []Invitation
+	// NextCursor fetches the next page; "" on the last page (the API sent
+	// `cursor: null`).
+	NextCursor string
+	// Cursor is the cursor this page was fetched with; "" for the first page.
+	Cursor string
+}
+
+// HasMore reports whether there is a next page.
+func (p *Page) HasMore() bool { return p.NextCursor != "" }
+
 // Invitations lists every invitation the account received, fetching pages
 // as needed (DefaultPageSize a page unless params.Limit is set), starting
 // at params.Cursor and stopping after params.MaxItems when that is set.

@@ -1,9 +1,15 @@
 package client
 
 import (
+	"context"
 	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
 	"strings"
 	"testing"
+
+	pt "github.com/postpress/postpress-go/postpresstest"
 )
 
 func TestValidateNamesTheField(t *testing.T) {
@@ -43,4 +49,148 @@ func TestValidateNamesTheField(t *testing.T) {
 			t.Errorf("Validate(%+v) = %v, want nil", ok, err)
 		}
 	}
+}
+
+// TestBadInputSendsNothing: every invalid parameter combination, through
+// every entry point, is refused with an error naming the field, and no
+// request leaves the client.
+func TestBadInputSendsNothing(t *testing.T) {
+	c, _, requests := setup(t, []pt.Option{pt.WithGeneratedAccount("acc", 1)})
+	cases := []struct {
+		p     ListParams
+		field string
+	}{
+		{ListParams{}, "account_id"},
+		{ListParams{Limit: 10}, "account_id"},
+		{ListParams{Cursor: "eyJvIjoxMH0"}, "account_id"},
+		{ListParams{AccountID: "\t"}, "account_id"},
+		{ListParams{AccountID: "acc 1"}, "account_id"},
+		{ListParams{AccountID: "acc", Limit: -1}, "limit"},
+		{ListParams{AccountID: "acc", Limit: 101}, "limit"},
+		{ListParams{AccountID: "acc", Limit: 1 << 40}, "limit"},
+		{ListParams{AccountID: "acc", Limit: 101, Cursor: " "}, "limit"},
+		{ListParams{AccountID: "acc", Cursor: " "}, "cursor"},
+		{ListParams{AccountID: "acc", Cursor: "abc\n"}, "cursor"},
+		{ListParams{AccountID: "acc", Cursor: "a\u200bb"}, ""}, // zero-width space is not white space: allowed
+		{ListParams{AccountID: "acc\x00"}, "account_id"},
+		{ListParams{AccountID: "\u00a0acc"}, "account_id"}, // no-break space
+		{ListParams{AccountID: "acc\xff"}, "account_id"},   // not UTF-8
+		{ListParams{AccountID: "acc", Cursor: "\xff\xfe"}, "cursor"},
+		{ListParams{AccountID: "acc", Cursor: "eyJvIjoxMH0\u2028"}, "cursor"}, // line separator
+		{ListParams{AccountID: "acc", MaxItems: -1}, "max_items"},
+		{ListParams{AccountID: "acc", Limit: 50, MaxItems: -10}, "max_items"},
+	}
+	ctx := context.Background()
+	for _, tc := range cases {
+		if tc.field == "" {
+			continue
+		}
+		calls := map[string]func() error{
+			"ListReceivedInvitations": func() error { _, err := c.ListReceivedInvitations(ctx, tc.p); return err },
+			"Invitations": func() error {
+				for _, err := range c.Invitations(ctx, tc.p) {
+					return err
+				}
+				return nil
+			},
+			"Pages": func() error {
+				for _, err := range c.Pages(ctx, tc.p) {
+					return err
+				}
+				return nil
+			},
+			"Pager": func() error { _, err := c.NewPager(tc.p).NextPage(ctx); return err },
+		}
+		for name, call := range calls {
+			err := call()
+			var pe *ParamError
+			if !errors.As(err, &pe) || pe.Param != tc.field || !strings.Contains(err.Error(), tc.field) {
+				t.Errorf("%s(%+v) = %v, want a *ParamError naming %s", name, tc.p, err, tc.field)
+			}
+		}
+	}
+	if n := len(requests()); n != 0 {
+		t.Fatalf("%d requests were sent for invalid parameters", n)
+	}
+	// Invalid options are refused per call too, before sending.
+	if _, err := c.ListReceivedInvitations(ctx, ListParams{AccountID: "acc"}, WithMaxRetries(-1)); err == nil {
+		t.Error("a bad per-call option was accepted")
+	}
+	if _, err := c.ListReceivedInvitations(ctx, ListParams{AccountID: "acc"}, WithBaseURL("http://example.com")); err == nil {
+		t.Error("a per-call plain-http base URL was accepted")
+	}
+	if _, err := c.ListReceivedInvitations(ctx, ListParams{AccountID: "acc"}, WithAPIKey("")); !errors.Is(err, errNoAPIKey) {
+		t.Errorf("an empty per-call key should be refused: %v", err)
+	}
+	// A key that cannot be a header value is refused, without showing it.
+	for _, key := range []string{"pp_secret_key\n", "pp_secret\x00key", "pp_secret_kéy", "\tpp_secret_key"} {
+		_, err := c.ListReceivedInvitations(ctx, ListParams{AccountID: "acc"}, WithAPIKey(key))
+		if err == nil || !strings.Contains(err.Error(), "cannot be sent in a header") || strings.Contains(err.Error(), "secret") {
+			t.Errorf("key %q: err %v; want a refusal that does not show the key", key, err)
+		}
+		if _, err := New(WithAPIKey(key), WithBaseURL("http://127.0.0.1/api/v1")); err == nil {
+			t.Errorf("New accepted key %q", key)
+		}
+	}
+	// ... and through the listing entry points.
+	for _, err := range c.Invitations(ctx, ListParams{AccountID: "acc"}, WithAttemptTimeout(0)) {
+		if err == nil {
+			t.Error("Invitations: a bad per-call option was accepted")
+		}
+		break
+	}
+	for _, err := range c.Pages(ctx, ListParams{AccountID: "acc"}, WithBaseURL("http://example.com")) {
+		if err == nil {
+			t.Error("Pages: a per-call plain-http base URL was accepted")
+		}
+		break
+	}
+	if _, err := c.NewPager(ListParams{AccountID: "acc"}, WithHTTPClient(nil)).NextPage(ctx); err == nil {
+		t.Error("Pager: a bad per-call option was accepted")
+	}
+	if n := len(requests()); n != 0 {
+		t.Fatalf("%d requests were sent for invalid options", n)
+	}
+}
+
+// FuzzValidateParams: Validate never panics, and either refuses with a
+// *ParamError naming a real parameter, or the request built from the
+// params carries them exactly (the cursor and account id round-trip through
+// the query string).
+func FuzzValidateParams(f *testing.F) {
+	f.Add("acc_linkedin_01HXYZ4QK3WJ8FN3M6QH7TZ8GR", 10, "eyJvIjoxMH0", 0)
+	f.Add("", 0, "", 0)
+	f.Add("a b", 101, "c\n", -1)
+	f.Add("acc&limit=5", 100, "x=y&account_id=evil", 3)
+	f.Add("é", -7, "%2F", 1)
+	f.Fuzz(func(t *testing.T, account string, limit int, cursor string, maxItems int) {
+		p := ListParams{AccountID: account, Limit: limit, Cursor: cursor, MaxItems: maxItems}
+		err := p.Validate()
+		if err != nil {
+			var pe *ParamError
+			if !errors.As(err, &pe) {
+				t.Fatalf("Validate error %T is not a *ParamError", err)
+			}
+			switch pe.Param {
+			case "account_id", "limit", "cursor", "max_items":
+			default:
+				t.Fatalf("unknown param %q", pe.Param)
+			}
+			return
+		}
+		var seen url.Values
+		c := stubClient(t, func(r *http.Request) (*http.Response, error) {
+			seen = r.URL.Query()
+			return jsonResponse(200, pageJSON(0, 0, "")), nil
+		})
+		if _, err := c.ListReceivedInvitations(context.Background(), p); err != nil {
+			t.Fatalf("valid params %+v: %v", p, err)
+		}
+		if seen.Get("account_id") != account || seen.Get("cursor") != cursor || len(seen["account_id"]) != 1 {
+			t.Fatalf("sent %v for %+v", seen, p)
+		}
+		if (limit == 0) != (seen.Get("limit") == "") || (limit != 0 && seen.Get("limit") != fmt.Sprint(limit)) {
+			t.Fatalf("limit %d sent as %q", limit, seen.Get("limit"))
+		}
+	})
 }

@@ -1,31 +1,40 @@
-package client_test
+package client
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"fmt"
+	"log/slog"
+	"maps"
 	"net/http"
+	"slices"
+	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/postpress/postpress-go/client"
 	pt "github.com/postpress/postpress-go/postpresstest"
 )
 
-// The fault matrix: full listings of 10,000 invitations through the fake
-// API while it fails in every way the client is meant to survive.
+// The long suites: the fault matrix (full listings of 10,000 invitations
+// through the fake API while it fails in every way the client is meant to
+// survive), resuming after a spent retry budget, one client shared by 50
+// goroutines, and every error type served. `make reliability` runs them
+// once, with -v for their figures; `make test` skips them.
 
 const (
 	matrixAccount  = "acc_matrix"
 	matrixItems    = 10000
 	matrixPageSize = 100
 	matrixPages    = matrixItems / matrixPageSize
-	// attemptTimeout bounds one attempt; slowFault is longer, so a slow
+	// matrixAttemptTimeout bounds one attempt; slowFault is longer, so a slow
 	// response is abandoned and retried. The timeout leaves room for a
 	// healthy page on a loaded machine: one cut off mid-body would be a
 	// contract violation to the validating transport.
-	attemptTimeout = 200 * time.Millisecond
-	slowFault      = 600 * time.Millisecond
+	matrixAttemptTimeout = 200 * time.Millisecond
+	slowFault            = 600 * time.Millisecond
 )
 
 // faultKind is one way for a response to fail.
@@ -50,7 +59,7 @@ func faultKinds() []faultKind {
 		{"500 provider_error", func() *pt.Fault { return pt.Error("errors/provider_error") }},
 		{"500 unexpected_error", func() *pt.Fault { return pt.Error("errors/unexpected_error") }},
 	}
-	for _, et := range client.ErrorTypes() {
+	for _, et := range ErrorTypes() {
 		if et.HTTPStatus() == http.StatusServiceUnavailable {
 			typ := string(et)
 			kinds = append(kinds, faultKind{"503 " + typ, func() *pt.Fault { return pt.Error(typ).WithRetryAfter("1") }})
@@ -85,10 +94,9 @@ func TestFaultMatrix(t *testing.T) {
 	if len(kinds) < 15 {
 		t.Fatalf("only %d fault kinds: the 503 types did not come through", len(kinds))
 	}
-	srv := pt.NewServer(pt.WithGeneratedAccount(matrixAccount, matrixItems), pt.WithAPIKey(canaryKey))
-	defer srv.Close()
-	w := watchLeaks(t, canaryKey)
-	c := suiteClient(t, srv, w, client.WithMaxRetries(3), client.WithAttemptTimeout(attemptTimeout))
+	w := watchLeaks(t, testKey)
+	c, srv, requests := setup(t, []pt.Option{pt.WithGeneratedAccount(matrixAccount, matrixItems)},
+		WithLogger(w.logger()), WithMaxRetries(3), WithAttemptTimeout(matrixAttemptTimeout))
 
 	scheduled := map[string]int{}
 	for p := range matrixPages {
@@ -108,15 +116,15 @@ func TestFaultMatrix(t *testing.T) {
 	}
 
 	start := time.Now()
-	ids, err := listIDs(context.Background(), c, client.ListParams{AccountID: matrixAccount})
+	ids, err := listIDs(c, ListParams{AccountID: matrixAccount})
 	wall := time.Since(start)
 	w.err(err)
 	if err != nil {
 		t.Fatalf("listing failed after %d items: %v", len(ids), err)
 	}
-	checkSameIDs(t, "fault matrix", ids, serverIDs(srv, matrixAccount))
+	checkSameIDs(t, "fault matrix", ids, idsOf(srv.Items(matrixAccount)))
 
-	clean, met := requestFigures(srv.Requests())
+	clean, met := requestFigures(requests())
 	if n := srv.PendingFaults(); n != 0 {
 		t.Errorf("%d scheduled faults never met", n)
 	}
@@ -159,15 +167,14 @@ const gateTimes = 1000
 // resuming from its Cursor, again and again, completes the set with nothing
 // lost and nothing twice.
 func TestFaultMatrixResume(t *testing.T) {
-	srv := pt.NewServer(pt.WithGeneratedAccount(matrixAccount, matrixItems), pt.WithAPIKey(canaryKey))
-	defer srv.Close()
-	w := watchLeaks(t, canaryKey)
-	c := suiteClient(t, srv, w, client.WithMaxRetries(1), client.WithAttemptTimeout(attemptTimeout))
+	w := watchLeaks(t, testKey)
+	c, srv, requests := setup(t, []pt.Option{pt.WithGeneratedAccount(matrixAccount, matrixItems)},
+		WithLogger(w.logger()), WithMaxRetries(1), WithAttemptTimeout(matrixAttemptTimeout))
 
-	apiErr := func(want client.ErrorType) func(*testing.T, error) {
+	apiErr := func(want ErrorType) func(*testing.T, error) {
 		return func(t *testing.T, cause error) {
 			t.Helper()
-			var e *client.APIError
+			var e *APIError
 			if !errors.As(cause, &e) || e.Type != want || e.Attempts != 2 || e.Instance == "" {
 				t.Errorf("cause = %#v, want an *APIError %s after 2 attempts with an instance", cause, want)
 			}
@@ -176,19 +183,19 @@ func TestFaultMatrixResume(t *testing.T) {
 	reqErr := func(op string, is error) func(*testing.T, error) {
 		return func(t *testing.T, cause error) {
 			t.Helper()
-			var e *client.RequestError
+			var e *RequestError
 			if !errors.As(cause, &e) || e.Op != op || e.Attempts != 2 || (is != nil && !errors.Is(cause, is)) {
 				t.Errorf("cause = %v, want a *RequestError (%s, %v) after 2 attempts", cause, op, is)
 			}
 		}
 	}
 	stops := []stopAt{
-		{17, func() *pt.Fault { return pt.Error("errors/no_channel") }, apiErr(client.ErrorTypeNoChannel), false},
-		{33, func() *pt.Fault { return pt.Error("errors/too_many_requests").WithRetryAfter("1") }, apiErr(client.ErrorTypeTooManyRequests), false},
+		{17, func() *pt.Fault { return pt.Error("errors/no_channel") }, apiErr(ErrorTypeNoChannel), false},
+		{33, func() *pt.Fault { return pt.Error("errors/too_many_requests").WithRetryAfter("1") }, apiErr(ErrorTypeTooManyRequests), false},
 		{50, pt.Reset, reqErr("send", nil), true},
 		{71, func() *pt.Fault { return pt.Latency(slowFault) }, reqErr("send", context.DeadlineExceeded), false},
 		{88, pt.TruncatedBody, reqErr("read body", nil), false},
-		{matrixPages - 1, func() *pt.Fault { return pt.Error("errors/request_timeout") }, apiErr(client.ErrorTypeRequestTimeout), false},
+		{matrixPages - 1, func() *pt.Fault { return pt.Error("errors/request_timeout") }, apiErr(ErrorTypeRequestTimeout), false},
 	}
 	var passed [matrixPages]atomic.Bool // passed[p]: the listing has stopped at page p
 	for _, s := range stops {
@@ -215,7 +222,7 @@ func TestFaultMatrixResume(t *testing.T) {
 		if run > len(stops) {
 			t.Fatalf("%d resumes, want %d", run, len(stops))
 		}
-		ids, err := listIDs(context.Background(), c, client.ListParams{AccountID: matrixAccount, Cursor: cursor})
+		ids, err := listIDs(c, ListParams{AccountID: matrixAccount, Cursor: cursor})
 		all = append(all, ids...)
 		w.err(err)
 		if err == nil {
@@ -224,7 +231,7 @@ func TestFaultMatrixResume(t *testing.T) {
 			}
 			break
 		}
-		var pe *client.PagingError
+		var pe *PagingError
 		if !errors.As(err, &pe) {
 			t.Fatalf("run %d: err = %v (%T), want a *PagingError", run, err, err)
 		}
@@ -245,9 +252,9 @@ func TestFaultMatrixResume(t *testing.T) {
 		cursor = pe.Cursor
 	}
 	wall := time.Since(start)
-	checkSameIDs(t, "resumed listing", all, serverIDs(srv, matrixAccount))
+	checkSameIDs(t, "resumed listing", all, idsOf(srv.Items(matrixAccount)))
 
-	reqs := srv.Requests()
+	reqs := requests()
 	clean, met := requestFigures(reqs)
 	atStop := map[string]int{}
 	for _, r := range reqs {
@@ -275,4 +282,310 @@ func TestFaultMatrixResume(t *testing.T) {
 	t.Logf("figures: resume: %d items after %d stops; %d requests = %d clean + %d faulted (%d unscheduled retries); wall %v",
 		len(all), len(stops), clean+sum(met), clean, sum(met), clean-matrixPages, wall.Round(time.Millisecond))
 	t.Logf("figures: resume: faults met by kind: %s", formatCounts(met))
+}
+
+// TestSharedClientConcurrentAccounts: one client shared by 50 goroutines,
+// each listing its own account (300 to 1000 invitations) while faults are
+// sprinkled over their pages (two per account: 429, 503, proxy HTML,
+// resets, truncated bodies, 504, 500); each gets exactly its account's ids, in
+// order, once.
+func TestSharedClientConcurrentAccounts(t *testing.T) {
+	const accounts = 50
+	var opts []pt.Option
+	sizes := make([]int, accounts)
+	for i := range accounts {
+		sizes[i] = 300 + (i*137)%701
+		opts = append(opts, pt.WithGeneratedAccount(accountName(i), sizes[i]))
+	}
+	w := watchLeaks(t, testKey)
+	// No slow-response faults here (TestFaultMatrix has them), and the
+	// default attempt timeout: 50 listings share the machine under the race
+	// detector, and a healthy response cut off mid-body by a short timeout
+	// is (rightly) a contract violation to the validating transport.
+	c, srv, requests := setup(t, opts, WithLogger(w.logger()), WithMaxRetries(3))
+
+	faults := []func() *pt.Fault{
+		func() *pt.Fault { return pt.Error("errors/too_many_requests").WithRetryAfter("0") },
+		func() *pt.Fault { return pt.Error("errors/network_down") },
+		pt.Reset,
+		pt.TruncatedBody,
+		func() *pt.Fault { return pt.Error("errors/request_timeout") },
+		func() *pt.Fault { return pt.ProxyHTML(503) },
+		func() *pt.Fault { return pt.Error("errors/provider_error") },
+	}
+	scheduled := 0
+	for i := range accounts {
+		acc := accountName(i)
+		for j, page := range []int{i % 3, 1 + i%2} { // the first, second or third page, then the second or third
+			cursor := ""
+			if page > 0 {
+				cursor = pt.EncodeCursor(page * DefaultPageSize)
+			}
+			f := faults[(i+j)%len(faults)]()
+			srv.Enqueue(f.When(func(r *http.Request) bool {
+				q := r.URL.Query()
+				return q.Get("account_id") == acc && q.Get("cursor") == cursor
+			}))
+			scheduled++
+		}
+	}
+
+	start := time.Now()
+	var wg sync.WaitGroup
+	got := make([][]string, accounts)
+	errs := make([]error, accounts)
+	for i := range accounts {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			got[i], errs[i] = listIDs(c, ListParams{AccountID: accountName(i)})
+		}()
+	}
+	wg.Wait()
+	wall := time.Since(start)
+
+	pages, items := 0, 0
+	for i := range accounts {
+		w.err(errs[i])
+		if errs[i] != nil {
+			t.Errorf("%s: %v", accountName(i), errs[i])
+		}
+		checkSameIDs(t, accountName(i), got[i], idsOf(srv.Items(accountName(i))))
+		pages += (sizes[i] + DefaultPageSize - 1) / DefaultPageSize
+		items += len(got[i])
+	}
+	clean, met := requestFigures(requests())
+	if srv.PendingFaults() != 0 || sum(met) != scheduled {
+		t.Errorf("%d faults met, %d pending; want all %d met", sum(met), srv.PendingFaults(), scheduled)
+	}
+	if clean < pages {
+		t.Errorf("%d clean responses for %d pages", clean, pages)
+	}
+	t.Logf("figures: concurrency: %d goroutines, %d items in %d pages; %d requests = %d clean + %d faulted (%d unscheduled retries); wall %v",
+		accounts, items, pages, clean+sum(met), clean, sum(met), clean-pages, wall.Round(time.Millisecond))
+	t.Logf("figures: concurrency: faults met by kind: %s", formatCounts(met))
+}
+
+func accountName(i int) string { return fmt.Sprintf("acc_conc_%02d", i) }
+
+// TestEveryErrorTypeServed serves every documented error type at its
+// documented status, repeating it past the retry budget, and checks the
+// *APIError (type, status, retryability, instance, attempts) and how many
+// requests were sent: 1 + max retries for a retryable type, exactly 1 for
+// the others. Then unknown types and undocumented statuses. The server
+// echoes the API key in each detail: the client must redact it.
+func TestEveryErrorTypeServed(t *testing.T) {
+	const maxRetries = 2
+	w := watchLeaks(t, testKey)
+	type tc struct {
+		name      string
+		fault     func() *pt.Fault
+		typ       ErrorType
+		status    int
+		retryable bool
+	}
+	var cases []tc
+	for _, et := range ErrorTypes() {
+		if got := pt.StatusOf(string(et)); got != et.HTTPStatus() {
+			t.Errorf("%s: the fake serves status %d, the client documents %d", et, got, et.HTTPStatus())
+		}
+		cases = append(cases, tc{string(et), func() *pt.Fault { return pt.Error(string(et)) }, et, et.HTTPStatus(), et.Retryable()})
+	}
+	if len(cases) != 34 {
+		t.Fatalf("%d error types, want 34 (33 documented + invalid_parameters)", len(cases))
+	}
+	cases = append(cases,
+		tc{"unknown type at 418", func() *pt.Fault { return pt.ErrorStatus(http.StatusTeapot, "errors/teapot") }, "errors/teapot", 418, false},
+		tc{"unknown type at 503", func() *pt.Fault { return pt.ErrorStatus(503, "errors/unknown_thing") }, "errors/unknown_thing", 503, true},
+		tc{"unknown type at default 500", func() *pt.Fault { return pt.Error("errors/brand_new") }, "errors/brand_new", 500, true},
+		tc{"unknown type at 429", func() *pt.Fault { return pt.ErrorStatus(429, "errors/slow_down_new") }, "errors/slow_down_new", 429, true},
+		tc{"unknown type at 502", func() *pt.Fault { return pt.ErrorStatus(502, "errors/bad_gateway_new") }, "errors/bad_gateway_new", 502, true},
+		tc{"unknown type at 401", func() *pt.Fault { return pt.ErrorStatus(401, "errors/new_auth_problem") }, "errors/new_auth_problem", 401, false},
+		tc{"unknown type at 404", func() *pt.Fault { return pt.ErrorStatus(404, "errors/not_found") }, "errors/not_found", 404, false},
+		// A known type at a status the docs do not give it: the type decides.
+		tc{"expired_credentials at 503", func() *pt.Fault { return pt.ErrorStatus(503, "errors/expired_credentials") }, ErrorTypeExpiredCredentials, 503, false},
+		tc{"provider_error at 400", func() *pt.Fault { return pt.ErrorStatus(400, "errors/provider_error") }, ErrorTypeProviderError, 400, true},
+	)
+	for _, c := range cases {
+		t.Run(strings.TrimPrefix(c.name, "errors/"), func(t *testing.T) {
+			cl, srv, _ := setup(t, []pt.Option{pt.WithGeneratedAccount("acc_types", 30)}, WithLogger(w.logger()), WithMaxRetries(maxRetries))
+			srv.Enqueue(c.fault().WithDetail("Scripted; the request carried X-API-KEY: " + testKey + ".").Times(maxRetries + 1))
+
+			page, err := cl.ListReceivedInvitations(context.Background(), ListParams{AccountID: "acc_types", Limit: 10})
+			w.err(err)
+			var e *APIError
+			if !errors.As(err, &e) {
+				t.Fatalf("page %v, err %v (%T): want an *APIError", page, err, err)
+			}
+			want := 1
+			if c.retryable {
+				want = 1 + maxRetries
+			}
+			if e.Type != c.typ || e.StatusCode != c.status || e.Retryable() != c.retryable {
+				t.Errorf("got type %q status %d retryable %v, want %q %d %v", e.Type, e.StatusCode, e.Retryable(), c.typ, c.status, c.retryable)
+			}
+			if e.Type.Known() != (c.typ.HTTPStatus() != 0) || !errors.Is(err, c.typ) {
+				t.Errorf("Known() = %v, errors.Is(err, %s) = %v", e.Type.Known(), c.typ, errors.Is(err, c.typ))
+			}
+			if !strings.HasPrefix(e.Instance, "req_pp") {
+				t.Errorf("Instance = %q, want the server's request id", e.Instance)
+			}
+			if e.Attempts != want || srv.RequestCount() != want {
+				t.Errorf("%d attempts, %d requests; want %d", e.Attempts, srv.RequestCount(), want)
+			}
+			if srv.PendingFaults() != maxRetries+1-want {
+				t.Errorf("%d faults left, want %d", srv.PendingFaults(), maxRetries+1-want)
+			}
+			if !strings.Contains(e.Detail, "X-API-KEY: [REDACTED]") || strings.Contains(string(e.Body), testKey) {
+				t.Errorf("the key echoed by the server was not redacted: detail %q", e.Detail)
+			}
+			if !strings.Contains(err.Error(), string(c.typ)) || !strings.Contains(err.Error(), e.Instance) {
+				t.Errorf("Error() = %q lacks the type or the instance", err)
+			}
+			if !c.retryable {
+				return
+			}
+			// Within the budget, the same failure is ridden out.
+			srv.Enqueue(c.fault().Times(maxRetries))
+			page, err = cl.ListReceivedInvitations(context.Background(), ListParams{AccountID: "acc_types", Limit: 10})
+			w.err(err)
+			if err != nil || len(page.Items) != 10 || srv.RequestCount() != want+maxRetries+1 {
+				t.Errorf("after %d failures: page %v, err %v, %d requests in all", maxRetries, page, err, srv.RequestCount())
+			}
+		})
+	}
+}
+
+// leakWatch captures everything a client logs (debug level and up) and every
+// error string a test produced, and checks at the end of the test that the
+// API key appears in none of them.
+type leakWatch struct {
+	key  string
+	mu   sync.Mutex
+	logs bytes.Buffer
+	errs []string
+}
+
+// watchLeaks returns a leakWatch for key whose check runs when t ends.
+func watchLeaks(t *testing.T, key string) *leakWatch {
+	t.Helper()
+	w := &leakWatch{key: key}
+	t.Cleanup(func() { w.check(t) })
+	return w
+}
+
+func (w *leakWatch) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.logs.Write(p)
+}
+
+// logger logs every record, debug included, into w, as text and as JSON.
+func (w *leakWatch) logger() *slog.Logger {
+	return slog.New(teeHandler{
+		slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelDebug}),
+		slog.NewJSONHandler(w, &slog.HandlerOptions{Level: slog.LevelDebug}),
+	})
+}
+
+// err records err in every form a caller might print it.
+func (w *leakWatch) err(err error) {
+	if err == nil {
+		return
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.errs = append(w.errs, err.Error(), fmt.Sprintf("%v|%+v|%s|%q|%#v", err, err, err, err, err))
+}
+
+func (w *leakWatch) check(t *testing.T) {
+	t.Helper()
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	logs := w.logs.String()
+	if !strings.Contains(logs, `"level":"DEBUG"`) || !strings.Contains(logs, "level=DEBUG") {
+		t.Errorf("leak check: no debug records captured (%d bytes of logs): the check would be vacuous", len(logs))
+	}
+	if strings.Contains(logs, w.key) {
+		i := strings.Index(logs, w.key)
+		t.Errorf("leak check: the API key appears in the logs: …%s…", logs[max(0, i-200):i])
+	}
+	for _, s := range w.errs {
+		if strings.Contains(s, w.key) {
+			t.Errorf("leak check: the API key appears in an error string: %s", strings.ReplaceAll(s, w.key, "<KEY>"))
+		}
+	}
+	t.Logf("leak check: %d bytes of logs (%d records) and %d error strings, API key absent from all",
+		len(logs), strings.Count(logs, "\n"), len(w.errs))
+}
+
+// teeHandler sends each record to all its handlers.
+type teeHandler []slog.Handler
+
+func (h teeHandler) Enabled(ctx context.Context, l slog.Level) bool {
+	for _, x := range h {
+		if x.Enabled(ctx, l) {
+			return true
+		}
+	}
+	return false
+}
+
+func (h teeHandler) Handle(ctx context.Context, r slog.Record) error {
+	for _, x := range h {
+		if x.Enabled(ctx, r.Level) {
+			if err := x.Handle(ctx, r.Clone()); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (h teeHandler) WithAttrs(as []slog.Attr) slog.Handler {
+	out := make(teeHandler, len(h))
+	for i, x := range h {
+		out[i] = x.WithAttrs(as)
+	}
+	return out
+}
+
+func (h teeHandler) WithGroup(name string) slog.Handler {
+	out := make(teeHandler, len(h))
+	for i, x := range h {
+		out[i] = x.WithGroup(name)
+	}
+	return out
+}
+
+// requestFigures counts the fake's requests: with no fault applied, and
+// with a fault, by the fault's name.
+func requestFigures(reqs []pt.Request) (clean int, faults map[string]int) {
+	faults = map[string]int{}
+	for _, r := range reqs {
+		if r.Fault == "" {
+			clean++
+		} else {
+			faults[r.Fault]++
+		}
+	}
+	return clean, faults
+}
+
+// formatCounts prints a count map in key order.
+func formatCounts(m map[string]int) string {
+	var parts []string
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		parts = append(parts, fmt.Sprintf("%s=%d", k, m[k]))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// sum adds up the counts of m.
+func sum(m map[string]int) int {
+	n := 0
+	for _, v := range m {
+		n += v
+	}
+	return n
 }

@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"strings"
 	"sync/atomic"
 	"time"
 
@@ -72,19 +71,6 @@ func withAttempts(err error, n int) error {
 	return err
 }
 
-// apiKeyEditor is the request editor that adds the API key. It adds it only
-// to requests for the configured host: the key is for the API and nothing
-// else.
-func apiKeyEditor(key secret, base *url.URL) gen.RequestEditorFn {
-	return func(_ context.Context, req *http.Request) error {
-		if req.URL.Host != base.Host {
-			return fmt.Errorf("postpress: refusing to send the API key to %s (the API is %s)", req.URL.Host, base.Host)
-		}
-		req.Header.Set(apiKeyHeader, string(key))
-		return nil
-	}
-}
-
 // send makes one attempt. It returns the page, or the error and the
 // Retry-After the server asked for.
 func send(ctx context.Context, cfg *config, base *url.URL, tmpl *http.Request, attempt int) (*Page, time.Duration, error) {
@@ -122,10 +108,7 @@ func send(ctx context.Context, cfg *config, base *url.URL, tmpl *http.Request, a
 	}
 	page, err := decodePage(body)
 	if err != nil {
-		if k := string(cfg.apiKey); k != "" && strings.Contains(err.Error(), k) {
-			err = fmt.Errorf("%w: %s", ErrMalformedResponse, strings.ReplaceAll(err.Error(), k, redacted))
-		}
-		return nil, 0, &RequestError{Op: "decode", URL: req.URL.String(), Err: err}
+		return nil, 0, &RequestError{Op: "decode", URL: req.URL.String(), Err: redactDecodeError(err, cfg.apiKey)}
 	}
 	return page, 0, nil
 }

@@ -1,6 +1,8 @@
 package client
 
 import (
+	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -8,6 +10,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/postpress/postpress-go/gen"
 )
 
 // apiKeyHeader is the header the API key travels in.
@@ -35,6 +39,60 @@ func (s secret) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte(s.String()))
 
 // LogValue redacts the key for log/slog.
 func (s secret) LogValue() slog.Value { return slog.StringValue(s.String()) }
+
+// errNoAPIKey is returned by New and by calls when no key is configured.
+var errNoAPIKey = errors.New("postpress: no API key: set " + EnvAPIKey + " or pass client.WithAPIKey")
+
+// checkAPIKey refuses a missing key, and a key that cannot travel in an
+// HTTP header (a control character, such as a newline pasted with it, or a
+// non-ASCII byte): Go's transport would refuse every attempt, so it is a
+// configuration error, reported before anything is sent. The message never
+// contains the key.
+func checkAPIKey(key secret) error {
+	if key == "" {
+		return errNoAPIKey
+	}
+	for i := 0; i < len(key); i++ {
+		if c := key[i]; c < 0x20 || c > 0x7e {
+			return fmt.Errorf("postpress: the API key holds a character that cannot be sent in a header (byte %d of the key: a control or non-ASCII character); the key is not shown", i+1)
+		}
+	}
+	return nil
+}
+
+// apiKeyEditor is the request editor that adds the API key. It adds it only
+// to requests for the configured host: the key is for the API and nothing
+// else.
+func apiKeyEditor(key secret, base *url.URL) gen.RequestEditorFn {
+	return func(_ context.Context, req *http.Request) error {
+		if req.URL.Host != base.Host {
+			return fmt.Errorf("postpress: refusing to send the API key to %s (the API is %s)", req.URL.Host, base.Host)
+		}
+		req.Header.Set(apiKeyHeader, string(key))
+		return nil
+	}
+}
+
+// redactKey removes every occurrence of the API key from what an error
+// will print, in case a server echoes request headers back.
+func redactKey(e *APIError, key secret) {
+	if key == "" {
+		return
+	}
+	for _, s := range []*string{&e.Title, &e.Detail, &e.Instance} {
+		*s = strings.ReplaceAll(*s, string(key), redacted)
+	}
+	e.Body = bytes.ReplaceAll(e.Body, []byte(key), []byte(redacted))
+}
+
+// redactDecodeError returns err, the decoding error of a 200 body, with the
+// API key redacted from its text when the body echoed it.
+func redactDecodeError(err error, key secret) error {
+	if k := string(key); k != "" && strings.Contains(err.Error(), k) {
+		return fmt.Errorf("%w: %s", ErrMalformedResponse, strings.ReplaceAll(err.Error(), k, redacted))
+	}
+	return err
+}
 
 // parseBaseURL checks a base URL: absolute http(s), a host, no user info,
 // query or fragment, and https unless the host is loopback or insecure HTTP

@@ -1,11 +1,16 @@
 package client
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
+
+	pt "github.com/postpress/postpress-go/postpresstest"
 )
 
 func TestNewRefusesWithoutKey(t *testing.T) {
@@ -58,16 +63,46 @@ func TestKeyNeverPrinted(t *testing.T) {
 	}
 }
 
-func TestInvalidOptionsRefused(t *testing.T) {
-	for name, o := range map[string]Option{
-		"retries": WithMaxRetries(-1),
-		"backoff": WithBackoff(0),
-		"delay":   WithMaxRetryDelay(-1),
-		"timeout": WithAttemptTimeout(0),
-		"client":  WithHTTPClient(nil),
-	} {
-		if _, err := New(WithAPIKey("k"), o); err == nil {
-			t.Errorf("%s: invalid option accepted", name)
-		}
+// A redirect to another host is refused: the API key never reaches it, and
+// neither does the request.
+func TestCrossHostRedirectNeverCarriesTheKey(t *testing.T) {
+	other := pt.NewServer(pt.WithAnyAPIKey(), pt.WithAnyAccount(1))
+	defer other.Close()
+	// "localhost" and 127.0.0.1 are different hosts to the client.
+	otherURL := strings.Replace(other.RootURL, "127.0.0.1", "localhost", 1)
+	// The fake never redirects: this server only does.
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set(nonAPIHeader, "redirect")
+		http.Redirect(w, r, otherURL+r.URL.RequestURI(), http.StatusFound)
+	}))
+	defer api.Close()
+	c := testClient(t, api.URL+pt.BasePath)
+	_, err := c.ListReceivedInvitations(context.Background(), ListParams{AccountID: "acc"})
+	if !errors.Is(err, ErrRedirectRefused) {
+		t.Fatalf("err = %v, want ErrRedirectRefused", err)
+	}
+	if strings.Contains(err.Error(), testKey) {
+		t.Errorf("error leaks the key: %v", err)
+	}
+	if n := other.RequestCount(); n != 0 {
+		t.Errorf("the other host got %d requests", n)
+	}
+}
+
+// A redirect within the API's host is followed, with the key.
+func TestSameHostRedirectWorks(t *testing.T) {
+	fake := pt.NewFake(pt.WithAPIKey(testKey), pt.WithGeneratedAccount("acc", 1))
+	mux := http.NewServeMux()
+	mux.Handle(pt.BasePath+"/", fake)
+	mux.HandleFunc("/old/", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set(nonAPIHeader, "redirect")
+		http.Redirect(w, r, pt.BasePath+strings.TrimPrefix(r.URL.RequestURI(), "/old"), http.StatusMovedPermanently)
+	})
+	api := httptest.NewServer(mux)
+	defer api.Close()
+	c := testClient(t, api.URL+"/old")
+	page, err := c.ListReceivedInvitations(context.Background(), ListParams{AccountID: "acc"})
+	if reqs := fake.Requests(); err != nil || len(page.Items) != 1 || len(reqs) != 1 || reqs[0].Header.Get("X-API-KEY") != testKey {
+		t.Fatalf("same-host redirect: page %v, err %v, requests at the API %+v", page, err, reqs)
 	}
 }

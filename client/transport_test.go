@@ -1,4 +1,4 @@
-package client_test
+package client
 
 import (
 	"context"
@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/postpress/postpress-go/client"
 	"github.com/postpress/postpress-go/postpresstest"
 )
 
@@ -24,7 +23,7 @@ import (
 func TestDefaultClientReusesConnections(t *testing.T) {
 	var accounts []string
 	var opts []postpresstest.Option
-	for i := range client.DefaultConcurrency {
+	for i := range DefaultConcurrency {
 		id := fmt.Sprintf("acc_%d", i)
 		accounts = append(accounts, id)
 		opts = append(opts, postpresstest.WithGeneratedAccount(id, 60))
@@ -42,12 +41,12 @@ func TestDefaultClientReusesConnections(t *testing.T) {
 	}
 	srv.Start()
 	defer srv.Close()
-	c, err := client.New(client.WithAPIKey(postpresstest.DefaultAPIKey), client.WithBaseURL(srv.URL+postpresstest.BasePath))
+	c, err := New(WithAPIKey(postpresstest.DefaultAPIKey), WithBaseURL(srv.URL+postpresstest.BasePath))
 	if err != nil {
 		t.Fatal(err)
 	}
 	n := 0
-	for _, err := range c.InvitationsForAccounts(context.Background(), accounts, client.ListParams{Limit: 10}) {
+	for _, err := range c.InvitationsForAccounts(context.Background(), accounts, ListParams{Limit: 10}) {
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -56,7 +55,7 @@ func TestDefaultClientReusesConnections(t *testing.T) {
 	if n != 60*len(accounts) {
 		t.Fatalf("listed %d invitations, want %d", n, 60*len(accounts))
 	}
-	if got, most := conns.Load(), int64(2*client.DefaultConcurrency); got > most {
+	if got, most := conns.Load(), int64(2*DefaultConcurrency); got > most {
 		t.Errorf("%d connections for %d accounts × 6 pages: more than %d, so connections were not reused", got, len(accounts), most)
 	}
 }

@@ -27,7 +27,7 @@ func (v *refuseEmptyID) ValidateResponse(req *http.Request, status int, _ http.H
 func TestResponseValidatorOptIn(t *testing.T) {
 	var n atomic.Int64
 	broken := `{"object":"InvitationList","items":[{"object":"InvitationReceived","id":""}],"cursor":null}`
-	c := fuzzClient(t, func(r *http.Request) (*http.Response, error) {
+	c := stubClient(t, func(r *http.Request) (*http.Response, error) {
 		n.Add(1)
 		return jsonResponse(200, broken), nil
 	})
@@ -45,12 +45,12 @@ func TestResponseValidatorOptIn(t *testing.T) {
 		t.Errorf("%d requests, validator saw %v: a contract violation must not be retried", n.Load(), v.statuses)
 	}
 	good := pageJSON(0, 2, "")
-	c2 := fuzzClient(t, func(r *http.Request) (*http.Response, error) { return jsonResponse(200, good), nil })
+	c2 := stubClient(t, func(r *http.Request) (*http.Response, error) { return jsonResponse(200, good), nil })
 	if page, err := c2.ListReceivedInvitations(ctx, ListParams{AccountID: "acc"}, WithResponseValidator(v)); err != nil || len(page.Items) != 2 {
 		t.Fatalf("valid page refused: %v %v", page, err)
 	}
 	// nil turns a client-wide validator off for one call.
-	c3 := fuzzClient(t, func(r *http.Request) (*http.Response, error) { return jsonResponse(200, broken), nil })
+	c3 := stubClient(t, func(r *http.Request) (*http.Response, error) { return jsonResponse(200, broken), nil })
 	if _, err := c3.ListReceivedInvitations(ctx, ListParams{AccountID: "acc"}, WithResponseValidator(v), WithResponseValidator(nil)); err != nil {
 		t.Fatalf("WithResponseValidator(nil): %v", err)
 	}

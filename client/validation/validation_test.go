@@ -10,12 +10,14 @@ import (
 
 	"github.com/postpress/postpress-go/client"
 	"github.com/postpress/postpress-go/client/validation"
+	"github.com/postpress/postpress-go/internal/contracttest"
 	"github.com/postpress/postpress-go/postpresstest"
 )
 
 func TestRefusesWhatBreaksTheSpec(t *testing.T) {
 	var n atomic.Int64
 	// An empty id breaks the spec's minLength; the client alone accepts it.
+	// The fake (postpresstest) never serves such a body, so this server does.
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		n.Add(1)
 		w.Header().Set("Content-Type", "application/json")
@@ -43,7 +45,8 @@ func TestRefusesWhatBreaksTheSpec(t *testing.T) {
 func TestAcceptsTheFake(t *testing.T) {
 	srv := postpresstest.NewServer(postpresstest.WithGeneratedAccount("acc_1", 30))
 	defer srv.Close()
-	c, err := client.New(client.WithAPIKey(postpresstest.DefaultAPIKey), client.WithBaseURL(srv.URL), validation.WithResponseValidation())
+	c, err := client.New(client.WithAPIKey(postpresstest.DefaultAPIKey), client.WithBaseURL(srv.URL),
+		client.WithHTTPClient(contracttest.NewClient(t, nil)), validation.WithResponseValidation())
 	if err != nil {
 		t.Fatal(err)
 	}

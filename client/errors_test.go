@@ -10,7 +10,7 @@ import (
 	"github.com/postpress/postpress-go/gen/spec"
 )
 
-// TestErrorTypesMatchTheSpec ties the hand-written ErrorType table to
+// TestErrorTypesMatchTheSpec ties the ErrorType table (errortypes_gen.go) to
 // openapi.yaml: the same types, under the same statuses, with the same
 // explanations, and 33 of them from the docs page.
 func TestErrorTypesMatchTheSpec(t *testing.T) {
