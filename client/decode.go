@@ -20,7 +20,8 @@ import (
 // `cursor`, is ErrMalformedResponse: those are the members paging depends
 // on (an absent cursor would read as the last page). Other required
 // members that are absent are tolerated, like nulls in string fields;
-// response validation (WithResponseValidator) reports them.
+// response validation (WithResponseValidator) reports them. The error
+// quotes the body only when it is not a JSON object.
 func decodePage(body []byte) (*Page, error) {
 	var v gen.InvitationList
 	err := wire.DecodeInvitationList(body, &v)
@@ -32,7 +33,13 @@ func decodePage(body []byte) (*Page, error) {
 				return nil, fmt.Errorf("%w: no `%s` member (a last page has `cursor: null`)", ErrMalformedResponse, m)
 			}
 		}
+	case err != nil && bytes.HasPrefix(bytes.TrimLeft(body, " \t\r\n"), []byte("{")):
+		// A JSON object: the error says where and what, and no text of the
+		// body goes into it (a page holds personal data and shared secrets).
+		return nil, fmt.Errorf("%w: %w (%d-byte body)", ErrMalformedResponse, err, len(body))
 	case err != nil:
+		// Not JSON at all (a proxy's HTML page, say): its start tells what
+		// answered.
 		return nil, fmt.Errorf("%w: %w (body starts %q)", ErrMalformedResponse, err, excerpt(body, 80))
 	}
 	if v.Items == nil {

@@ -50,6 +50,22 @@ func TestDecodePage(t *testing.T) {
 	}
 }
 
+// TestMalformedPageErrorQuotesNoData: the error of a JSON page that does
+// not decode says where and what, but quotes none of the body (a page holds
+// shared secrets and personal data, and errors end up in logs); a body that
+// is not JSON at all is quoted, to show what answered.
+func TestMalformedPageErrorQuotesNoData(t *testing.T) {
+	const secret = "AQHsecretSECRETsecret"
+	_, err := decodePage([]byte(`{"items":[{"specifics":{"shared_secret":"` + secret + `"},"id":1}],"cursor":null}`))
+	if !errors.Is(err, ErrMalformedResponse) || strings.Contains(err.Error(), secret) || !strings.Contains(err.Error(), "offset") {
+		t.Errorf("err = %v: want ErrMalformedResponse with the offset and without the secret", err)
+	}
+	_, err = decodePage([]byte("<html>502 Bad Gateway</html>"))
+	if !errors.Is(err, ErrMalformedResponse) || !strings.Contains(err.Error(), "502 Bad Gateway") {
+		t.Errorf("err = %v: want the start of a non-JSON body quoted", err)
+	}
+}
+
 func TestDecodeAPIError(t *testing.T) {
 	h := http.Header{"Retry-After": {"3"}}
 	e := decodeAPIError(429, h, []byte(`{"title":"Too Many Requests","type":"errors/too_many_requests","status":429,"detail":"slow down","instance":"req_9"}`))
