@@ -52,7 +52,7 @@ Usage:
   postpress invitations received [flags]   list (and export) received invitations
   postpress invitations sync --state FILE [flags]
                                            print only the invitations new since the last run
-  postpress sandbox --addr HOST:PORT [--items N] [--seed S]
+  postpress sandbox [--addr HOST:PORT] [--items N] [--seed S]
                                            serve a fake postpress API for any client
   postpress contract check --account-id ID [--pages N] [--record DIR]
                                            report where the live API disagrees with the spec
