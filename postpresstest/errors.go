@@ -7,16 +7,12 @@ import (
 	"sync"
 
 	"github.com/postpress/postpress-go/gen"
-	"github.com/postpress/postpress-go/gen/spec"
 )
 
 // typeStatuses maps every error type in openapi.yaml to its status, read
 // from the spec embedded in gen.
 var typeStatuses = sync.OnceValue(func() map[string]int {
-	doc, err := spec.GetSpec()
-	if err != nil {
-		panic("postpresstest: embedded spec: " + err.Error())
-	}
+	doc := embeddedSpec()
 	out := map[string]int{}
 	for code, resp := range doc.Paths.Value("/users/invite/received").Get.Responses.Map() {
 		status, _ := strconv.Atoi(code)

@@ -14,7 +14,6 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 
 	"github.com/postpress/postpress-go/gen"
-	"github.com/postpress/postpress-go/gen/spec"
 )
 
 // The generator writes the docs-shaped values of the fields the docs page
@@ -58,10 +57,7 @@ var timeType = reflect.TypeFor[time.Time]()
 
 // invitationPlan is the fill plan of gen.InvitationReceived.
 var invitationPlan = sync.OnceValue(func() *fillNode {
-	doc, err := spec.GetSpec()
-	if err != nil {
-		panic("postpresstest: embedded spec: " + err.Error())
-	}
+	doc := embeddedSpec()
 	var schema *openapi3.Schema
 	if ref := doc.Components.Schemas[reflect.TypeFor[gen.InvitationReceived]().Name()]; ref != nil {
 		schema = ref.Value

@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/postpress/postpress-go/gen"
-	"github.com/postpress/postpress-go/gen/spec"
 )
 
 // DefaultAPIKey is the key a Server accepts unless WithAPIKey or
@@ -335,10 +334,7 @@ type limitBounds struct{ min, max, def int }
 // limitRule reads the limit parameter's minimum, maximum and default from
 // the spec embedded in gen/spec (a full page when the spec gives no default).
 var limitRule = sync.OnceValue(func() limitBounds {
-	doc, err := spec.GetSpec()
-	if err != nil {
-		panic("postpresstest: embedded spec: " + err.Error())
-	}
+	doc := embeddedSpec()
 	param := doc.Paths.Value("/users/invite/received").Get.Parameters.GetByInAndName("query", "limit")
 	if param == nil || param.Schema == nil || param.Schema.Value.Min == nil || param.Schema.Value.Max == nil {
 		panic("postpresstest: the spec's limit parameter has no minimum and maximum")
