@@ -19,13 +19,13 @@ NODE_BIN := node_modules/.bin
 export REDOCLY_TELEMETRY := off
 export NO_UPDATE_NOTIFIER := 1
 
-.PHONY: help check generate check-generated lint spec-lint test reliability prism-test \
+.PHONY: help check generate check-generated lint spec-lint test test-go-next reliability prism-test \
 	spec-diff api-diff version-check test-evolution release-snapshot bench bench-smoke fuzz regen-test footprint
 
 .DEFAULT_GOAL := check
 
 ## check: everything CI runs (each prerequisite is a target below).
-check: check-generated lint spec-lint test prism-test spec-diff api-diff version-check test-evolution bench-smoke fuzz
+check: check-generated lint spec-lint test test-go-next prism-test spec-diff api-diff version-check test-evolution bench-smoke fuzz
 
 ## help: list the targets.
 help:
@@ -75,6 +75,16 @@ REGEN_TEST := ^TestRegeneration$$
 ## test: every Go test under the race detector (the reliability suites and the regeneration test through their targets).
 test: reliability regen-test
 	$(GO) test -race -count=1 -skip '$(RELIABILITY_TESTS)|$(REGEN_TEST)' ./...
+
+# The library supports the two newest Go releases: the machine's (go.mod's
+# `go` line, 1.26) and GO_NEXT, which the go command fetches from the module
+# proxy as a toolchain module (GOTOOLCHAIN), so no machine needs it installed.
+GO_NEXT ?= go1.27.3
+
+## test-go-next: every Go test again on GO_NEXT (the newer supported Go release, fetched by the go command).
+test-go-next:
+	GOTOOLCHAIN=$(GO_NEXT) $(GO) version
+	GOTOOLCHAIN=$(GO_NEXT) $(GO) test -race -count=1 ./...
 
 ## regen-test: in a scratch copy, spec edits of each kind reach the client, postpresstest and the CLI through go generate alone.
 regen-test:
