@@ -20,7 +20,7 @@ export REDOCLY_TELEMETRY := off
 export NO_UPDATE_NOTIFIER := 1
 
 .PHONY: help check generate check-generated lint spec-lint test test-go-next reliability prism-test \
-	spec-diff api-diff version-check test-evolution release-snapshot bench bench-smoke fuzz regen-test footprint
+	spec-diff api-diff version-check test-evolution release-snapshot bench bench-smoke fuzz regen-test footprint mutation
 
 .DEFAULT_GOAL := check
 
@@ -170,3 +170,41 @@ fuzz:
 		echo "fuzz: $$f for $(FUZZTIME)"; \
 		$(GO) test $(FUZZFLAGS) -run '^$$' -fuzz "^$$f$$" -fuzztime=$(FUZZTIME) ./client || exit 1; \
 	done
+
+# Mutation testing (not part of `check`: tens of minutes on 2 cores).
+# gremlins runs once per MUTATION_PKGS directory (each with its
+# subpackages: invsync covers boltstore and any other store under it), in
+# a copy of the tracked and untracked-but-not-ignored files under
+# MUTATION_OUT/src (so neither node_modules nor a later edit reaches it).
+# Each mutant runs its package's tests with a deadline of
+# MUTATION_TIMEOUT_COEFFICIENT times the coverage run's time; a mutant
+# whose tests hang past it is TIMED OUT, listed with the survivors.
+# internal/cmd/mutationreport sums the reports, writes the survivors to
+# MUTATION_OUT/survivors.txt and prints "mutation efficacy: NN.N%" last
+# (failing below MUTATION_MIN). See CONTRIBUTING.md#mutation-testing.
+GREMLINS ?= github.com/go-gremlins/gremlins/cmd/gremlins@v0.6.0
+MUTATION_PKGS ?= client invsync postpresstest
+MUTATION_WORKERS ?= 2
+MUTATION_TIMEOUT_COEFFICIENT ?= 6
+MUTATION_MIN ?= 90
+MUTATION_OUT ?= .cache/mutation
+
+## mutation: gremlins over MUTATION_PKGS; the survivors to MUTATION_OUT/survivors.txt, "mutation efficacy: NN.N%" last.
+mutation:
+	@rm -rf $(MUTATION_OUT) && mkdir -p $(MUTATION_OUT)/src
+	@git ls-files -z --cached --others --exclude-standard | \
+		while IFS= read -r -d '' f; do [ -f "$$f" ] && printf '%s\0' "$$f"; done | \
+		xargs -0 cp --parents -t $(MUTATION_OUT)/src
+	@start=$$(date +%s); reports=; \
+	for p in $(MUTATION_PKGS); do \
+		name=$$(echo $$p | tr / _); \
+		echo "mutation: $$p (gremlins, $(MUTATION_WORKERS) workers, log in $(MUTATION_OUT)/$$name.log)" >&2; \
+		(cd $(MUTATION_OUT)/src && $(GO) run $(GREMLINS) unleash \
+			--workers $(MUTATION_WORKERS) --timeout-coefficient $(MUTATION_TIMEOUT_COEFFICIENT) \
+			-o $(abspath $(MUTATION_OUT))/$$name.json ./$$p) > $(MUTATION_OUT)/$$name.log 2>&1 \
+			|| { tail -n 30 $(MUTATION_OUT)/$$name.log >&2; exit 1; }; \
+		reports="$$reports $$p=$(MUTATION_OUT)/$$name.json"; \
+	done; \
+	echo "mutation: $$(( $$(date +%s) - start )) s for $(MUTATION_PKGS)" >&2; \
+	$(GO) run ./internal/cmd/mutationreport -min $(MUTATION_MIN) -src $(MUTATION_OUT)/src \
+		-survivors $(MUTATION_OUT)/survivors.txt $$reports
