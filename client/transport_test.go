@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -29,9 +30,30 @@ func TestDefaultClientReusesConnections(t *testing.T) {
 		opts = append(opts, postpresstest.WithGeneratedAccount(id, 60))
 	}
 	fake := postpresstest.NewFake(opts...)
-	var conns atomic.Int64
+	var conns, inFlight, most atomic.Int64
+	// The first requests wait until DefaultConcurrency of them are in
+	// flight at once (or 10s pass), so that the accounts' requests surely
+	// overlap: requests one after the other would need one connection
+	// whatever the client's pool, and prove nothing.
+	overlapped := make(chan struct{})
+	var once sync.Once
+	gate, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
 	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		time.Sleep(2 * time.Millisecond) // requests of different accounts overlap
+		n := inFlight.Add(1)
+		defer inFlight.Add(-1)
+		for {
+			if m := most.Load(); n <= m || most.CompareAndSwap(m, n) {
+				break
+			}
+		}
+		if n >= int64(DefaultConcurrency) {
+			once.Do(func() { close(overlapped) })
+		}
+		select {
+		case <-overlapped:
+		case <-gate.Done():
+		}
 		fake.ServeHTTP(w, r)
 	}))
 	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
@@ -54,6 +76,9 @@ func TestDefaultClientReusesConnections(t *testing.T) {
 	}
 	if n != 60*len(accounts) {
 		t.Fatalf("listed %d invitations, want %d", n, 60*len(accounts))
+	}
+	if m := most.Load(); m < int64(DefaultConcurrency) {
+		t.Fatalf("at most %d requests were in flight at once, want %d: without overlap the test shows nothing", m, DefaultConcurrency)
 	}
 	if got, most := conns.Load(), int64(2*DefaultConcurrency); got > most {
 		t.Errorf("%d connections for %d accounts × 6 pages: more than %d, so connections were not reused", got, len(accounts), most)
