@@ -13,17 +13,18 @@ import (
 // and says which guard failed.
 const guardDeadline = 10 * time.Second
 
-// listIDsWithin is listIDs under guardDeadline: if the listing is still
-// going when it passes, t fails with a message naming guard.
-func listIDsWithin(t *testing.T, c *Client, p ListParams, guard string, opts ...Option) ([]string, error) {
+// listIDsWithin is listIDs under a deadline (guardDeadline, or longer for
+// a long listing): if the listing is still going when it passes, t fails
+// with a message naming guard.
+func listIDsWithin(t *testing.T, c *Client, p ListParams, deadline time.Duration, guard string, opts ...Option) ([]string, error) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), guardDeadline)
+	ctx, cancel := context.WithTimeout(context.Background(), deadline)
 	defer cancel()
 	var ids []string
 	for inv, err := range c.Invitations(ctx, p, opts...) {
 		if err != nil {
 			if errors.Is(err, context.DeadlineExceeded) && ctx.Err() != nil {
-				t.Fatalf("the listing did not end within %v (%d items): %s", guardDeadline, len(ids), guard)
+				t.Fatalf("the listing did not end within %v (%d items): %s", deadline, len(ids), guard)
 			}
 			return ids, err
 		}

@@ -44,7 +44,7 @@ func TestRepeatedCursorEndsTheListing(t *testing.T) {
 			"c1": pageJSON(2, 2, "c2"),
 			"c2": pageJSON(4, 2, "c1"), // back to a cursor already returned
 		}, WithPrefetch(prefetch))
-		ids, err := listIDsWithin(t, c, ListParams{AccountID: "acc"}, "a cursor returned twice was followed again (ErrCursorLoop not raised)")
+		ids, err := listIDsWithin(t, c, ListParams{AccountID: "acc"}, guardDeadline, "a cursor returned twice was followed again (ErrCursorLoop not raised)")
 		var pe *PagingError
 		if !errors.Is(err, ErrCursorLoop) || !errors.As(err, &pe) {
 			t.Fatalf("prefetch=%v: err = %v, want a PagingError wrapping ErrCursorLoop", prefetch, err)
@@ -60,7 +60,7 @@ func TestRepeatedCursorEndsTheListing(t *testing.T) {
 
 func TestResumeCursorIsNotAcceptedAgain(t *testing.T) {
 	c, _ := scriptedAPI(t, map[string]string{"c1": pageJSON(2, 2, "c1")})
-	_, err := listIDsWithin(t, c, ListParams{AccountID: "acc", Cursor: "c1"}, "a page pointing back to its own cursor was followed again (ErrCursorLoop not raised)")
+	_, err := listIDsWithin(t, c, ListParams{AccountID: "acc", Cursor: "c1"}, guardDeadline, "a page pointing back to its own cursor was followed again (ErrCursorLoop not raised)")
 	if !errors.Is(err, ErrCursorLoop) {
 		t.Fatalf("a page whose next cursor is its own cursor must end the listing: %v", err)
 	}

@@ -116,7 +116,11 @@ func TestFaultMatrix(t *testing.T) {
 	}
 
 	start := time.Now()
-	ids, err := listIDs(c, ListParams{AccountID: matrixAccount})
+	// About 5 s under -race on a loaded 2-core machine; a wait not capped
+	// by WithMaxRetryDelay (the matrix has Retry-After an hour away) would
+	// otherwise hang until go test's timeout.
+	ids, err := listIDsWithin(t, c, ListParams{AccountID: matrixAccount}, 30*time.Second,
+		"a wait was not capped by WithMaxRetryDelay (20ms here; the matrix has Retry-After an hour away)")
 	wall := time.Since(start)
 	w.err(err)
 	if err != nil {
