@@ -1,0 +1,370 @@
+package postpresstest
+
+import (
+	"context"
+	"encoding/json"
+	"math"
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/postpress/postpress-go/gen"
+)
+
+// These tests pin fill's documented rules at their edges (a range of one
+// or two values, a bound beyond the Go type, multipleOf, maxLength equal to
+// the text), where `make mutation` showed the earlier tests let a changed
+// comparison or sign pass.
+
+// edgeSpec holds the schemas of the edge cases, by name.
+const edgeSpec = `
+openapi: 3.0.3
+info: {title: edges, version: "1"}
+paths: {}
+components:
+  schemas:
+    Edges:
+      type: object
+      properties:
+        few: {type: array, maxItems: 5, items: {type: string}}
+        one: {type: array, maxItems: 1, items: {type: string}}
+        small: {type: integer, minimum: 100, maximum: 1000}
+        negative: {type: integer, minimum: -1000, maximum: -100}
+        beyond: {type: integer, minimum: -1000, maximum: -129}
+        quarters: {type: number, minimum: 0, maximum: 1, multipleOf: 0.25}
+        spread: {type: number, minimum: 2, maximum: 3}
+        stamp: {type: string, format: date-time}
+        day: {type: string, format: date}
+        mail: {type: string, format: email}
+        link: {type: string, format: uri}
+        uid: {type: string, format: uuid}
+        ab: {type: string, maxLength: 11}
+        note: {type: string}
+`
+
+type edges struct {
+	Few      []string  `json:"few"`
+	One      []string  `json:"one"`
+	Small    int8      `json:"small"`
+	Negative int8      `json:"negative"`
+	Beyond   int8      `json:"beyond"`
+	Quarters float64   `json:"quarters"`
+	Spread   float64   `json:"spread"`
+	Stamp    string    `json:"stamp"`
+	Day      string    `json:"day"`
+	Mail     string    `json:"mail"`
+	Link     string    `json:"link"`
+	UID      string    `json:"uid"`
+	AB       string    `json:"ab"`
+	Note     string    `json:"note"`
+	When     time.Time `json:"when"`
+	Untyped  string    `json:"-"`
+}
+
+var uuidShape = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}$`)
+
+// fillAt is the time fillSample draws dates back from.
+var fillAt = time.Date(2026, 5, 12, 0, 0, 0, 0, time.UTC)
+
+func edgeSchema(t *testing.T) *openapi3.Schema {
+	t.Helper()
+	doc, err := openapi3.NewLoader().LoadFromData([]byte(edgeSpec))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return doc.Components.Schemas["Edges"].Value
+}
+
+// fillEdges fills n items.
+func fillEdges(t *testing.T, n int) []edges {
+	schema := edgeSchema(t)
+	out := make([]edges, n)
+	for i := range out {
+		out[i] = fillSample[edges](7, uint64(i), schema)
+	}
+	return out
+}
+
+func TestFillArraysWithinMaxItems(t *testing.T) {
+	for _, v := range fillEdges(t, 5) {
+		// maxItems above the 2 of an unbounded array keeps 2; below, it caps.
+		if len(v.Few) != 2 || len(v.One) != 1 {
+			t.Fatalf("few (maxItems 5) has %d elements, want 2; one (maxItems 1) has %d, want 1", len(v.Few), len(v.One))
+		}
+	}
+}
+
+func TestFillIntegersWithinTheGoType(t *testing.T) {
+	distinct := map[string]map[int8]bool{"small": {}, "negative": {}}
+	for _, v := range fillEdges(t, 300) {
+		// int8 holds -128..127: the spec's range is cut to it.
+		if v.Small < 100 || v.Negative > -100 || v.Negative < -128 {
+			t.Fatalf("small = %d (want 100..127), negative = %d (want -128..-100)", v.Small, v.Negative)
+		}
+		// A range entirely beyond the type: the type's nearest bound.
+		if v.Beyond != -128 {
+			t.Fatalf("beyond (-1000..-129 in an int8) = %d, want -128", v.Beyond)
+		}
+		distinct["small"][v.Small] = true
+		distinct["negative"][v.Negative] = true
+	}
+	for name, d := range distinct {
+		if len(d) < 10 {
+			t.Errorf("%s took %d distinct values over 300 items: the draws do not cover the range", name, len(d))
+		}
+	}
+}
+
+func TestFillNumbers(t *testing.T) {
+	quarters, spread := map[float64]int{}, map[float64]int{}
+	for _, v := range fillEdges(t, 200) {
+		if q := v.Quarters * 4; q != math.Trunc(q) || v.Quarters < 0 || v.Quarters > 1 {
+			t.Fatalf("quarters = %v, want a multiple of 0.25 in 0..1", v.Quarters)
+		}
+		if v.Spread < 2 || v.Spread > 3 || math.Abs(v.Spread*100-math.Round(v.Spread*100)) > 1e-9 {
+			t.Fatalf("spread = %v, want two decimals in 2..3", v.Spread)
+		}
+		quarters[v.Quarters]++
+		spread[v.Spread]++
+	}
+	// 0 is avoided when the range has another value: 0.25, 0.5, 0.75, 1.
+	if len(quarters) != 4 || quarters[0] != 0 {
+		t.Errorf("quarters took %v, want each of 0.25, 0.5, 0.75 and 1", quarters)
+	}
+	for x, n := range spread {
+		if n > 20 {
+			t.Errorf("spread is %v in %d of 200 items: the draws do not spread over 2..3", x, n)
+		}
+	}
+}
+
+func TestFillIntegerEdges(t *testing.T) {
+	f := newFiller(1, fillAt)
+	step25 := 25.0
+	for range 100 {
+		if x := f.integer(nil, 0, 0); x != 0 {
+			t.Fatalf("integer in 0..0 = %v", x)
+		}
+		if x := f.integer(nil, 0, 1); x != 1 {
+			t.Fatalf("integer in 0..1 = %v, want 1 (0 only when nothing else fits)", x)
+		}
+		if x := f.integer(nil, -1, 0); x != -1 {
+			t.Fatalf("integer in -1..0 = %v, want -1", x)
+		}
+	}
+	seen := map[float64]bool{}
+	for range 200 {
+		x := f.integer(&openapi3.Schema{MultipleOf: &step25}, 1, 100)
+		if x < 25 || x > 100 || math.Mod(x, 25) != 0 {
+			t.Fatalf("integer in 1..100, multipleOf 25 = %v", x)
+		}
+		seen[x] = true
+	}
+	if len(seen) != 4 {
+		t.Errorf("multiples of 25 in 1..100 drawn: %v, want all of 25, 50, 75, 100", seen)
+	}
+}
+
+func TestFillBoundsShiftNextToOneBound(t *testing.T) {
+	f := newFiller(1, fillAt)
+	lo5, hi5 := 500.0, -5.0
+	integer := &openapi3.Types{"integer"}
+	for _, tc := range []struct {
+		name   string
+		s      *openapi3.Schema
+		lo, hi float64
+	}{
+		{"none", &openapi3.Schema{Type: integer}, 1, 1000},
+		{"minimum only", &openapi3.Schema{Type: integer, Min: &lo5}, 500, 1499},
+		{"maximum only", &openapi3.Schema{Type: integer, Max: &hi5}, -1004, -5},
+		{"no schema", nil, 1, 1000},
+	} {
+		if lo, hi := f.bounds(tc.s, 1, 1000); lo != tc.lo || hi != tc.hi {
+			t.Errorf("%s: bounds %v..%v, want %v..%v", tc.name, lo, hi, tc.lo, tc.hi)
+		}
+	}
+}
+
+func TestFillStringsByFormatAndName(t *testing.T) {
+	days := map[string]bool{}
+	for _, v := range fillEdges(t, 50) {
+		stamp, err := time.Parse(time.RFC3339, v.Stamp)
+		if err != nil || stamp.After(fillAt) || stamp.Before(fillAt.AddDate(0, 0, -31)) {
+			t.Fatalf("stamp (date-time) = %q (%v), want a time in the 30 days before %v", v.Stamp, err, fillAt)
+		}
+		day, err := time.Parse(time.DateOnly, v.Day)
+		if err != nil || day.After(fillAt) || day.Before(fillAt.AddDate(-1, 0, -1)) {
+			t.Fatalf("day (date) = %q (%v), want a date in the year before %v", v.Day, err, fillAt)
+		}
+		if !strings.HasSuffix(v.Mail, "@example.com") || !strings.HasPrefix(v.Link, "https://example.com/link/") {
+			t.Fatalf("mail = %q, link = %q", v.Mail, v.Link)
+		}
+		if !uuidShape.MatchString(v.UID) {
+			t.Fatalf("uid (uuid) = %q", v.UID)
+		}
+		// The property's name and a token: "ab_" + 8 fits maxLength 11
+		// exactly, so it stays whole.
+		if len(v.AB) != 11 || !strings.HasPrefix(v.AB, "ab_") || !strings.HasPrefix(v.Note, "note_") {
+			t.Fatalf("ab = %q (maxLength 11), note = %q: want the name and a token", v.AB, v.Note)
+		}
+		if v.When.After(fillAt) || v.When.Before(fillAt.AddDate(0, 0, -30)) {
+			t.Fatalf("when (time.Time) = %v, want in the 30 days before %v", v.When, fillAt)
+		}
+		days[v.When.Format(time.DateOnly)] = true
+	}
+	if len(days) < 15 {
+		t.Errorf("50 times fall on %d days: the draws do not spread over the 30 days", len(days))
+	}
+}
+
+// TestFillRecursiveTypeEnds: a type that contains itself is filled to one
+// level, its recursive pointer left nil.
+func TestFillRecursiveTypeEnds(t *testing.T) {
+	type node struct {
+		Name string `json:"name"`
+		Next *node  `json:"next"`
+	}
+	v := fillSample[node](1, 0, nil)
+	if v.Name == "" || v.Next != nil {
+		t.Fatalf("name %q, next %v: want a name and no next", v.Name, v.Next)
+	}
+}
+
+// TestInvitationPlanHasTheSpecsSchemas: every property of the generated
+// type is planned with its schema from the embedded spec, so that a
+// property the spec adds gets values within its constraints.
+func TestInvitationPlanHasTheSpecsSchemas(t *testing.T) {
+	var walk func(n *fillNode, path string)
+	walk = func(n *fillNode, path string) {
+		for _, c := range n.fields {
+			p := path + "." + c.name
+			if c.schema == nil {
+				t.Errorf("%s: no schema from the spec", p)
+			}
+			for e := c; e != nil; e = e.elem {
+				walk(e, p)
+			}
+		}
+	}
+	root := invitationPlan()
+	if root.schema == nil || len(root.fields) == 0 {
+		t.Fatal("the plan of gen.InvitationReceived has no schema or no fields")
+	}
+	walk(root, "invitation")
+}
+
+// TestGeneratedDatesGoBackADayAnItem: item i is dated i days before 12 May
+// 2026, 08:14 UTC, less up to 10 hours; Date and ParsedDatetime agree.
+func TestGeneratedDatesGoBackADayAnItem(t *testing.T) {
+	base := time.Date(2026, 5, 12, 8, 14, 0, 0, time.UTC)
+	minutes := map[int]bool{}
+	for i, inv := range GenerateInvitations(4, 60) {
+		at, err := time.Parse("2006-01-02T15:04:05.000Z", inv.ParsedDatetime)
+		if err != nil {
+			t.Fatal(err)
+		}
+		day := base.AddDate(0, 0, -i)
+		if at.After(day) || !at.After(day.Add(-10*time.Hour)) {
+			t.Fatalf("item %d at %v, want in the 10 hours up to %v", i, at, day)
+		}
+		if inv.Date != at.Format("January 2, 2006") {
+			t.Fatalf("item %d: date %q, parsed_datetime %q", i, inv.Date, inv.ParsedDatetime)
+		}
+		minutes[int(day.Sub(at)/time.Minute)] = true
+	}
+	if len(minutes) < 20 {
+		t.Errorf("60 items are %d distinct minutes before their day: the times do not spread", len(minutes))
+	}
+}
+
+func TestCursorRoundTrip(t *testing.T) {
+	for _, n := range []int{0, 1, 10, 150, 1 << 20} {
+		if got, err := decodeCursor(EncodeCursor(n)); err != nil || got != n {
+			t.Errorf("decodeCursor(EncodeCursor(%d)) = %d, %v", n, got, err)
+		}
+	}
+	for _, c := range []string{EncodeCursor(-1), "e30", "!!", ""} {
+		if _, err := decodeCursor(c); err == nil {
+			t.Errorf("decodeCursor(%q) accepted", c)
+		}
+	}
+}
+
+// TestLimitBoundsInclusive: the spec's minimum and maximum of limit are
+// served; one past either is refused.
+func TestLimitBoundsInclusive(t *testing.T) {
+	s := NewServer(WithGeneratedAccount("acc", 3))
+	defer s.Close()
+	rule := limitRule()
+	for limit, want := range map[int]int{rule.min: 200, rule.max: 200, rule.min - 1: 400, rule.max + 1: 400} {
+		status, body := getUnchecked(t, s, "account_id=acc&limit="+strconv.Itoa(limit), DefaultAPIKey)
+		if status != want {
+			t.Errorf("limit=%d: status %d, want %d: %s", limit, status, want, body)
+		}
+	}
+}
+
+// TestScriptedErrorDetail: a scripted error carries a detail, the one
+// given by WithDetail when there is one.
+func TestScriptedErrorDetail(t *testing.T) {
+	s := NewServer(WithGeneratedAccount("acc", 3))
+	defer s.Close()
+	for given, want := range map[string]string{"": "Scripted by postpresstest.", "the provider is down": "the provider is down"} {
+		f := Error("errors/provider_error")
+		if given != "" {
+			f = f.WithDetail(given)
+		}
+		s.Enqueue(f)
+		status, body := getUnchecked(t, s, "account_id=acc", DefaultAPIKey)
+		var e struct {
+			Detail string `json:"detail"`
+		}
+		if err := json.Unmarshal(body, &e); err != nil || status != 500 || e.Detail != want {
+			t.Errorf("WithDetail(%q): status %d, detail %q, want %q (%v)", given, status, e.Detail, want, err)
+		}
+	}
+}
+
+// TestLastPageHasNoCursor: when the items fill the last page exactly, it
+// still ends the listing (cursor null), within a bounded number of pages.
+func TestLastPageHasNoCursor(t *testing.T) {
+	s := NewServer(WithGeneratedAccount("acc", 20))
+	defer s.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	cursor, items := "", 0
+	for pages := 1; ; pages++ {
+		if pages > 3 {
+			t.Fatalf("still listing after %d pages of 10 for 20 items: the last page has a cursor", pages-1)
+		}
+		q := "account_id=acc&limit=10"
+		if cursor != "" {
+			q += "&cursor=" + cursor
+		}
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, s.URL+"/users/invite/received?"+q, nil)
+		req.Header.Set("X-API-KEY", DefaultAPIKey)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var page gen.InvitationList
+		err = json.NewDecoder(resp.Body).Decode(&page)
+		_ = resp.Body.Close()
+		if err != nil || resp.StatusCode != 200 {
+			t.Fatalf("page %d: %d %v", pages, resp.StatusCode, err)
+		}
+		items += len(page.Items)
+		if page.Cursor == nil {
+			break
+		}
+		cursor = *page.Cursor
+	}
+	if items != 20 {
+		t.Fatalf("%d items, want 20", items)
+	}
+}
