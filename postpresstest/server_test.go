@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"reflect"
@@ -77,6 +78,9 @@ func TestPagingFollowsTheDocs(t *testing.T) {
 	q := url.Values{"account_id": {"acc"}}
 	pages := 0
 	for {
+		if pages > 3 {
+			t.Fatalf("still listing after %d pages of 25 items by 10: the last page has a cursor", pages)
+		}
 		status, _, body := get(t, s, q.Encode(), DefaultAPIKey)
 		if status != 200 {
 			t.Fatalf("status %d: %s", status, body)
@@ -245,6 +249,7 @@ func TestFaults(t *testing.T) {
 	s := NewServer(WithGeneratedAccount("acc", 50))
 	defer s.Close()
 	hc := contracttest.NewClient(t, nil)
+	hc.Timeout = 5 * time.Second // a fault that leaves the connection open fails, not hangs
 	do := func() (*http.Response, []byte, error) {
 		req, _ := http.NewRequest(http.MethodGet, s.URL+"/users/invite/received?account_id=acc", nil)
 		req.Header.Set("X-API-KEY", DefaultAPIKey)
@@ -258,8 +263,8 @@ func TestFaults(t *testing.T) {
 	}
 
 	s.Enqueue(Reset())
-	if _, _, err := do(); err == nil {
-		t.Error("reset: want a transport error")
+	if _, _, err := do(); err == nil || isTimeout(err) {
+		t.Errorf("reset: want a transport error at once, got %v", err)
 	}
 
 	s.Enqueue(TruncatedBody())
@@ -343,10 +348,17 @@ func TestFaults(t *testing.T) {
 // TestFaultsOnReusedConnections: a keep-alive connection that served a page
 // still shows the client a Reset (Go's transport would replay a bare one)
 // and a truncated body; each fault costs exactly one request.
+// isTimeout reports whether err is the HTTP client's timeout.
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}
+
 func TestFaultsOnReusedConnections(t *testing.T) {
 	s := NewServer(WithGeneratedAccount("acc", 50))
 	defer s.Close()
 	hc := contracttest.NewClient(t, &http.Transport{})
+	hc.Timeout = 5 * time.Second // a fault that leaves the connection open fails, not hangs
 	do := func() (*http.Response, error) {
 		req, _ := http.NewRequest(http.MethodGet, s.URL+"/users/invite/received?account_id=acc", nil)
 		req.Header.Set("X-API-KEY", DefaultAPIKey)
@@ -363,8 +375,8 @@ func TestFaultsOnReusedConnections(t *testing.T) {
 			t.Fatalf("round %d: a normal page: %v", i, err)
 		}
 		s.Enqueue(Reset())
-		if _, err := do(); err == nil {
-			t.Fatalf("round %d: a reset on a reused connection went unnoticed", i)
+		if _, err := do(); err == nil || isTimeout(err) {
+			t.Fatalf("round %d: a reset on a reused connection went unnoticed, or hung: %v", i, err)
 		}
 		if _, err := do(); err != nil {
 			t.Fatalf("round %d: the page after a reset: %v", i, err)
@@ -397,7 +409,11 @@ func TestConcurrentClients(t *testing.T) {
 	for w := range workers {
 		wg.Go(func() {
 			q := url.Values{"account_id": {fmt.Sprintf("acc_%02d", w)}, "limit": {"5"}}
-			for {
+			for n := 0; ; n++ {
+				if n > 2*perAccount {
+					t.Errorf("worker %d: still listing after %d requests: the last page has a cursor", w, n)
+					return
+				}
 				req, _ := http.NewRequest(http.MethodGet, s.URL+"/users/invite/received?"+q.Encode(), nil)
 				req.Header.Set("X-API-KEY", DefaultAPIKey)
 				resp, err := hc.Do(req)
