@@ -37,7 +37,8 @@ components:
         negative: {type: integer, minimum: -1000, maximum: -100}
         beyond: {type: integer, minimum: -1000, maximum: -129}
         quarters: {type: number, minimum: 0, maximum: 1, multipleOf: 0.25}
-        spread: {type: number, minimum: 2, maximum: 3}
+        upper: {type: number, minimum: 1, maximum: 2, multipleOf: 0.25}
+        spread: {type: number, minimum: 2, maximum: 6}
         stamp: {type: string, format: date-time}
         day: {type: string, format: date}
         mail: {type: string, format: email}
@@ -54,6 +55,7 @@ type edges struct {
 	Negative int8      `json:"negative"`
 	Beyond   int8      `json:"beyond"`
 	Quarters float64   `json:"quarters"`
+	Upper    float64   `json:"upper"`
 	Spread   float64   `json:"spread"`
 	Stamp    string    `json:"stamp"`
 	Day      string    `json:"day"`
@@ -122,15 +124,23 @@ func TestFillIntegersWithinTheGoType(t *testing.T) {
 
 func TestFillNumbers(t *testing.T) {
 	quarters, spread := map[float64]int{}, map[float64]int{}
+	lowest, highest := math.Inf(1), math.Inf(-1)
 	for _, v := range fillEdges(t, 200) {
 		if q := v.Quarters * 4; q != math.Trunc(q) || v.Quarters < 0 || v.Quarters > 1 {
 			t.Fatalf("quarters = %v, want a multiple of 0.25 in 0..1", v.Quarters)
 		}
-		if v.Spread < 2 || v.Spread > 3 || math.Abs(v.Spread*100-math.Round(v.Spread*100)) > 1e-9 {
-			t.Fatalf("spread = %v, want two decimals in 2..3", v.Spread)
+		if q := v.Upper * 4; q != math.Trunc(q) || v.Upper < 1 || v.Upper > 2 {
+			t.Fatalf("upper = %v, want a multiple of 0.25 in 1..2", v.Upper)
+		}
+		if v.Spread < 2 || v.Spread > 6 || math.Abs(v.Spread*100-math.Round(v.Spread*100)) > 1e-9 {
+			t.Fatalf("spread = %v, want two decimals in 2..6", v.Spread)
 		}
 		quarters[v.Quarters]++
 		spread[v.Spread]++
+		lowest, highest = min(lowest, v.Spread), max(highest, v.Spread)
+	}
+	if lowest > 2.5 || highest < 5.5 {
+		t.Errorf("spread drawn within %v..%v, want it to cover 2..6", lowest, highest)
 	}
 	// 0 is avoided when the range has another value: 0.25, 0.5, 0.75, 1.
 	if len(quarters) != 4 || quarters[0] != 0 {
@@ -138,7 +148,7 @@ func TestFillNumbers(t *testing.T) {
 	}
 	for x, n := range spread {
 		if n > 20 {
-			t.Errorf("spread is %v in %d of 200 items: the draws do not spread over 2..3", x, n)
+			t.Errorf("spread is %v in %d of 200 items: the draws do not spread over 2..6", x, n)
 		}
 	}
 }
@@ -191,7 +201,7 @@ func TestFillBoundsShiftNextToOneBound(t *testing.T) {
 }
 
 func TestFillStringsByFormatAndName(t *testing.T) {
-	days := map[string]bool{}
+	days, stampDays := map[string]bool{}, map[string]bool{}
 	for _, v := range fillEdges(t, 50) {
 		stamp, err := time.Parse(time.RFC3339, v.Stamp)
 		if err != nil || stamp.After(fillAt) || stamp.Before(fillAt.AddDate(0, 0, -31)) {
@@ -216,9 +226,10 @@ func TestFillStringsByFormatAndName(t *testing.T) {
 			t.Fatalf("when (time.Time) = %v, want in the 30 days before %v", v.When, fillAt)
 		}
 		days[v.When.Format(time.DateOnly)] = true
+		stampDays[stamp.Format(time.DateOnly)] = true
 	}
-	if len(days) < 15 {
-		t.Errorf("50 times fall on %d days: the draws do not spread over the 30 days", len(days))
+	if len(days) < 15 || len(stampDays) < 15 {
+		t.Errorf("50 times fall on %d days, 50 date-time strings on %d: the draws do not spread over the 30 days", len(days), len(stampDays))
 	}
 }
 
@@ -229,7 +240,16 @@ func TestFillRecursiveTypeEnds(t *testing.T) {
 		Name string `json:"name"`
 		Next *node  `json:"next"`
 	}
-	v := fillSample[node](1, 0, nil)
+	// With the guard broken, planning recurses until the stack overflows,
+	// which takes minutes: the test's own deadline fails it in seconds.
+	done := make(chan node, 1)
+	go func() { done <- fillSample[node](1, 0, nil) }()
+	var v node
+	select {
+	case v = <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("filling a type that points to itself did not end within 5s: the recursion guard is broken")
+	}
 	if v.Name == "" || v.Next != nil {
 		t.Fatalf("name %q, next %v: want a name and no next", v.Name, v.Next)
 	}
