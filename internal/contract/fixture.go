@@ -1,4 +1,4 @@
-package check
+package contract
 
 import (
 	"bytes"
@@ -45,27 +45,46 @@ func (f *Fixture) Exchange() *Exchange {
 	return &Exchange{Method: f.Method, URL: f.URL, Status: f.Status, Header: h, Body: body}
 }
 
+// RelevantHeaders are the response headers a fixture keeps: Content-Type
+// and every header the spec declares on a response.
+func (v *Validator) RelevantHeaders() []string {
+	hs := []string{"Content-Type"}
+	for _, item := range v.doc.Paths.Map() {
+		for _, op := range item.Operations() {
+			for _, r := range op.Responses.Map() {
+				for h := range r.Value.Headers {
+					if h = http.CanonicalHeaderKey(h); !slices.Contains(hs, h) {
+						hs = append(hs, h)
+					}
+				}
+			}
+		}
+	}
+	slices.Sort(hs[1:])
+	return hs
+}
+
 // Fixture turns an observed exchange into a fixture: the relevant headers
 // only, shared secrets replaced, and the API key (if it turns up in the URL
 // or the body) replaced by "[API key]".
-func (c *Checker) Fixture(ex *Exchange) *Fixture {
-	f := &Fixture{Method: ex.Method, URL: c.redact(ex.URL), Status: ex.Status}
-	for _, h := range c.RelevantHeaders() {
-		if v := ex.Header.Get(h); v != "" {
+func (v *Validator) Fixture(ex *Exchange) *Fixture {
+	f := &Fixture{Method: ex.Method, URL: v.redact(ex.URL), Status: ex.Status}
+	for _, h := range v.RelevantHeaders() {
+		if val := ex.Header.Get(h); val != "" {
 			if f.Header == nil {
 				f.Header = map[string]string{}
 			}
-			f.Header[h] = c.redact(v)
+			f.Header[h] = v.redact(val)
 		}
 	}
-	if masked, err := maskSecrets(ex.Body, c.redact); err == nil {
+	if masked, err := maskSecrets(ex.Body, v.redact); err == nil {
 		var ind bytes.Buffer
 		if json.Indent(&ind, masked, "", "  ") == nil {
 			f.Body = ind.Bytes()
 			return f
 		}
 	}
-	f.BodyText = c.redact(string(ex.Body))
+	f.BodyText = v.redact(string(ex.Body))
 	return f
 }
 
@@ -164,13 +183,13 @@ func placeholder(s string) string {
 type Recording struct {
 	dir string
 	n   int
-	c   *Checker
+	v   *Validator
 }
 
 // NewRecording prepares dir for fixtures: it is created if needed and must
 // hold no fixture yet (fixtures of another run would be replayed with
 // these).
-func (c *Checker) NewRecording(dir string) (*Recording, error) {
+func (v *Validator) NewRecording(dir string) (*Recording, error) {
 	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return nil, err
 	}
@@ -181,14 +200,14 @@ func (c *Checker) NewRecording(dir string) (*Recording, error) {
 	if len(old) > 0 {
 		return nil, fmt.Errorf("%s already holds fixtures (%s); record into an empty directory", dir, filepath.Base(old[0]))
 	}
-	return &Recording{dir: dir, c: c}, nil
+	return &Recording{dir: dir, v: v}, nil
 }
 
 // Add writes ex as the next fixture (NNN.json) and the disagreements the
 // checker finds in the fixture as NNN.want.
 func (r *Recording) Add(ex *Exchange) error {
 	r.n++
-	f := r.c.Fixture(ex)
+	f := r.v.Fixture(ex)
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
 	enc.SetEscapeHTML(false)
@@ -200,17 +219,7 @@ func (r *Recording) Add(ex *Exchange) error {
 	if err := os.WriteFile(name+".json", b.Bytes(), 0o644); err != nil { //nolint:gosec // fixtures are meant to be committed
 		return err
 	}
-	return os.WriteFile(name+".want", []byte(WantText(r.c.Check(f.Exchange()).Disagreements)), 0o644) //nolint:gosec // as above
-}
-
-// WantText is the content of a .want file: one disagreement a line.
-func WantText(ds []Disagreement) string {
-	var b strings.Builder
-	for _, d := range ds {
-		b.WriteString(d.String())
-		b.WriteByte('\n')
-	}
-	return b.String()
+	return os.WriteFile(name+".want", []byte(WantText(r.v.Check(f.Exchange()).Disagreements)), 0o644) //nolint:gosec // as above
 }
 
 // LoadFixtures reads every NNN.json in dir, in name order, with the text of
