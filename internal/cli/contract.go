@@ -235,10 +235,11 @@ type exchangeReport struct {
 }
 
 func newCheckSession(env Env, key string, asJSON, quiet bool) (*checkSession, error) {
-	v, err := contract.New(contract.WithSecret(key))
+	v, err := contract.NewValidator()
 	if err != nil {
 		return nil, err
 	}
+	v = v.WithSecret(key)
 	out := env.Stdout
 	if quiet {
 		out = env.Stderr

@@ -17,11 +17,13 @@ package contract
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"mime"
 	"net/http"
 	"net/url"
@@ -50,17 +52,14 @@ type Validator struct {
 	redact      func(string) string
 }
 
-// Option configures a Validator.
-type Option func(*Validator)
-
-// WithSecret hides s (the API key) wherever a value shown could contain it.
-func WithSecret(s string) Option {
-	return func(v *Validator) {
-		if s != "" {
-			prev := v.redact
-			v.redact = func(x string) string { return strings.ReplaceAll(prev(x), s, "[API key]") }
-		}
+// WithSecret returns a copy of v that hides s (the API key) wherever a
+// value shown could contain it.
+func (v *Validator) WithSecret(s string) *Validator {
+	c := *v
+	if s != "" {
+		c.redact = func(x string) string { return strings.ReplaceAll(v.redact(x), s, "[API key]") }
 	}
+	return &c
 }
 
 // NewValidator returns the validator over the embedded spec, loaded once
@@ -70,47 +69,37 @@ func NewValidator() (*Validator, error) { return shared() }
 var shared = sync.OnceValues(func() (*Validator, error) { return New() })
 
 // New returns a validator over the spec embedded in package gen/spec.
-func New(opts ...Option) (*Validator, error) {
+func New() (*Validator, error) {
 	doc, err := spec.GetSpec()
 	if err != nil {
 		return nil, fmt.Errorf("contract: load embedded spec: %w", err)
 	}
-	return NewFor(doc, opts...)
+	return NewFor(doc)
 }
 
 // NewFor returns a validator over doc (tests use edited copies of the spec).
-func NewFor(doc *openapi3.T, opts ...Option) (*Validator, error) {
+func NewFor(doc *openapi3.T) (*Validator, error) {
 	strict, err := strictCopy(doc)
 	if err != nil {
 		return nil, err
 	}
-	v := &Validator{doc: doc, strict: strict, redact: func(s string) string { return s }}
-	for _, o := range opts {
-		o(v)
-	}
-	return v, nil
+	return &Validator{doc: doc, strict: strict, redact: func(s string) string { return s }}, nil
 }
-
-// Spec returns the spec the validator checks against.
-func (v *Validator) Spec() *openapi3.T { return v.doc }
 
 // strictCopy loads a second copy of doc in which every object schema that
 // leaves additionalProperties unsaid forbids undocumented members, allOf
 // branches merged so that members one branch documents are not undocumented
 // for another.
 func strictCopy(doc *openapi3.T) (*openapi3.T, error) {
+	var strict *openapi3.T
 	b, err := json.Marshal(doc)
-	if err != nil {
-		return nil, fmt.Errorf("contract: copy the spec: %w", err)
+	if err == nil {
+		strict, err = openapi3.NewLoader().LoadFromData(b)
 	}
-	strict, err := openapi3.NewLoader().LoadFromData(b)
 	if err != nil {
 		return nil, fmt.Errorf("contract: copy the spec: %w", err)
 	}
 	seen := map[*openapi3.Schema]bool{}
-	for _, s := range strict.Components.Schemas {
-		strictify(s.Value, seen)
-	}
 	for _, item := range strict.Paths.Map() {
 		for _, op := range item.Operations() {
 			for _, r := range op.Responses.Map() {
@@ -139,15 +128,12 @@ func strictify(s *openapi3.Schema, seen map[*openapi3.Schema]bool) {
 	for _, p := range s.Properties {
 		strictify(p.Value, seen)
 	}
-	for _, r := range s.AllOf {
-		for name, p := range r.Value.Properties {
-			if s.Properties == nil {
-				s.Properties = openapi3.Schemas{}
-			}
-			if _, ok := s.Properties[name]; !ok {
-				s.Properties[name] = p
-			}
+	if len(s.AllOf) > 0 {
+		props := openapi3.Schemas{}
+		for _, r := range append(s.AllOf, &openapi3.SchemaRef{Value: s}) {
+			maps.Copy(props, r.Value.Properties)
 		}
+		s.Properties = props
 	}
 	s.AllOf = nil
 	if len(s.Properties) > 0 && s.AdditionalProperties.Has == nil && s.AdditionalProperties.Schema == nil {
@@ -257,54 +243,36 @@ func (v *Validator) Check(ex *Exchange) (res Result) {
 	var rerr *openapi3filter.ResponseError
 	switch {
 	case errors.As(err, &rerr) && rerr.Reason == "status is not supported":
-		codes := slices.Sorted(func(yield func(string) bool) {
-			for c := range r.Operation.Responses.Map() {
-				if !yield(c) {
-					return
-				}
-			}
-		})
+		codes := slices.Sorted(maps.Keys(r.Operation.Responses.Map()))
 		ds = append(ds, Disagreement{Rule: RuleUndocumentedStatus, Spec: "one of " + strings.Join(codes, ", "), Got: strconv.Itoa(ex.Status)})
 		return res
-	case rerr != nil:
-		d := Disagreement{Rule: RuleHeader, Spec: rerr.Reason, Got: "absent"}
-		if rerr.Err != nil {
+	case err != nil: // a response header
+		d := Disagreement{Rule: RuleHeader, Spec: v.redact(err.Error()), Got: "absent"}
+		if rerr != nil && rerr.Err != nil {
 			d.Got = shorten(v.redact(rerr.Err.Error()), 80)
 		}
 		ds = append(ds, d)
-	case err != nil:
-		ds = append(ds, Disagreement{Rule: RuleHeader, Spec: "valid headers", Got: shorten(v.redact(err.Error()), 80)})
 	}
 	res.Documented = true
-	resp := r.Operation.Responses.Status(ex.Status)
-	if resp == nil {
-		resp = r.Operation.Responses.Default()
-	}
-	if len(resp.Value.Content) == 0 {
+	resp := cmp.Or(r.Operation.Responses.Status(ex.Status), r.Operation.Responses.Default()).Value
+	if len(resp.Content) == 0 {
 		return res
 	}
 	ct := ex.Header.Get("Content-Type")
 	media, _, _ := mime.ParseMediaType(ct)
-	mt := resp.Value.Content.Get(media)
-	if mt == nil {
-		declared := slices.Sorted(func(yield func(string) bool) {
-			for k := range resp.Value.Content {
-				if !yield(k) {
-					return
-				}
-			}
-		})
+	if resp.Content.Get(media) == nil {
+		declared := slices.Sorted(maps.Keys(resp.Content))
 		if ct == "" {
 			ct = "absent"
 		}
-		ds = append(ds, Disagreement{Header: "Content-Type", Rule: RuleContentType, Spec: strings.Join(declared, " or "), Got: shorten(v.redact(ct), 60)})
+		ds = append(ds, Disagreement{Rule: RuleContentType, Spec: strings.Join(declared, " or "), Got: shorten(v.redact(ct), 60)})
 		if len(declared) != 1 {
 			return res
 		}
 		media = declared[0] // check the body anyway: the header may be what is wrong
-		mt = resp.Value.Content.Get(media)
 	}
-	if mt.Schema == nil {
+	schema := schemaFor(v.doc, r, ex.Status, media)
+	if schema == nil {
 		return res
 	}
 	if bodyErr != nil {
@@ -312,14 +280,22 @@ func (v *Validator) Check(ex *Exchange) (res Result) {
 		return res
 	}
 	s := &show{body: body, redact: v.redact, errorResponse: ex.Status >= 400}
-	s.schemaErrors(mt.Schema.Value.VisitJSON(body, append(schemaOptions, openapi3.VisitAsResponse())...), false)
-	strictResp := v.strict.Paths.Value(r.Path).GetOperation(r.Method).Responses.Status(ex.Status)
-	if strictResp == nil {
-		strictResp = v.strict.Paths.Value(r.Path).GetOperation(r.Method).Responses.Default()
-	}
-	if smt := strictResp.Value.Content.Get(media); smt != nil && smt.Schema != nil {
-		s.schemaErrors(smt.Schema.Value.VisitJSON(body, append(schemaOptions, openapi3.VisitAsResponse())...), true)
+	s.schemaErrors(schema.VisitJSON(body, append(schemaOptions, openapi3.VisitAsResponse())...), false)
+	if strict := schemaFor(v.strict, r, ex.Status, media); strict != nil {
+		s.schemaErrors(strict.VisitJSON(body, append(schemaOptions, openapi3.VisitAsResponse())...), true)
 	}
 	ds = append(ds, s.out...)
 	return res
+}
+
+// schemaFor is the schema doc gives the body of a response with status and
+// media type to r's operation, or nil.
+func schemaFor(doc *openapi3.T, r *routers.Route, status int, media string) *openapi3.Schema {
+	rs := doc.Paths.Value(r.Path).GetOperation(r.Method).Responses
+	if ref := cmp.Or(rs.Status(status), rs.Default()); ref != nil {
+		if mt := ref.Value.Content.Get(media); mt != nil && mt.Schema != nil {
+			return mt.Schema.Value
+		}
+	}
+	return nil
 }

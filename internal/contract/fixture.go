@@ -3,10 +3,10 @@ package contract
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
+	"maps"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -15,7 +15,7 @@ import (
 )
 
 // Fixture is one recorded exchange, as stored in a fixture file
-// (NNN.json). Beside it, NNN.want lists the disagreements the checker found
+// (NNN.json). Beside it, NNN.want lists the disagreements the validator found
 // when it was recorded, one a line (Disagreement.String), so that a change
 // of the spec shows as a changed expectation.
 type Fixture struct {
@@ -45,31 +45,18 @@ func (f *Fixture) Exchange() *Exchange {
 	return &Exchange{Method: f.Method, URL: f.URL, Status: f.Status, Header: h, Body: body}
 }
 
-// RelevantHeaders are the response headers a fixture keeps: Content-Type
-// and every header the spec declares on a response.
-func (v *Validator) RelevantHeaders() []string {
-	hs := []string{"Content-Type"}
-	for _, item := range v.doc.Paths.Map() {
-		for _, op := range item.Operations() {
-			for _, r := range op.Responses.Map() {
-				for h := range r.Value.Headers {
-					if h = http.CanonicalHeaderKey(h); !slices.Contains(hs, h) {
-						hs = append(hs, h)
-					}
-				}
-			}
-		}
-	}
-	slices.Sort(hs[1:])
-	return hs
-}
-
-// Fixture turns an observed exchange into a fixture: the relevant headers
-// only, shared secrets replaced, and the API key (if it turns up in the URL
+// Fixture turns an observed exchange into a fixture: Content-Type and the
+// headers the spec declares for the response only, shared secrets replaced, and the API key (if it turns up in the URL
 // or the body) replaced by "[API key]".
 func (v *Validator) Fixture(ex *Exchange) *Fixture {
 	f := &Fixture{Method: ex.Method, URL: v.redact(ex.URL), Status: ex.Status}
-	for _, h := range v.RelevantHeaders() {
+	keep := []string{"Content-Type"} // and the headers the spec declares for the response
+	if r, err := route(v.doc, ex.Method, &url.URL{Path: strings.SplitN(ex.URL, "?", 2)[0]}); err == nil {
+		if ref := r.Operation.Responses.Status(ex.Status); ref != nil {
+			keep = append(keep, slices.Collect(maps.Keys(ref.Value.Headers))...)
+		}
+	}
+	for _, h := range keep {
 		if val := ex.Header.Get(h); val != "" {
 			if f.Header == nil {
 				f.Header = map[string]string{}
@@ -77,10 +64,12 @@ func (v *Validator) Fixture(ex *Exchange) *Fixture {
 			f.Header[h] = v.redact(val)
 		}
 	}
-	if masked, err := maskSecrets(ex.Body, v.redact); err == nil {
-		var ind bytes.Buffer
-		if json.Indent(&ind, masked, "", "  ") == nil {
-			f.Body = ind.Bytes()
+	if json.Valid(ex.Body) {
+		dec := json.NewDecoder(bytes.NewReader(ex.Body))
+		dec.UseNumber() // numbers as written
+		var body any
+		if dec.Decode(&body) == nil {
+			f.Body, _ = json.MarshalIndent(mask(body, false, v.redact), "", "  ")
 			return f
 		}
 	}
@@ -88,78 +77,26 @@ func (v *Validator) Fixture(ex *Exchange) *Fixture {
 	return f
 }
 
-// maskSecrets re-writes a JSON body member by member, in its order, with
-// every string value of a shared_secret member replaced by a placeholder
-// of the same shape (see placeholder) and redact applied to every other
-// string.
-func maskSecrets(body []byte, redact func(string) string) ([]byte, error) {
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	var out bytes.Buffer
-	if err := rewrite(dec, &out, false, redact); err != nil {
-		return nil, err
-	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return nil, errors.New("more than one JSON value")
-	}
-	return out.Bytes(), nil
-}
-
-func rewrite(dec *json.Decoder, out *bytes.Buffer, secret bool, redact func(string) string) error {
-	tok, err := dec.Token()
-	if err != nil {
-		return err
-	}
-	str := func(s string) {
-		enc := json.NewEncoder(out)
-		enc.SetEscapeHTML(false)
-		_ = enc.Encode(s)
-		out.Truncate(out.Len() - 1) // Encode's newline
-	}
-	switch t := tok.(type) {
-	case json.Delim:
-		open, end := byte('['), byte(']')
-		if t == '{' {
-			open, end = '{', '}'
-		}
-		out.WriteByte(open)
-		for first := true; dec.More(); first = false {
-			if !first {
-				out.WriteByte(',')
-			}
-			member := false
-			if open == '{' {
-				k, err := dec.Token()
-				if err != nil {
-					return err
-				}
-				key, _ := k.(string)
-				str(key)
-				out.WriteByte(':')
-				member = key == secretMember
-			}
-			if err := rewrite(dec, out, member, redact); err != nil {
-				return err
-			}
-		}
-		if _, err := dec.Token(); err != nil {
-			return err
-		}
-		out.WriteByte(end)
+// mask replaces every string under a shared_secret member with a
+// placeholder of its shape and applies redact to every other string. A
+// fixture's body is written with its members sorted by name.
+func mask(v any, secret bool, redact func(string) string) any {
+	switch v := v.(type) {
 	case string:
 		if secret {
-			str(placeholder(t))
-		} else {
-			str(redact(t))
+			return placeholder(v)
 		}
-	case json.Number:
-		out.WriteString(t.String())
-	case bool:
-		fmt.Fprint(out, t)
-	case nil:
-		out.WriteString("null")
+		return redact(v)
+	case []any:
+		for i := range v {
+			v[i] = mask(v[i], secret, redact)
+		}
+	case map[string]any:
+		for k := range v {
+			v[k] = mask(v[k], secret || k == secretMember, redact)
+		}
 	}
-	return nil
+	return v
 }
 
 // placeholder has the shape of s: each upper-case letter becomes X, each
@@ -204,7 +141,7 @@ func (v *Validator) NewRecording(dir string) (*Recording, error) {
 }
 
 // Add writes ex as the next fixture (NNN.json) and the disagreements the
-// checker finds in the fixture as NNN.want.
+// validator finds in the fixture as NNN.want.
 func (r *Recording) Add(ex *Exchange) error {
 	r.n++
 	f := r.v.Fixture(ex)
@@ -220,35 +157,4 @@ func (r *Recording) Add(ex *Exchange) error {
 		return err
 	}
 	return os.WriteFile(name+".want", []byte(WantText(r.v.Check(f.Exchange()).Disagreements)), 0o644) //nolint:gosec // as above
-}
-
-// LoadFixtures reads every NNN.json in dir, in name order, with the text of
-// its NNN.want (a missing .want is an error: every fixture lists what it
-// expects).
-func LoadFixtures(dir string) (names []string, fixtures []*Fixture, wants []string, err error) {
-	paths, err := filepath.Glob(filepath.Join(dir, "*.json"))
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	slices.Sort(paths)
-	for _, p := range paths {
-		b, err := os.ReadFile(p) //nolint:gosec // a fixture path from Glob
-		if err != nil {
-			return nil, nil, nil, err
-		}
-		f := &Fixture{}
-		dec := json.NewDecoder(bytes.NewReader(b))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(f); err != nil {
-			return nil, nil, nil, fmt.Errorf("%s: %w", p, err)
-		}
-		want, err := os.ReadFile(strings.TrimSuffix(p, ".json") + ".want") //nolint:gosec // beside the fixture
-		if err != nil {
-			return nil, nil, nil, err
-		}
-		names = append(names, p)
-		fixtures = append(fixtures, f)
-		wants = append(wants, string(want))
-	}
-	return names, fixtures, wants, nil
 }

@@ -1,12 +1,17 @@
 package contract_test
 
 import (
+	"bytes"
+	"cmp"
 	"context"
+	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/postpress/postpress-go/client"
@@ -43,24 +48,24 @@ func TestFixturesReplay(t *testing.T) {
 	}
 	total := 0
 	for _, dir := range dirs {
-		names, fixtures, wants, err := contract.LoadFixtures(filepath.Join(fixtureRoot, dir))
+		fixtures, err := loadFixtures(filepath.Join(fixtureRoot, dir))
 		if err != nil {
 			t.Fatal(err)
 		}
 		if len(fixtures) == 0 {
 			t.Fatalf("no fixtures in testdata/contract/%s", dir)
 		}
-		for i, f := range fixtures {
+		for _, f := range fixtures {
 			total++
 			ex := f.Exchange()
-			if got := contract.WantText(v.Check(ex).Disagreements); got != wants[i] {
-				t.Errorf("%s: the checker finds\n%s\nits .want lists\n%s", names[i], got, wants[i])
+			if got := contract.WantText(v.Check(ex).Disagreements); got != f.Want {
+				t.Errorf("%s: the validator finds\n%s\nits .want lists\n%s", f.Name, got, f.Want)
 			}
-			if f.Status != http.StatusOK || wants[i] != "" {
+			if f.Status != http.StatusOK || f.Want != "" {
 				continue
 			}
 			if err := clientDecode(t, ex); err != nil {
-				t.Errorf("%s: the client refuses a body that conforms: %v", names[i], err)
+				t.Errorf("%s: the client refuses a body that conforms: %v", f.Name, err)
 			}
 		}
 	}
@@ -82,4 +87,35 @@ func clientDecode(t *testing.T, ex *contract.Exchange) error {
 	}
 	_, err = c.ListReceivedInvitations(context.Background(), client.ListParams{AccountID: "acc"})
 	return err
+}
+
+// fixture is a recorded exchange with its file name and its .want.
+type fixture struct {
+	*contract.Fixture
+	Name, Want string
+}
+
+// loadFixtures reads every NNN.json in dir, in name order, each with the
+// text of its NNN.want (a missing .want is an error: every fixture lists
+// what it expects).
+func loadFixtures(dir string) ([]fixture, error) {
+	paths, err := filepath.Glob(filepath.Join(dir, "*.json"))
+	slices.Sort(paths)
+	var out []fixture
+	for _, p := range paths {
+		f := fixture{Fixture: &contract.Fixture{}, Name: p}
+		b, err := os.ReadFile(p)
+		if err == nil {
+			dec := json.NewDecoder(bytes.NewReader(b))
+			dec.DisallowUnknownFields()
+			err = dec.Decode(f.Fixture)
+		}
+		want, werr := os.ReadFile(strings.TrimSuffix(p, ".json") + ".want")
+		if err = cmp.Or(err, werr); err != nil {
+			return nil, fmt.Errorf("%s: %w", p, err)
+		}
+		f.Want = string(want)
+		out = append(out, f)
+	}
+	return out, err
 }

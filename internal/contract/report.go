@@ -4,7 +4,9 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -47,8 +49,6 @@ type Disagreement struct {
 	Pointer string `json:"pointer"`
 	// Pattern is Pointer with array indexes as * (/items/*/inviter/...).
 	Pattern string `json:"pattern"`
-	// Header names the response header the disagreement is about, if any.
-	Header string `json:"header,omitempty"`
 	// Rule is what is broken.
 	Rule Rule `json:"rule"`
 	// Spec is what the spec says (kin-openapi's reason for a schema
@@ -58,25 +58,13 @@ type Disagreement struct {
 	Got  string `json:"got"`
 }
 
-// Where is the place a summary groups by: the pointer pattern, the header,
-// or "(response)".
-func (d Disagreement) Where() string {
-	switch {
-	case d.Header != "":
-		return "header " + d.Header
-	case d.Pattern == "":
-		return "(response)"
-	}
-	return d.Pattern
-}
+// Where is the place a summary groups by: the pointer pattern, or
+// "(response)" for the status, a header or the whole body.
+func (d Disagreement) Where() string { return cmp.Or(d.Pattern, "(response)") }
 
 // String is the disagreement on one line: pointer, rule, spec, got.
 func (d Disagreement) String() string {
-	where := d.Pointer
-	if where == "" {
-		where = d.Where()
-	}
-	return fmt.Sprintf("%s %s: spec: %s; got: %s", where, d.Rule, d.Spec, d.Got)
+	return fmt.Sprintf("%s %s: spec: %s; got: %s", cmp.Or(d.Pointer, d.Where()), d.Rule, d.Spec, d.Got)
 }
 
 // Exchange is one request and its response, as observed or replayed.
@@ -127,14 +115,11 @@ func (s *show) schemaErrors(err error, undocumented bool) {
 		}
 		tokens := e.JSONPointer()
 		ptr, pat, v := s.at(tokens)
-		member := ""
-		if len(tokens) > 0 {
-			member = tokens[len(tokens)-1]
-		}
+		member := strings.Join(tokens[max(0, len(tokens)-1):], "") // the last token
 		m, isObject := v.(map[string]any)
 		switch rule := Rule(e.SchemaField); {
 		case undocumented && rule == "properties" && isObject:
-			for _, name := range slices.Sorted(mapKeys(m)) {
+			for _, name := range slices.Sorted(maps.Keys(m)) {
 				if _, ok := e.Schema.Properties[name]; !ok {
 					s.add(ptr+"/"+escape(name), pat+"/"+escape(name), RuleUndocumentedProperty, "not in the spec", s.value(m[name], name))
 				}
@@ -170,21 +155,17 @@ func (s *show) at(tokens []string) (ptr, pat string, v any) {
 	v = s.body
 	for _, t := range tokens {
 		ptr += "/" + escape(t)
-		switch c := v.(type) {
-		case []any:
+		if c, ok := v.([]any); ok {
 			pat += "/*"
-			if i, err := strconv.Atoi(t); err == nil && i >= 0 && i < len(c) {
+			i, err := strconv.Atoi(t)
+			if v = nil; err == nil && i >= 0 && i < len(c) {
 				v = c[i]
-				continue
 			}
-		case map[string]any:
+		} else {
 			pat += "/" + escape(t)
-			v = c[t]
-			continue
-		default:
-			pat += "/" + escape(t)
+			m, _ := v.(map[string]any)
+			v = m[t]
 		}
-		v = nil
 	}
 	return ptr, pat, v
 }
@@ -203,10 +184,8 @@ func (s *show) value(v any, member string) string {
 		return "null"
 	case string:
 		return strconv.Quote(shorten(s.redact(v), 40))
-	case float64:
-		return strconv.FormatFloat(v, 'g', -1, 64)
-	case bool:
-		return strconv.FormatBool(v)
+	case float64, bool:
+		return fmt.Sprint(v)
 	case []any:
 		return fmt.Sprintf("an array of %d", len(v))
 	case map[string]any:
@@ -228,36 +207,17 @@ func escape(s string) string {
 	return strings.ReplaceAll(strings.ReplaceAll(s, "~", "~0"), "/", "~1")
 }
 
-func mapKeys[V any](m map[string]V) func(func(string) bool) {
-	return func(yield func(string) bool) {
-		for k := range m {
-			if !yield(k) {
-				return
-			}
-		}
-	}
-}
-
 // sorted orders disagreements by pointer (array indexes by number), then
 // rule, so that a report and a .want file do not depend on map order.
 func sorted(ds []Disagreement) []Disagreement {
-	slices.SortStableFunc(ds, func(a, b Disagreement) int {
-		at, bt := strings.Split(a.Pointer, "/"), strings.Split(b.Pointer, "/")
-		for i := range min(len(at), len(bt)) {
-			ai, aerr := strconv.Atoi(at[i])
-			bi, berr := strconv.Atoi(bt[i])
-			if c := cmp.Compare(at[i], bt[i]); aerr == nil && berr == nil {
-				if c = cmp.Compare(ai, bi); c != 0 {
-					return c
-				}
-			} else if c != 0 {
-				return c
-			}
-		}
-		return cmp.Or(cmp.Compare(len(at), len(bt)), cmp.Compare(a.Rule, b.Rule))
-	})
+	key := func(d Disagreement) string {
+		return number.ReplaceAllStringFunc(d.Pointer, func(n string) string { return fmt.Sprintf("/%020s", n[1:]) }) + " " + string(d.Rule)
+	}
+	slices.SortStableFunc(ds, func(a, b Disagreement) int { return strings.Compare(key(a), key(b)) })
 	return ds
 }
+
+var number = regexp.MustCompile(`/[0-9]+`)
 
 // Group is one line of a summary: how often a rule was broken at one
 // place, with up to three example pointers and the first value seen.

@@ -7,6 +7,7 @@ package contracttest
 
 import (
 	"bytes"
+	"cmp"
 	"io"
 	"net/http"
 	"testing"
@@ -54,11 +55,7 @@ func (tr *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err := tr.v.ValidateRequest(req); err != nil {
 		tr.T.Errorf("contract violation: %v", err)
 	}
-	base := tr.Base
-	if base == nil {
-		base = http.DefaultTransport
-	}
-	resp, err := base.RoundTrip(req)
+	resp, err := cmp.Or(tr.Base, http.DefaultTransport).RoundTrip(req)
 	if err != nil || resp.Header.Get(contract.FaultHeader) != "" {
 		return resp, err
 	}
