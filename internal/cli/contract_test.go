@@ -13,7 +13,6 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
-
 )
 
 var updateFixtures = flag.Bool("update-fixtures", false, "rewrite testdata/contract/drift from the drifting server")
