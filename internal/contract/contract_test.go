@@ -2,6 +2,7 @@ package contract_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 
+	"github.com/postpress/postpress-go/client"
 	"github.com/postpress/postpress-go/gen/spec"
 	"github.com/postpress/postpress-go/internal/contract"
 )
@@ -202,5 +204,39 @@ func TestSecretsAreNeverShown(t *testing.T) {
 	}
 	if s := got.Items[0].Specifics.SharedSecret; len(s) != len("AQH-"+key) || !strings.HasPrefix(s, "XXX-") {
 		t.Errorf("placeholder %q does not have the secret's shape", s)
+	}
+}
+
+// TestErrorTypesAtTheirStatus ranges over the generated error table: each
+// type conforms at the status the spec lists it under, and at any other
+// documented error status it is an undocumented error type.
+func TestErrorTypesAtTheirStatus(t *testing.T) {
+	c := newValidator(t, loadSpec(t))
+	body := func(typ client.ErrorType, status int) []byte {
+		return []byte(fmt.Sprintf(`{"title":"t","type":%q,"status":%d}`, typ, status))
+	}
+	types := client.ErrorTypes()
+	if len(types) == 0 {
+		t.Fatal("no error types")
+	}
+	for _, typ := range types {
+		status := typ.HTTPStatus()
+		h := http.Header{"Content-Type": {"application/json"}}
+		if status == http.StatusTooManyRequests || status == http.StatusServiceUnavailable {
+			h.Set("Retry-After", "1")
+		}
+		ex := &contract.Exchange{Method: http.MethodGet, URL: "/users/invite/received?account_id=a", Status: status, Header: h, Body: body(typ, status)}
+		if res := c.Check(ex); len(res.Disagreements) > 0 || res.ErrorType != string(typ) || !res.Documented {
+			t.Errorf("%s at %d: %+v", typ, status, res)
+		}
+		for _, other := range types {
+			if s := other.HTTPStatus(); s != status {
+				ex := &contract.Exchange{Method: http.MethodGet, URL: "/users/invite/received?account_id=a", Status: s, Header: h, Body: body(typ, s)}
+				if got := founds(c.Check(ex).Disagreements); !slices.Equal(got, []found{{"/type", contract.RuleUndocumentedErrorType}}) {
+					t.Errorf("%s at %d: %v", typ, s, got)
+				}
+				break
+			}
+		}
 	}
 }
