@@ -46,8 +46,7 @@ func NewClient(t testing.TB, base http.RoundTripper) *http.Client {
 
 // RoundTrip validates req, sends it, and checks the response (every
 // disagreement contract.Validator.Check finds, undocumented members
-// included) unless it
-// is marked with FaultHeader. A body that cannot be read in full is handed
+// included) unless it is marked with FaultHeader. A body that cannot be read in full is handed
 // on as it came: the bytes that arrived, then the same read error; that is
 // a violation unless the request's context had ended (the client stopped
 // waiting, which says nothing about the server).
