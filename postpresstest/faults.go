@@ -3,15 +3,15 @@ package postpresstest
 import (
 	"net/http"
 	"time"
-
-	"github.com/postpress/postpress-go/internal/contract"
 )
 
 // FaultHeader marks a response that is not an API response as the spec
 // describes it: a truncated body, an HTML page from a proxy, an error of an
 // unknown type or an undocumented status. Its value names the fault.
-// Contract validation (internal/contract) passes such responses through.
-const FaultHeader = contract.FaultHeader
+// Contract validation (internal/contracttest) passes such responses through;
+// internal/contract declares the same name, and this package's tests keep
+// the two equal (postpresstest does not import the validator).
+const FaultHeader = "X-Postpresstest-Fault"
 
 type faultKind int
 

@@ -438,3 +438,12 @@ func TestConcurrentClients(t *testing.T) {
 		t.Errorf("%d rate limits, %d requests (want %d), %d faults left", total429, s.RequestCount(), workers*pages+workers, s.PendingFaults())
 	}
 }
+
+// TestFaultHeaderIsTheValidatorsMark: the contract transport passes through
+// what carries internal/contract's mark; this package, which must not
+// import the validator, declares the same name.
+func TestFaultHeaderIsTheValidatorsMark(t *testing.T) {
+	if FaultHeader != contract.FaultHeader {
+		t.Fatalf("postpresstest.FaultHeader %q, internal/contract.FaultHeader %q", FaultHeader, contract.FaultHeader)
+	}
+}

@@ -90,6 +90,7 @@ func TestValidatorRejectsContractBreaks(t *testing.T) {
 		"status mismatch":        {stub{403, nil, `{"title":"x","type":"errors/account_restricted","status":401}`}, "status"},
 		"undocumented status":    {stub{418, nil, `{"title":"x","type":"errors/teapot","status":418}`}, "418"},
 		"html without fault":     {stub{502, http.Header{"Content-Type": {"text/html"}}, `<html></html>`}, "502"},
+		"undocumented member":    {stub{200, nil, `{"object":"InvitationList","items":[` + strings.Replace(validItem, `"id"`, `"score":1,"id"`, 1) + `],"cursor":null}`}, "/items/0/score undocumented property"},
 	} {
 		errs := exchange(t, tc.s, nil)
 		all := strings.Join(errs, "\n")
