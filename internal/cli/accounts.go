@@ -145,11 +145,25 @@ func (a *accountFlags) leads(account, change string) []lead {
 	return l
 }
 
+// leadNames are the names of the lead columns every row of the command
+// has (see leads): account_id with several accounts, change with a sync's
+// --removed.
+func (f *listFlags) leadNames() []string {
+	var names []string
+	if len(f.accounts) > 1 {
+		names = append(names, "account_id")
+	}
+	if f.removed {
+		names = append(names, "change")
+	}
+	return names
+}
+
 // listMany is `invitations received` over several accounts: listed at
 // once, every row led by its account_id, the failed accounts reported on
 // stderr at the end.
 func listMany(ctx context.Context, env Env, f *listFlags, c *client.Client) error {
-	w := writers[f.format](env.Stdout).(leadWriter)
+	w := f.newWriter(env.Stdout)
 	params := client.ListParams{Limit: f.pageSize, MaxItems: f.maxItems}
 	var failed []*client.AccountError
 	var outErr error

@@ -34,6 +34,7 @@ type listFlags struct {
 	retries   int
 	verbose   bool
 	validate  bool
+	csvRaw    bool
 	accountFlags
 	syncFlags
 }
@@ -53,6 +54,7 @@ func parseListFlags(env Env, args []string, cmd string) (*listFlags, error) {
 		fs.BoolVar(&f.validate, "validate", false, "check every response against the spec and the client's decoding, as `contract check` does; disagreements go to stderr (pages are then fetched one at a time; one account only)")
 	}
 	fs.StringVar(&f.format, "format", "", "table, ndjson, json or csv (default: table on a terminal, else ndjson)")
+	fs.BoolVar(&f.csvRaw, "csv-raw", false, "with --format csv, write every cell as it came, even one a spreadsheet would run as a formula (by default a cell starting with =, +, -, @, tab or carriage return gets a leading ')")
 	fs.StringVar(&f.baseURL, "base-url", env.Getenv("POSTPRESS_BASE_URL"), "API base URL (env POSTPRESS_BASE_URL; default "+client.DefaultBaseURL+")")
 	fs.BoolVar(&f.sandbox, "sandbox", false, "list from the built-in sandbox, in-process (no key or account needed)")
 	fs.DurationVar(&f.timeout, "timeout", client.DefaultAttemptTimeout, "per-attempt timeout")
@@ -182,7 +184,7 @@ func newClient(env Env, f *listFlags, extra ...client.Option) (*client.Client, f
 
 // listOne lists one account; val (nil without --validate) checks each page.
 func listOne(ctx context.Context, env Env, f *listFlags, c *client.Client, params client.ListParams, val *checkSession) error {
-	w := writers[f.format](env.Stdout)
+	w := f.newWriter(env.Stdout)
 	// The progress line is for a person at a terminal waiting on a long
 	// listing; --verbose logs every request instead.
 	prog := &progress{w: env.Stderr, on: env.StderrTTY && !f.verbose}

@@ -59,7 +59,7 @@ func syncInvitations(ctx context.Context, env Env, args []string) error {
 	}
 	defer func() { _ = st.Close() }()
 
-	out := &syncOutput{w: writers[f.format](env.Stdout).(leadWriter), f: f, written: map[string]int{}}
+	out := &syncOutput{w: f.newWriter(env.Stdout), f: f, written: map[string]int{}}
 	s := &invsync.Syncer{Store: st, Removed: f.removed}
 	res, runErr := s.Run(ctx, c.PagesForAccounts(ctx, f.accounts, client.ListParams{Limit: f.pageSize}), out)
 	if err := out.w.close(); err != nil && runErr == nil {
