@@ -79,6 +79,7 @@ func Run(ctx context.Context, env Env) int {
 	env.Stderr = &lockedWriter{w: env.Stderr}
 	args := env.Args
 	var err error
+	cmd := ""
 	switch {
 	case len(args) == 0:
 		_, _ = io.WriteString(env.Stderr, usage)
@@ -90,35 +91,42 @@ func Run(ctx context.Context, env Env) int {
 		_, _ = fmt.Fprintln(env.Stdout, "postpress-go", client.Version)
 		return ExitOK
 	case args[0] == "invitations" && len(args) >= 2 && args[1] == "received":
-		err = listReceived(ctx, env, args[2:])
+		cmd, err = "invitations received", listReceived(ctx, env, args[2:])
 	case args[0] == "invitations" && len(args) >= 2 && args[1] == "sync":
-		err = syncInvitations(ctx, env, args[2:])
+		cmd, err = "invitations sync", syncInvitations(ctx, env, args[2:])
 	case args[0] == "sandbox":
-		err = sandbox(ctx, env, args[1:])
+		cmd, err = "sandbox", sandbox(ctx, env, args[1:])
 	case args[0] == "contract" && len(args) >= 2 && args[1] == "check":
-		err = contractCheck(ctx, env, args[2:])
+		cmd, err = "contract check", contractCheck(ctx, env, args[2:])
 	default:
 		err = usagef("unknown command %q", strings.Join(args, " "))
 	}
-	return report(env, err)
+	return report(env, err, cmd)
 }
 
-// report prints err (if any) and returns the exit code for it.
-func report(env Env, err error) int {
+// report prints err (if any) in the CLI's words (one "postpress: "
+// prefix a line; a usage error points at the usage of cmd, the command
+// run) and returns the exit code for it.
+func report(env Env, err error, cmd string) int {
 	var ue *usageError
+	var ce *configError
 	var pe *client.ParamError
+	code := ExitFailure
+	msg := ""
 	switch {
 	case err == nil:
 		return ExitOK
 	case errors.Is(err, flag.ErrHelp):
 		return ExitOK
 	case errors.As(err, &ue):
-		_, _ = fmt.Fprintf(env.Stderr, "postpress: %v\nRun 'postpress -h' for usage.\n", err)
-		return ExitUsage
-	case errors.As(err, &pe), errors.Is(err, errConfig):
-		_, _ = fmt.Fprintf(env.Stderr, "%v\n", err)
-		return ExitUsage
+		code, msg = ExitUsage, prefix+ue.msg+"\n"+usageHint(cmd)
+	case errors.As(err, &pe):
+		code, msg = ExitUsage, prefix+paramMessage(pe, "")
+	case errors.As(err, &ce):
+		code, msg = ExitUsage, ce.msg
+	default:
+		msg = err.Error()
 	}
-	_, _ = fmt.Fprintf(env.Stderr, "%v\n", err)
-	return ExitFailure
+	_, _ = fmt.Fprintln(env.Stderr, onePrefix(msg))
+	return code
 }

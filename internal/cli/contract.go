@@ -49,11 +49,8 @@ func parseContractFlags(env Env, args []string) (*contractFlags, error) {
 			"failed; 2: usage error (nothing sent).\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil, err
-		}
-		return nil, &usageError{err.Error()}
+	if err := parseFlags(fs, args); err != nil {
+		return nil, err
 	}
 	set := map[string]bool{}
 	fs.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
@@ -86,11 +83,14 @@ func contractCheck(ctx context.Context, env Env, args []string) error {
 	}
 	key := env.Getenv(client.EnvAPIKey)
 	if key == "" {
-		return fmt.Errorf("%w: no API key: set %s", errConfig, client.EnvAPIKey)
+		return noAPIKey()
 	}
 	base := f.baseURL
 	if base == "" {
 		base = client.DefaultBaseURL
+	}
+	if err := checkBaseURL(base); err != nil {
+		return err
 	}
 	s, err := newCheckSession(env, key, f.format == "json", false)
 	if err != nil {
@@ -113,7 +113,7 @@ func contractCheck(ctx context.Context, env Env, args []string) error {
 	}
 	c, err := client.New(opts...)
 	if err != nil {
-		return fmt.Errorf("%w: %w", errConfig, err)
+		return baseURLError(base, err)
 	}
 	params := client.ListParams{AccountID: f.accountID}
 	if err := params.Validate(); err != nil {
@@ -133,7 +133,7 @@ func contractCheck(ctx context.Context, env Env, args []string) error {
 	}
 	var failed error
 	if listErr != nil {
-		failed = describe(ctx, listErr, s.items, f.timeout)
+		failed = describe(ctx, listErr, s.items, failure{timeout: f.timeout, baseURL: f.baseURL})
 	}
 	s.finish(listErr)
 	if f.format == "json" {

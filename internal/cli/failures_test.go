@@ -302,16 +302,13 @@ func startSandbox(t *testing.T, args ...string) string {
 			t.Errorf("sandbox exit %d: %s", code, errOut.String())
 		}
 	})
-	// The address is read from what the sandbox prints, as a script would.
+	// The address is read from the export line the sandbox prints, as a
+	// script would.
 	for {
-		first, _, ok := strings.Cut(out.String(), "\n")
-		if ok {
-			_, u, found := strings.Cut(first, " at ")
-			base, isAPI := strings.CutSuffix(u, "/users/invite/received")
-			if !found || !isAPI {
-				t.Fatalf("sandbox printed %q", first)
+		if _, rest, ok := strings.Cut(out.String(), "\nexport POSTPRESS_BASE_URL="); ok {
+			if base, _, ok := strings.Cut(rest, "\n"); ok {
+				return base
 			}
-			return base
 		}
 		select {
 		case code := <-done:

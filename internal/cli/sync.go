@@ -74,5 +74,5 @@ func syncInvitations(ctx context.Context, env Env, args []string) error {
 	if runErr != nil {
 		return fmt.Errorf("%w\npostpress: the state keeps what was committed before this error; the next run prints again what this one printed since", runErr)
 	}
-	return reportFailed(ctx, env.Stderr, res.Failed, out.written, len(f.accounts), f.timeout)
+	return reportFailed(ctx, env.Stderr, res.Failed, out.written, len(f.accounts), failure{timeout: f.timeout, baseURL: f.baseURL, resume: "sync"})
 }
