@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"strings"
 
 	"github.com/postpress/postpress-go/client"
 )
@@ -99,7 +98,7 @@ func Run(ctx context.Context, env Env) int {
 	case args[0] == "contract" && len(args) >= 2 && args[1] == "check":
 		cmd, err = "contract check", contractCheck(ctx, env, args[2:])
 	default:
-		err = usagef("unknown command %q", strings.Join(args, " "))
+		err = unknownCommand(args)
 	}
 	return report(env, err, cmd)
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -40,6 +41,29 @@ func onePrefix(msg string) string {
 // usageHint is the line under a usage error: where the command's usage is.
 func usageHint(cmd string) string {
 	return fmt.Sprintf("Run '%s -h' for usage.", strings.TrimSpace("postpress "+cmd))
+}
+
+// commands are the command lines Run knows, for "did you mean".
+var commands = []string{"invitations received", "invitations sync", "sandbox", "contract check", "version", "completion"}
+
+// unknownCommand is the usage error for args that name no command, with
+// the command meant when one is near.
+func unknownCommand(args []string) error {
+	msg := fmt.Sprintf("unknown command %q", printable(strings.Join(args, " ")))
+	best, dist := "", 4
+	for _, c := range commands {
+		n := len(strings.Fields(c))
+		if len(args) < n {
+			continue
+		}
+		if d := editDistance(strings.Join(args[:n], " "), c); d < dist {
+			best, dist = c, d
+		}
+	}
+	if best != "" {
+		msg += fmt.Sprintf("; did you mean 'postpress %s'?", best)
+	}
+	return &usageError{msg}
 }
 
 // flagOf returns the flag of an API query parameter: its name with dashes,
@@ -100,11 +124,35 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 	if name, ok := strings.CutPrefix(msg, "flag provided but not defined: "); ok {
 		return &usageError{unknownFlag(fs, strings.TrimLeft(name, "-"))}
 	}
+	if m := badValue.FindStringSubmatch(msg); m != nil {
+		return &usageError{fmt.Sprintf("--%s %q: %s", m[2], m[1], wants(fs.Lookup(m[2])))}
+	}
 	// flag's own words name a flag with one dash; the CLI's use two.
 	for _, s := range []string{"for flag -", "needs an argument: -"} {
 		msg = strings.Replace(msg, s, s+"-", 1)
 	}
 	return &usageError{msg}
+}
+
+// badValue is flag's message for a value that does not parse.
+var badValue = regexp.MustCompile(`^invalid (?:boolean )?value "(.*)" for flag -([^:]+): `)
+
+// wants says what kind of value f takes.
+func wants(f *flag.Flag) string {
+	if f == nil {
+		return "not a valid value"
+	}
+	switch f.Value.(flag.Getter).Get().(type) {
+	case int, int64, uint, uint64:
+		return "not a whole number"
+	case float64:
+		return "not a number"
+	case time.Duration:
+		return "not a duration (such as 30s or 2m)"
+	case bool:
+		return "not true or false"
+	}
+	return "not a valid value"
 }
 
 // unknownFlag says that --name is not a flag of fs, and which is meant.
@@ -303,7 +351,10 @@ func notTheAPI(status int, base string) string {
 	if base == "" {
 		base = client.DefaultBaseURL
 	}
-	where := fmt.Sprintf("--base-url %s; requests go to it + /users/invite/received", printable(base))
+	where := fmt.Sprintf("--base-url %s; requests go to it + /users/invite/received", shownURL(base))
+	if trimmed := strings.TrimRight(base, "/"); !strings.HasSuffix(trimmed, apiBasePath) {
+		where += fmt.Sprintf("; try --base-url %s%s", shownURL(trimmed), apiBasePath)
+	}
 	if slices.Contains([]int{404, 405}, status) {
 		return fmt.Sprintf("\n  hint:        the base URL is likely wrong: it should end with %s (%s)", apiBasePath, where)
 	}
