@@ -1,7 +1,7 @@
 // Package cli is the postpress command: `postpress invitations received`,
 // `postpress invitations sync`, `postpress sandbox`, `postpress contract
-// check` and `postpress version`. cmd/postpress is a thin main around Run,
-// which tests call directly.
+// check`, `postpress version` and `postpress completion`. cmd/postpress is
+// a thin main around Run, which tests call directly.
 package cli
 
 import (
@@ -56,6 +56,7 @@ Usage:
   postpress contract check --account-id ID [--pages N] [--record DIR]
                                            report where the live API disagrees with the spec
   postpress version                        print the SDK version
+  postpress completion bash|zsh|fish       print a shell completion script
 
 The API key comes from the environment variable POSTPRESS_API_KEY (never a flag).
 Run 'postpress invitations received -h' (or sync -h) for the listing flags.
@@ -95,6 +96,8 @@ func Run(ctx context.Context, env Env) int {
 		cmd, err = "invitations sync", syncInvitations(ctx, env, args[2:])
 	case args[0] == "sandbox":
 		cmd, err = "sandbox", sandbox(ctx, env, args[1:])
+	case args[0] == "completion":
+		cmd, err = "completion", completion(ctx, env, args[1:])
 	case args[0] == "contract" && len(args) >= 2 && args[1] == "check":
 		cmd, err = "contract check", contractCheck(ctx, env, args[2:])
 	default:

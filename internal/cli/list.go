@@ -45,7 +45,7 @@ func parseListFlags(env Env, args []string, cmd string) (*listFlags, error) {
 	if cmd == "received" {
 		fs.IntVar(&f.maxItems, "max-items", 0, "stop after N items (per account); 0 = all")
 		fs.StringVar(&f.cursor, "cursor", "", "start from this cursor (resume; one account only)")
-		fs.BoolVar(&f.validate, "validate", false, "check every response against the spec and the client's decoding, as `contract check` does; disagreements go to stderr (pages are then fetched one at a time; one account only)")
+		fs.BoolVar(&f.validate, "validate", false, "check every response against the spec and the client's decoding, as 'contract check' does; disagreements go to stderr (pages are then fetched one at a time; one account only)")
 	}
 	fs.StringVar(&f.format, "format", "", "table, ndjson, json or csv (default: table on a terminal, else ndjson)")
 	fs.BoolVar(&f.csvRaw, "csv-raw", false, "with --format csv, write every cell as it came, even one a spreadsheet would run as a formula (by default a cell starting with =, +, -, @, tab or carriage return gets a leading ')")
