@@ -17,8 +17,6 @@ import (
 const (
 	sandboxKey     = "pp_sandbox"
 	sandboxAccount = "acc_sandbox"
-	// envBaseURL is the environment variable of --base-url.
-	envBaseURL = "POSTPRESS_BASE_URL"
 )
 
 // sandbox is `postpress sandbox`: postpresstest's fake API on a real port,
@@ -59,7 +57,7 @@ func sandbox(ctx context.Context, env Env, args []string) error {
 	_, _ = fmt.Fprintf(env.Stdout, "any non-empty X-API-KEY and any account_id are accepted; %d invitations per account\n", *items)
 	_, _ = fmt.Fprintf(env.Stdout, "In another shell, paste these lines, then run: postpress invitations received\n")
 	_, _ = fmt.Fprintf(env.Stdout, "export %s=%s\nexport %s=%s\nexport POSTPRESS_ACCOUNT_ID=%s\n",
-		envBaseURL, base, client.EnvAPIKey, sandboxKey, sandboxAccount)
+		client.EnvBaseURL, base, client.EnvAPIKey, sandboxKey, sandboxAccount)
 	if env.Ready != nil {
 		env.Ready(base)
 	}
