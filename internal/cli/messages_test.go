@@ -24,7 +24,7 @@ func TestMessagesGolden(t *testing.T) {
 		faults func(*postpresstest.Server) // nil: none
 		root   bool                        // the base URL without /api/v1
 	}{
-		{name: "unknown-command", args: []string{"invitations", "recieved"}},
+		{name: "unknown-command", args: []string{"invitations", "receivd"}},
 		{name: "unknown-command-far", args: []string{"list"}},
 		{name: "bad-duration", args: []string{"invitations", "received", "--timeout", "30"}},
 		{name: "unknown-flag-limit", args: []string{"invitations", "received", "--limit", "10"}},
