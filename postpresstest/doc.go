@@ -40,9 +40,11 @@
 //
 // Enqueue scripts the next responses: Error (any error type, at the status
 // the spec gives it), ErrorStatus (any type at any status), Latency, Reset,
-// TruncatedBody and ProxyHTML, refined with WithRetryAfter, After, Times,
-// When, OnCursor and OnAccount. Responses that are not API responses as the spec
-// describes them are marked with FaultHeader.
+// TruncatedBody and ProxyHTML, refined with WithRetryAfter, After and
+// Times, and narrowed, in any order, with OnAccount, OnCursor, OnAttempt and
+// When (all must hold; a combination no request can meet panics when built).
+// Responses that are not API responses as the spec describes them are
+// marked with FaultHeader.
 //
 // # Request log
 //

@@ -245,7 +245,7 @@ func (f *Fake) record(r *http.Request) *Fault {
 	defer f.mu.Unlock()
 	var taken *Fault
 	for i, ft := range f.faults {
-		if ft.match == nil || ft.match(r) {
+		if ft.matches(r) {
 			taken = ft
 			if ft.times--; ft.times <= 0 {
 				f.faults = slices.Delete(f.faults, i, i+1)

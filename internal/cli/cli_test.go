@@ -160,17 +160,17 @@ func TestUsageErrorsSendNothing(t *testing.T) {
 		"no account":         {noAccount, nil, "--account-id is required"},
 		"empty account":      {env, []string{"--account-id", ""}, "--account-id must not be empty"},
 		"empty cursor":       {env, []string{"--cursor="}, "--cursor must not be empty"},
-		"cursor with space":  {env, []string{"--cursor", "a b"}, "invalid cursor"},
+		"cursor with space":  {env, []string{"--cursor", "a b"}, "--cursor: must not contain white space"},
 		"page size 0":        {env, []string{"--page-size", "0"}, "--page-size must be 1..100"},
 		"page size 101":      {env, []string{"--page-size", "101"}, "--page-size must be 1..100"},
 		"max items negative": {env, []string{"--max-items", "-1"}, "--max-items"},
 		"bad format":         {env, []string{"--format", "xml"}, "--format"},
 		"bad timeout":        {env, []string{"--timeout", "0s"}, "--timeout"},
 		"negative retries":   {env, []string{"--retries", "-1"}, "--retries"},
-		"unknown flag":       {env, []string{"--api-key", "x"}, "flag provided but not defined"},
+		"unknown flag":       {env, []string{"--api-key", "x"}, "unknown flag --api-key: the API key comes from the environment variable POSTPRESS_API_KEY"},
 		"extra argument":     {env, []string{"extra"}, "unexpected argument"},
 		"no key":             {noKey, []string{"--account-id", "acc"}, "POSTPRESS_API_KEY"},
-		"plain http":         {map[string]string{"POSTPRESS_API_KEY": testKey}, []string{"--account-id", "acc", "--base-url", "http://api.postpress.ai/api/v1"}, "refusing plain http"},
+		"plain http":         {map[string]string{"POSTPRESS_API_KEY": testKey}, []string{"--account-id", "acc", "--base-url", "http://api.postpress.ai/api/v1"}, "plain http:// goes only to this machine"},
 	} {
 		code, out, errOut := run(t, tc.env, append([]string{"invitations", "received"}, tc.args...)...)
 		if code != ExitUsage || out != "" || !strings.Contains(errOut, tc.want) {
@@ -297,7 +297,7 @@ func TestSandboxServesARealHTTPClient(t *testing.T) {
 	case code := <-done:
 		t.Fatalf("sandbox exited %d: %s", code, errOut.String())
 	}
-	if !strings.Contains(out.String(), base+"/users/invite/received") {
+	if !strings.Contains(out.String(), base+"/users/invite/received") || !strings.Contains(out.String(), "\nexport POSTPRESS_BASE_URL="+base+"\n") {
 		t.Errorf("the sandbox should print its address, got %q", out.String())
 	}
 	c, err := client.New(client.WithBaseURL(base), client.WithAPIKey("anything"), client.WithHTTPClient(contracttest.NewClient(t, nil)))
@@ -313,6 +313,27 @@ func TestSandboxServesARealHTTPClient(t *testing.T) {
 	}
 	if n != 42 {
 		t.Errorf("listed %d from the sandbox, want 42", n)
+	}
+	// The lines it prints to paste list from it; a base URL without
+	// /api/v1 gets a 404 that says so.
+	vars := map[string]string{}
+	for _, line := range strings.Split(out.String(), "\n") {
+		if kv, ok := strings.CutPrefix(line, "export "); ok {
+			k, v, _ := strings.Cut(kv, "=")
+			vars[k] = v
+		}
+	}
+	if vars["POSTPRESS_BASE_URL"] != base || len(vars) != 3 {
+		t.Errorf("export lines: %q", vars)
+	}
+	code, rows, stderr := runWith(t, nil, vars, "invitations", "received", "--format", "ndjson")
+	if code != ExitOK || strings.Count(rows, "\n") != 42 {
+		t.Errorf("with the pasted lines: exit %d, %d rows, %s", code, strings.Count(rows, "\n"), stderr)
+	}
+	vars["POSTPRESS_BASE_URL"] = strings.TrimSuffix(base, postpresstest.BasePath)
+	code, _, stderr = runWith(t, nil, vars, "invitations", "received")
+	if code != ExitFailure || !strings.Contains(stderr, "HTTP status: 404") || !strings.Contains(stderr, "the base URL is likely wrong: it should end with /api/v1") {
+		t.Errorf("the root as base URL: exit %d, %s", code, stderr)
 	}
 	// The sandbox refuses an empty key, like the API.
 	req, _ := http.NewRequest(http.MethodGet, base+"/users/invite/received?account_id=a", nil)

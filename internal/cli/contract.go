@@ -53,11 +53,8 @@ func parseContractFlags(env Env, args []string) (*contractFlags, error) {
 			"(nothing sent).\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil, err
-		}
-		return nil, &usageError{err.Error()}
+	if err := parseFlags(fs, args); err != nil {
+		return nil, err
 	}
 	set := map[string]bool{}
 	fs.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
@@ -90,11 +87,14 @@ func contractCheck(ctx context.Context, env Env, args []string) error {
 	}
 	key := env.Getenv(client.EnvAPIKey)
 	if key == "" {
-		return fmt.Errorf("%w: no API key: set %s", errConfig, client.EnvAPIKey)
+		return noAPIKey()
 	}
 	base := f.baseURL
 	if base == "" {
 		base = client.DefaultBaseURL
+	}
+	if err := checkBaseURL(base); err != nil {
+		return err
 	}
 	s, err := newCheckSession(env, key, f.format == "json", false)
 	if err != nil {
@@ -118,7 +118,7 @@ func contractCheck(ctx context.Context, env Env, args []string) error {
 	}
 	c, err := client.New(opts...)
 	if err != nil {
-		return fmt.Errorf("%w: %w", errConfig, err)
+		return baseURLError(base, err)
 	}
 	params := client.ListParams{AccountID: f.accountID, Limit: client.DefaultPageSize}
 	if err := params.Validate(); err != nil {
@@ -129,7 +129,7 @@ func contractCheck(ctx context.Context, env Env, args []string) error {
 	if listErr != nil {
 		failed = listErr
 		if !errors.Is(listErr, errWalkStopped) {
-			failed = describe(ctx, listErr, s.items, f.timeout)
+			failed = describe(ctx, listErr, s.items, failure{timeout: f.timeout, baseURL: f.baseURL})
 		}
 	}
 	s.finish(nil)

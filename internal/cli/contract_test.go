@@ -407,11 +407,11 @@ func TestContractCheckUsageErrorsSendNothing(t *testing.T) {
 		"bad format":        {env, []string{"--format", "csv"}, "--format must be text or json"},
 		"record non-empty":  {env, []string{"--record", full}, "already holds fixtures"},
 		"empty record":      {env, []string{"--record="}, "--record must name a directory"},
-		"plain http":        {env, []string{"--base-url", "http://api.postpress.ai/api/v1"}, "refusing plain http"},
+		"plain http":        {env, []string{"--base-url", "http://api.postpress.ai/api/v1"}, "plain http:// goes only to this machine"},
 		"unexpected arg":    {env, []string{"now"}, "unexpected argument"},
 		"negative retries":  {env, []string{"--retries", "-1"}, "--retries"},
 		"zero timeout":      {env, []string{"--timeout", "0s"}, "--timeout"},
-		"unknown flag here": {env, []string{"--sandbox"}, "flag provided but not defined"},
+		"unknown flag here": {env, []string{"--sandbox"}, "unknown flag --sandbox\n"},
 	} {
 		code, out, errOut := run(t, tc.env, append([]string{"contract", "check"}, tc.args...)...)
 		if code != ExitUsage || out != "" || !strings.Contains(errOut, tc.want) {

@@ -2,20 +2,14 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"log/slog"
-	"strings"
 	"time"
 
 	"github.com/postpress/postpress-go/client"
 	"github.com/postpress/postpress-go/postpresstest"
 )
-
-// errConfig marks a client configuration error (no API key, a refused base
-// URL): bad input, nothing sent.
-var errConfig = errors.New("postpress: configuration")
 
 // sandboxItems is how many invitations the built-in sandbox serves: several
 // pages at the API's default limit of 10, two at the CLI's 100.
@@ -34,6 +28,7 @@ type listFlags struct {
 	retries   int
 	verbose   bool
 	validate  bool
+	csvRaw    bool
 	accountFlags
 	syncFlags
 }
@@ -50,9 +45,10 @@ func parseListFlags(env Env, args []string, cmd string) (*listFlags, error) {
 	if cmd == "received" {
 		fs.IntVar(&f.maxItems, "max-items", 0, "stop after N items (per account); 0 = all")
 		fs.StringVar(&f.cursor, "cursor", "", "start from this cursor (resume; one account only)")
-		fs.BoolVar(&f.validate, "validate", false, "check every response against the spec, as `contract check` does; a summary of the disagreements goes to stderr (pages are then fetched one at a time; one account only)")
+		fs.BoolVar(&f.validate, "validate", false, "check every response against the spec, as 'contract check' does; a summary of the disagreements goes to stderr (pages are then fetched one at a time; one account only)")
 	}
 	fs.StringVar(&f.format, "format", "", "table, ndjson, json or csv (default: table on a terminal, else ndjson)")
+	fs.BoolVar(&f.csvRaw, "csv-raw", false, "with --format csv, write every cell as it came, even one a spreadsheet would run as a formula (by default a cell starting with =, +, -, @, tab or carriage return gets a leading ')")
 	fs.StringVar(&f.baseURL, "base-url", env.Getenv("POSTPRESS_BASE_URL"), "API base URL (env POSTPRESS_BASE_URL; default "+client.DefaultBaseURL+")")
 	fs.BoolVar(&f.sandbox, "sandbox", false, "list from the built-in sandbox, in-process (no key or account needed)")
 	fs.DurationVar(&f.timeout, "timeout", client.DefaultAttemptTimeout, "per-attempt timeout")
@@ -62,11 +58,8 @@ func parseListFlags(env Env, args []string, cmd string) (*listFlags, error) {
 		_, _ = fmt.Fprintf(fs.Output(), "Usage: postpress invitations %s [flags]\n\n%sThe API key comes from POSTPRESS_API_KEY.\n\nFlags:\n", cmd, commandHelp[cmd])
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil, err
-		}
-		return nil, &usageError{err.Error()}
+	if err := parseFlags(fs, args); err != nil {
+		return nil, err
 	}
 	if fs.NArg() > 0 {
 		return nil, usagef("unexpected argument %q", fs.Arg(0))
@@ -132,7 +125,7 @@ func listReceived(ctx context.Context, env Env, args []string) error {
 	}
 	params := client.ListParams{AccountID: f.accountID, Limit: f.pageSize, Cursor: f.cursor, MaxItems: f.maxItems}
 	if err := params.Validate(); err != nil {
-		return err
+		return describe(ctx, err, 0, failure{})
 	}
 	return listOne(ctx, env, f, c, params, val)
 }
@@ -154,35 +147,39 @@ func newClient(env Env, f *listFlags, extra ...client.Option) (*client.Client, f
 		opts = append(opts, client.WithLogger(slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))))
 	}
 	opts = append(opts, f.options()...)
+	base := ""
 	if f.sandbox {
 		srv := postpresstest.NewServer(postpresstest.WithAnyAPIKey(), postpresstest.WithAnyAccount(sandboxItems), postpresstest.WithLenientCursors())
 		stop = srv.Close
-		opts = append(opts, client.WithBaseURL(srv.URL), client.WithAPIKey("pp_sandbox"))
+		opts = append(opts, client.WithBaseURL(srv.URL), client.WithAPIKey(sandboxKey))
 	} else {
 		key := env.Getenv(client.EnvAPIKey)
 		// The client refuses a key that cannot be a header value.
 		if key == "" {
-			return nil, stop, fmt.Errorf("%w: no API key: set %s", errConfig, client.EnvAPIKey)
+			return nil, stop, noAPIKey()
 		}
 		// The base URL is always passed, so that the client never reads
 		// the process environment behind env.Getenv's back.
-		base := f.baseURL
+		base = f.baseURL
 		if base == "" {
 			base = client.DefaultBaseURL
+		}
+		if err := checkBaseURL(base); err != nil {
+			return nil, stop, err
 		}
 		opts = append(opts, client.WithAPIKey(key), client.WithBaseURL(base))
 	}
 	c, err := client.New(append(opts, extra...)...)
 	if err != nil {
 		stop()
-		return nil, func() {}, fmt.Errorf("%w: %w", errConfig, err)
+		return nil, func() {}, baseURLError(base, err)
 	}
 	return c, stop, nil
 }
 
 // listOne lists one account; val (nil without --validate) checks each page.
 func listOne(ctx context.Context, env Env, f *listFlags, c *client.Client, params client.ListParams, val *checkSession) error {
-	w := writers[f.format](env.Stdout)
+	w := f.newWriter(env.Stdout)
 	// The progress line is for a person at a terminal waiting on a long
 	// listing; --verbose logs every request instead.
 	prog := &progress{w: env.Stderr, on: env.StderrTTY && !f.verbose}
@@ -223,65 +220,10 @@ func listOne(ctx context.Context, env Env, f *listFlags, c *client.Client, param
 		listErr = fmt.Errorf("postpress: writing output: %w", err)
 	}
 	if listErr != nil {
-		return describe(ctx, listErr, prog.items, f.timeout)
+		return describe(ctx, listErr, prog.items, failure{timeout: f.timeout, baseURL: f.baseURL, resume: "cursor"})
 	}
 	if next != "" { // stopped by --max-items with more to list
 		_, _ = fmt.Fprintf(env.Stderr, "postpress: stopped at --max-items %d; continue with: --cursor %s\n", f.maxItems, printable(next))
 	}
 	return nil
 }
-
-// describe turns a listing error into the message the user sees: what
-// failed, the HTTP status, the API error type, the request id, how many
-// items were written, and the cursor to resume from.
-func describe(ctx context.Context, err error, written int, timeout time.Duration) error {
-	var pe *client.ParamError
-	if errors.As(err, &pe) {
-		return err
-	}
-	var b strings.Builder
-	cause := err
-	var paging *client.PagingError
-	if errors.As(err, &paging) {
-		cause = paging.Err // the resume point gets its own line below
-	}
-	if ctx.Err() != nil && errors.Is(err, context.Canceled) {
-		b.WriteString("postpress: interrupted")
-	} else {
-		fmt.Fprintf(&b, "postpress: listing failed: %s", printable(cause.Error()))
-	}
-	var apiErr *client.APIError
-	if errors.As(err, &apiErr) {
-		fmt.Fprintf(&b, "\n  HTTP status: %d", apiErr.StatusCode)
-		if apiErr.Type != "" {
-			fmt.Fprintf(&b, "\n  error type:  %s", printable(string(apiErr.Type)))
-			if d := apiErr.Type.Description(); d != "" {
-				fmt.Fprintf(&b, " (%s)", d)
-			}
-		}
-		if apiErr.Instance != "" {
-			fmt.Fprintf(&b, "\n  request id:  %s", printable(apiErr.Instance))
-		}
-	}
-	if ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
-		fmt.Fprintf(&b, "\n  timeout:     an attempt may take at most %v (--timeout)", timeout)
-	}
-	if paging != nil {
-		fmt.Fprintf(&b, "\n  written:     %d items", written)
-		// Cursor is "" when the listing failed on its first page and was
-		// not started from a cursor: run the same command again.
-		if paging.Cursor != "" {
-			fmt.Fprintf(&b, "\n  resume with: --cursor %s", printable(paging.Cursor))
-		}
-	}
-	return &listError{msg: b.String(), err: err}
-}
-
-// listError is a described listing failure.
-type listError struct {
-	msg string
-	err error
-}
-
-func (e *listError) Error() string { return e.msg }
-func (e *listError) Unwrap() error { return e.err }

@@ -75,19 +75,14 @@ func (j *jsonArray) writeLead(leads []lead, inv *client.Invitation, idOnly bool)
 }
 
 func (c *csvOut) writeLead(leads []lead, inv *client.Invitation, _ bool) error {
-	head := make([]string, 0, len(leads)+len(csvColumns))
-	row := make([]string, 0, cap(head))
+	if err := c.writeHeader(); err != nil {
+		return err
+	}
+	row := make([]string, 0, len(leads)+len(csvColumns))
 	for _, l := range leads {
-		head = append(head, l.name)
 		row = append(row, l.value)
 	}
-	if !c.header {
-		c.header = true
-		if err := c.w.Write(append(head, csvColumns...)); err != nil {
-			return err
-		}
-	}
-	return c.w.Write(append(row, csvRow(invitationColumns, reflect.ValueOf(inv), nil)...))
+	return c.writeRow(append(row, csvRow(invitationColumns, reflect.ValueOf(inv), nil)...))
 }
 
 // leadWidth is the width of a leading table column.

@@ -59,7 +59,7 @@ func syncInvitations(ctx context.Context, env Env, args []string) error {
 	}
 	defer func() { _ = st.Close() }()
 
-	out := &syncOutput{w: writers[f.format](env.Stdout).(leadWriter), f: f, written: map[string]int{}}
+	out := &syncOutput{w: f.newWriter(env.Stdout), f: f, written: map[string]int{}}
 	s := &invsync.Syncer{Store: st, Removed: f.removed}
 	res, runErr := s.Run(ctx, c.PagesForAccounts(ctx, f.accounts, client.ListParams{Limit: f.pageSize}), out)
 	if err := out.w.close(); err != nil && runErr == nil {
@@ -74,5 +74,5 @@ func syncInvitations(ctx context.Context, env Env, args []string) error {
 	if runErr != nil {
 		return fmt.Errorf("%w\npostpress: the state keeps what was committed before this error; the next run prints again what this one printed since", runErr)
 	}
-	return reportFailed(ctx, env.Stderr, res.Failed, out.written, len(f.accounts), f.timeout)
+	return reportFailed(ctx, env.Stderr, res.Failed, out.written, len(f.accounts), failure{timeout: f.timeout, baseURL: f.baseURL, resume: "sync"})
 }
