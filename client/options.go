@@ -46,6 +46,9 @@ type config struct {
 	maxRetries     int
 	initialBackoff time.Duration
 	maxRetryDelay  time.Duration
+	retryer        Retryer      // nil: the standard one with the knobs above
+	budget         *RetryBudget // the standard retryer's, shared by a Client's calls
+	bodyPerItem    int64        // 0: DefaultMaxBodyBytesPerItem
 	attemptTimeout time.Duration
 	logger         *slog.Logger
 	validator      ResponseValidator
@@ -106,8 +109,8 @@ func WithUserAgent(ua string) Option {
 }
 
 // WithMaxRetries sets how many times a failed request is retried (default
-// DefaultMaxRetries; 0 disables retries). Only retryable failures are
-// retried: see APIError.Retryable and ErrorType.Retryable.
+// DefaultMaxRetries; 0 disables retries), a knob of the standard retryer
+// (NewStandardRetryer, which lists what is retried).
 func WithMaxRetries(n int) Option {
 	return atLeast("WithMaxRetries", n, 0, "is negative", func(c *config) *int { return &c.maxRetries })
 }
