@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -49,7 +50,7 @@ func TestStandardRetryerRules(t *testing.T) {
 	reqErr := func(err error) error { return &RequestError{Op: "read body", URL: "u", Err: err} }
 	retries := func(err error, want bool) error {
 		if got := r.IsErrorRetryable(err); got != want {
-			return fmt.Errorf("IsErrorRetryable(%v) = %v, want %v", err, got, want)
+			return fmt.Errorf("IsErrorRetryable(%w) = %v, want %v", err, got, want)
 		}
 		return nil
 	}
@@ -115,22 +116,22 @@ func TestStandardRetryerRules(t *testing.T) {
 			ctx := context.Background()
 			rel, err := r.GetRetryToken(ctx, reqErr(io.ErrUnexpectedEOF))
 			if err != nil || b.Tokens() != DefaultRetryCost+DefaultRetryTimeoutCost {
-				return fmt.Errorf("a retry: %v, %d tokens left", err, b.Tokens())
+				return fmt.Errorf("a retry: %w, %d tokens left", err, b.Tokens())
 			}
 			_ = rel(nil) // the retry succeeded: its cost comes back
 			if b.Tokens() != 2*DefaultRetryCost+DefaultRetryTimeoutCost {
 				return fmt.Errorf("after a successful retry %d tokens", b.Tokens())
 			}
 			if _, err := r.GetRetryToken(ctx, reqErr(context.DeadlineExceeded)); err != nil || b.Tokens() != 2*DefaultRetryCost {
-				return fmt.Errorf("a retry after a timeout: %v, %d tokens left", err, b.Tokens())
+				return fmt.Errorf("a retry after a timeout: %w, %d tokens left", err, b.Tokens())
 			}
 			rel, _ = r.GetRetryToken(ctx, reqErr(io.ErrUnexpectedEOF))
 			_ = rel(io.ErrUnexpectedEOF) // failed again: nothing back
 			if _, err := r.GetRetryToken(ctx, reqErr(io.ErrUnexpectedEOF)); err != nil {
-				return fmt.Errorf("a retry the budget can pay was refused: %v", err)
+				return fmt.Errorf("a retry the budget can pay was refused: %w", err)
 			}
 			if _, err := r.GetRetryToken(ctx, reqErr(io.ErrUnexpectedEOF)); !errors.Is(err, ErrRetryBudgetExhausted) || b.Tokens() != 0 {
-				return fmt.Errorf("an empty budget: %v, %d tokens", err, b.Tokens())
+				return fmt.Errorf("an empty budget: %w, %d tokens", err, b.Tokens())
 			}
 			_ = r.GetInitialToken()(nil) // a first attempt succeeded
 			_ = r.GetInitialToken()(io.ErrUnexpectedEOF)
@@ -264,3 +265,53 @@ func TestContextCancelStopsARetryWait(t *testing.T) {
 type writerFunc func(p []byte)
 
 func (f writerFunc) Write(p []byte) (int, error) { f(p); return len(p), nil }
+
+// neverRetry is a Retryer of a user's own: nothing is retried, and it
+// counts the tokens asked for.
+type neverRetry struct{ initial atomic.Int64 }
+
+func (*neverRetry) IsErrorRetryable(error) bool                  { return false }
+func (*neverRetry) MaxAttempts() int                             { return 10 }
+func (*neverRetry) RetryDelay(int, error) (time.Duration, error) { return 0, nil }
+func (*neverRetry) GetRetryToken(context.Context, error) (func(error) error, error) {
+	return nil, errors.New("never")
+}
+
+func (r *neverRetry) GetInitialToken() func(error) error {
+	r.initial.Add(1)
+	return func(error) error { return nil }
+}
+
+// TestRetryerIsReplaceableAndBudgeted: WithRetryer replaces the policy as a
+// whole (the knobs of the standard one no longer apply), and the standard
+// one stops retrying when the client's budget is spent.
+func TestRetryerIsReplaceableAndBudgeted(t *testing.T) {
+	c, srv, _ := setup(t, []pt.Option{pt.WithGeneratedAccount("acc", 5)})
+	ctx := context.Background()
+	p := ListParams{AccountID: "acc"}
+
+	mine := &neverRetry{}
+	srv.Enqueue(pt.Error("errors/service_unavailable").Times(3))
+	_, err := c.ListReceivedInvitations(ctx, p, WithRetryer(mine), WithMaxRetries(5))
+	if !errors.Is(err, ErrorTypeServiceUnavailable) || srv.RequestCount() != 1 || mine.initial.Load() != 1 {
+		t.Fatalf("a Retryer that never retries: err %v after %d requests, %d initial tokens", err, srv.RequestCount(), mine.initial.Load())
+	}
+	for srv.PendingFaults() > 0 { // drain what is left of the three
+		_, _ = c.ListReceivedInvitations(ctx, p, WithMaxRetries(0))
+	}
+
+	// A budget that pays for one retry: the first request retries once
+	// and fails; the next is not retried, and says why.
+	budget := NewRetryBudget(DefaultRetryCost)
+	small := WithRetryer(NewStandardRetryer(func(o *StandardRetryerOptions) { o.Budget, o.Backoff = budget, time.Millisecond }))
+	before := srv.RequestCount()
+	srv.Enqueue(pt.Error("errors/service_unavailable").Times(4))
+	if _, err := c.ListReceivedInvitations(ctx, p, small); !errors.Is(err, ErrRetryBudgetExhausted) || srv.RequestCount()-before != 2 {
+		t.Fatalf("first request: err %v after %d requests, want the budget spent after 2", err, srv.RequestCount()-before)
+	}
+	_, err = c.ListReceivedInvitations(ctx, p, small)
+	var apiErr *APIError
+	if !errors.Is(err, ErrRetryBudgetExhausted) || !errors.As(err, &apiErr) || apiErr.Attempts != 1 || srv.RequestCount()-before != 3 {
+		t.Fatalf("second request: err %v after %d requests", err, srv.RequestCount()-before)
+	}
+}
