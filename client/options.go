@@ -116,14 +116,15 @@ func WithMaxRetries(n int) Option {
 }
 
 // WithBackoff sets the base of the exponential backoff between retries
-// (default DefaultInitialBackoff). The wait before retry n is a random
+// (default DefaultInitialBackoff), a knob of the standard retryer. The wait before retry n is a random
 // duration in [0, initial·2ⁿ⁻¹], capped by WithMaxRetryDelay ("full jitter").
 func WithBackoff(initial time.Duration) Option {
 	return atLeast("WithBackoff", initial, 1, "is not positive", func(c *config) *time.Duration { return &c.initialBackoff })
 }
 
 // WithMaxRetryDelay caps one wait between attempts, including a wait asked
-// for by a Retry-After header (default DefaultMaxRetryDelay).
+// for by a Retry-After header (default DefaultMaxRetryDelay), a knob of the
+// standard retryer.
 func WithMaxRetryDelay(d time.Duration) Option {
 	return atLeast("WithMaxRetryDelay", d, 1, "is not positive", func(c *config) *time.Duration { return &c.maxRetryDelay })
 }
