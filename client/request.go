@@ -113,7 +113,7 @@ func send(ctx context.Context, cfg *config, base *url.URL, tmpl *http.Request, a
 	}
 	page, err := decodePage(body)
 	if err != nil {
-		return nil, 0, &RequestError{Op: "decode", URL: req.URL.String(), Err: redactDecodeError(err, cfg.apiKey)}
+		return nil, 0, &RequestError{Op: "decode", URL: req.URL.String(), Err: redactDecodeError(withPointer(err, body), cfg.apiKey)}
 	}
 	return page, 0, nil
 }
