@@ -34,6 +34,7 @@ func New(opts ...Option) (*Client, error) {
 		maxRetries:     DefaultMaxRetries,
 		initialBackoff: DefaultInitialBackoff,
 		maxRetryDelay:  DefaultMaxRetryDelay,
+		budget:         NewRetryBudget(DefaultRetryBudget),
 		attemptTimeout: DefaultAttemptTimeout,
 		prefetch:       true,
 	}

@@ -66,10 +66,10 @@
 //
 // An error response is an *APIError with the status, the error Type, Title,
 // Detail, Instance (the request id for support), RetryAfter and the raw
-// Body. Type is an ErrorType; the 33 types of the docs page are constants
-// (ErrorTypeExpiredCredentials, ...) with the docs' explanation, HTTP
-// status and retry decision (Description, HTTPStatus, Retryable). An unknown
-// type is kept as sent. The constants double as errors.Is sentinels:
+// Body. Type is an ErrorType; every type openapi.yaml lists is a constant
+// (ErrorTypeExpiredCredentials, ...; ErrorTypes lists them) with the docs'
+// explanation, HTTP status and retry decision (Description, HTTPStatus,
+// Retryable), all generated from the spec. An unknown type is kept as sent. The constants double as errors.Is sentinels:
 //
 //	if errors.Is(err, client.ErrorTypeExpiredCredentials) { /* reconnect the account */ }
 //
@@ -80,15 +80,23 @@
 //
 // # Retries
 //
-// A request is retried up to WithMaxRetries times (default 2) when it
-// failed with a retryable error type (see ErrorType.Retryable), a 429, 502,
-// 503 or 504 without a known type, a connection error, a per-attempt
-// timeout (WithAttemptTimeout, default 30s), a truncated body or an
-// undecodable 200. The wait is exponential backoff with full jitter from
-// WithBackoff, or the server's Retry-After (seconds or an HTTP date), capped
-// by WithMaxRetryDelay. Cancelling the context stops a wait at once. The
-// final error says how many attempts were made (APIError.Attempts,
-// RequestError.Attempts).
+// One Retryer decides every retry (WithRetryer replaces it as a whole; the
+// default is NewStandardRetryer, whose doc lists its rules). By default a
+// request is retried up to WithMaxRetries times (default 2) when it failed
+// with a retryable error type, or without a known type at one of the
+// statuses openapi.yaml's x-retryable-statuses lists (429, 500, 502, 503 and
+// 504; a type the spec marks x-retryable: false, such as
+// errors/authentication_intent_error, is not), a connection error, a
+// per-attempt timeout (WithAttemptTimeout, default 30s) or a truncated body.
+// What cannot succeed on a retry is not retried: any other 4xx, a body over
+// its bound (ErrBodyTooLarge, see WithMaxBodyBytesPerItem), a 200 read whole
+// that does not decode (ErrMalformedResponse), a contract violation. The
+// wait is exponential backoff with full jitter from WithBackoff, or the
+// server's Retry-After (seconds or an HTTP date), capped by
+// WithMaxRetryDelay. Retries draw on a budget shared by the client's
+// requests (ErrRetryBudgetExhausted when spent). Cancelling the context
+// stops a wait at once. The final error says how many attempts were made
+// (APIError.Attempts, RequestError.Attempts).
 //
 // # Security
 //

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log"
+	"time"
 
 	"github.com/postpress/postpress-go/client"
 	"github.com/postpress/postpress-go/postpresstest"
@@ -110,4 +111,37 @@ func ExamplePager() {
 	// 10 items; next cursor eyJvIjoxMH0
 	// 10 items; next cursor eyJvIjoyMH0
 	// 5 items; next cursor
+}
+
+// Replace the retry policy: the standard rules with five attempts a
+// request, quick backoff, and one retry budget shared by two clients (say,
+// two API keys of one process). A Retryer of your own would be passed the
+// same way.
+func ExampleWithRetryer() {
+	srv := postpresstest.NewServer(postpresstest.WithGeneratedAccount("acc_1", 3))
+	defer srv.Close()
+	srv.Enqueue(postpresstest.Error("errors/service_unavailable").Times(4))
+
+	budget := client.NewRetryBudget(client.DefaultRetryBudget)
+	patient := func(o *client.StandardRetryerOptions) {
+		o.MaxAttempts, o.Backoff, o.Budget = 5, time.Millisecond, budget
+	}
+	var clients []*client.Client
+	for range 2 {
+		c, err := client.New(client.WithBaseURL(srv.URL), client.WithAPIKey(postpresstest.DefaultAPIKey),
+			client.WithRetryer(client.NewStandardRetryer(patient)))
+		if err != nil {
+			log.Fatal(err)
+		}
+		clients = append(clients, c)
+	}
+	page, err := clients[0].ListReceivedInvitations(context.Background(), client.ListParams{AccountID: "acc_1"})
+	if err != nil {
+		log.Fatal(err)
+	}
+	// Four retries took 4 × DefaultRetryCost; the one that succeeded gave
+	// its cost back.
+	fmt.Println(len(page.Items), "items after", srv.RequestCount(), "requests;", budget.Tokens(), "tokens left")
+	// Output:
+	// 3 items after 5 requests; 485 tokens left
 }

@@ -46,6 +46,9 @@ type config struct {
 	maxRetries     int
 	initialBackoff time.Duration
 	maxRetryDelay  time.Duration
+	retryer        Retryer      // nil: the standard one with the knobs above
+	budget         *RetryBudget // the standard retryer's, shared by a Client's calls
+	bodyPerItem    int64        // 0: DefaultMaxBodyBytesPerItem
 	attemptTimeout time.Duration
 	logger         *slog.Logger
 	validator      ResponseValidator
@@ -106,21 +109,22 @@ func WithUserAgent(ua string) Option {
 }
 
 // WithMaxRetries sets how many times a failed request is retried (default
-// DefaultMaxRetries; 0 disables retries). Only retryable failures are
-// retried: see APIError.Retryable and ErrorType.Retryable.
+// DefaultMaxRetries; 0 disables retries), a knob of the standard retryer
+// (NewStandardRetryer, which lists what is retried).
 func WithMaxRetries(n int) Option {
 	return atLeast("WithMaxRetries", n, 0, "is negative", func(c *config) *int { return &c.maxRetries })
 }
 
 // WithBackoff sets the base of the exponential backoff between retries
-// (default DefaultInitialBackoff). The wait before retry n is a random
+// (default DefaultInitialBackoff), a knob of the standard retryer. The wait before retry n is a random
 // duration in [0, initial·2ⁿ⁻¹], capped by WithMaxRetryDelay ("full jitter").
 func WithBackoff(initial time.Duration) Option {
 	return atLeast("WithBackoff", initial, 1, "is not positive", func(c *config) *time.Duration { return &c.initialBackoff })
 }
 
 // WithMaxRetryDelay caps one wait between attempts, including a wait asked
-// for by a Retry-After header (default DefaultMaxRetryDelay).
+// for by a Retry-After header (default DefaultMaxRetryDelay), a knob of the
+// standard retryer.
 func WithMaxRetryDelay(d time.Duration) Option {
 	return atLeast("WithMaxRetryDelay", d, 1, "is not positive", func(c *config) *time.Duration { return &c.maxRetryDelay })
 }

@@ -523,6 +523,10 @@ type InternalServerError struct {
 	// - errors/unexpected_error: Something went wrong.
 	// - errors/provider_error: The provider is experiencing operational problems. Retry later.
 	// - errors/authentication_intent_error: The current authentication intent was killed after failure.
+	//
+	// A 500 is retried (`x-retryable-statuses`) except
+	// `errors/authentication_intent_error` (`x-retryable`): a killed
+	// authentication flow must be started again by a person.
 	Type InternalServerErrorType `json:"type"`
 }
 
@@ -534,6 +538,10 @@ type InternalServerErrorStatus int
 // - errors/unexpected_error: Something went wrong.
 // - errors/provider_error: The provider is experiencing operational problems. Retry later.
 // - errors/authentication_intent_error: The current authentication intent was killed after failure.
+//
+// A 500 is retried (`x-retryable-statuses`) except
+// `errors/authentication_intent_error` (`x-retryable`): a killed
+// authentication flow must be started again by a person.
 type InternalServerErrorType string
 
 // InvitationList One page of the invitations received by the account.

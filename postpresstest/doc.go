@@ -26,7 +26,10 @@
 //   - An unknown account_id gets 403 errors/resource_access_restricted: a
 //     documented type, and one that does not reveal whether the account
 //     exists.
-//   - Every error carries the full envelope, with a request id in instance.
+//   - Every error carries the full envelope, with a request id in instance;
+//     any status and error type openapi.yaml declares is served the same
+//     way (the error table generated from the spec), so one it adds needs
+//     no edit here.
 //
 // # Data
 //

@@ -27,7 +27,7 @@ func runIn(t *testing.T, old, new string) (string, error) {
 		t.Fatalf("openapi.yaml no longer holds %q", old)
 	}
 	dir := t.TempDir()
-	for _, d := range []string{"internal/wire", "client", "internal/cli"} {
+	for _, d := range []string{"internal/wire", "client", "internal/cli", "internal/errtable"} {
 		if err := os.MkdirAll(filepath.Join(dir, d), 0o755); err != nil {
 			t.Fatal(err)
 		}
@@ -105,5 +105,40 @@ func TestFailsWithTheSchemaPath(t *testing.T) {
 				t.Errorf("err = %v, want one naming %q", err, tc.want)
 			}
 		})
+	}
+}
+
+// TestRetryDecisionComesFromTheSpec: the error table's decision is the
+// status's (x-retryable-statuses) unless x-retryable says otherwise, and a
+// decision the generator cannot read fails the run with its place.
+func TestRetryDecisionComesFromTheSpec(t *testing.T) {
+	const statuses = "x-retryable-statuses: [429, 500, 502, 503, 504]"
+	const override = "        errors/authentication_intent_error: false\n"
+	dir, err := runIn(t, statuses, "x-retryable-statuses: [401, 429, 500, 502, 503, 504]")
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, err := os.ReadFile(filepath.Join(dir, "internal/errtable/errtable_gen.go"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		`{Value: "errors/expired_credentials", Status: 401, Description: "Credentials have expired. Reconnect the account.", Retryable: true}`,
+		`Status: 500, Description: "The current authentication intent was killed after failure.", Retryable: false}`,
+		"var RetryableStatuses = []int{401, 429, 500, 502, 503, 504}",
+	} {
+		if !strings.Contains(string(src), want) {
+			t.Errorf("errtable_gen.go lacks %s", want)
+		}
+	}
+	for _, c := range []struct{ old, new, says string }{
+		{statuses, "x-no-retry-statuses: []", "#/x-retryable-statuses"},
+		{statuses, "x-retryable-statuses: [429, fast]", "#/x-retryable-statuses"},
+		{override, "        errors/not_listed: false\n", "x-retryable names errors/not_listed"},
+		{override, "        errors/authentication_intent_error: never\n", "must be true or false"},
+	} {
+		if err := runOn(t, c.old, c.new); err == nil || !strings.Contains(err.Error(), c.says) {
+			t.Errorf("%q: err %v, want one saying %q", c.new, err, c.says)
+		}
 	}
 }
