@@ -30,7 +30,7 @@
 //
 // The listing calls ask for DefaultPageSize (100, the API's maximum) items a
 // page unless ListParams.Limit says otherwise, so N invitations take ⌈N/100⌉
-// requests. ListParams.Cursor resumes a listing; ListParams.MaxItems stops
+// requests. ListParams.Cursor resumes a listing; WithMaxItems stops
 // it early. ListReceivedInvitations fetches a single page.
 //
 // While the caller works on one page the next is already being fetched

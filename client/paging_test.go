@@ -82,8 +82,8 @@ func TestEmptyPageWithCursorEndsTheListing(t *testing.T) {
 }
 
 func TestMaxItemsStopsEarly(t *testing.T) {
-	c, srv, requests := setup(t, []pt.Option{pt.WithGeneratedAccount("acc", 9)}, WithPrefetch(false))
-	ids, err := listIDs(c, ListParams{AccountID: "acc", Limit: 3, MaxItems: 4})
+	c, srv, requests := setup(t, []pt.Option{pt.WithGeneratedAccount("acc", 9)}, WithPrefetch(false), WithMaxItems(4))
+	ids, err := listIDs(c, ListParams{AccountID: "acc", Limit: 3})
 	if want := idsOf(srv.Items("acc"))[:4]; err != nil || !slices.Equal(ids, want) {
 		t.Fatalf("ids %v, err %v; want %v", ids, err, want)
 	}
@@ -101,7 +101,7 @@ func TestMaxItemsAsksOnlyForWhatItNeeds(t *testing.T) {
 			c, srv, requests := setup(t, []pt.Option{pt.WithGeneratedAccount("acc", 23)}, WithPrefetch(prefetch))
 			ctx := context.Background()
 
-			p := c.NewPager(ListParams{AccountID: "acc", Limit: 5, MaxItems: 7})
+			p := c.NewPager(ListParams{AccountID: "acc", Limit: 5}, WithMaxItems(7))
 			defer p.Close()
 			var ids []string
 			var last *Page

@@ -10,8 +10,6 @@ import (
 	"net/url"
 	"sync/atomic"
 	"time"
-
-	"github.com/postpress/postpress-go/gen"
 )
 
 // maxBodyBytes bounds how much of a response body is read.
@@ -21,25 +19,15 @@ const maxBodyBytes = 64 << 20
 const maxErrorBodyKept = 64 << 10
 
 // fetch gets one page, retrying retryable failures as cfg says.
-func fetch(ctx context.Context, cfg *config, base *url.URL, p ListParams) (*Page, error) {
-	gp := gen.ListInvitationsReceivedParams{AccountID: p.AccountID}
-	if p.Cursor != "" {
-		gp.Cursor = &p.Cursor
-	}
-	if p.Limit != 0 {
-		gp.Limit = &p.Limit
-	}
-	req, err := gen.NewListInvitationsReceivedRequest(base.String(), &gp)
-	if err != nil {
-		return nil, fmt.Errorf("postpress: build request: %w", err)
-	}
+func fetch(ctx context.Context, cfg *config, p ListParams) (*Page, error) {
+	lastURL := "" // of the last request sent
 	for attempt := 1; ; attempt++ {
 		if cfg.limiter != nil {
 			if err := cfg.limiter.Wait(ctx); err != nil {
-				return nil, withAttempts(&RequestError{Op: "wait for the rate limiter", URL: req.URL.String(), Err: err}, attempt-1)
+				return nil, withAttempts(&RequestError{Op: "wait for the rate limiter", URL: lastURL, Err: err}, attempt-1)
 			}
 		}
-		page, retryAfter, err := send(ctx, cfg, base, req, attempt)
+		page, retryAfter, err := send(ctx, cfg, &p, attempt, &lastURL)
 		if err == nil {
 			page.Cursor = p.Cursor
 			return page, nil
@@ -53,7 +41,7 @@ func fetch(ctx context.Context, cfg *config, base *url.URL, p ListParams) (*Page
 				slog.Int("attempt", attempt), slog.Duration("wait", wait), slog.String("error", err.Error()))
 		}
 		if err := sleep(ctx, wait); err != nil {
-			return nil, withAttempts(&RequestError{Op: "wait to retry", URL: req.URL.String(), Err: err}, attempt)
+			return nil, withAttempts(&RequestError{Op: "wait to retry", URL: lastURL, Err: err}, attempt)
 		}
 	}
 }
@@ -71,30 +59,29 @@ func withAttempts(err error, n int) error {
 	return err
 }
 
-// send makes one attempt. It returns the page, or the error and the
-// Retry-After the server asked for.
-func send(ctx context.Context, cfg *config, base *url.URL, tmpl *http.Request, attempt int) (*Page, time.Duration, error) {
+// send makes one attempt through the generated client, under the attempt
+// timeout, and stores the request's URL in lastURL. It returns the page, or the
+// error and the Retry-After the server asked for.
+func send(ctx context.Context, cfg *config, p *ListParams, attempt int, lastURL *string) (*Page, time.Duration, error) {
 	actx, cancel := context.WithTimeout(ctx, cfg.attemptTimeout)
 	defer cancel()
-	req := tmpl.Clone(actx)
-	req.Header.Set("Accept", "application/json")
-	req.Header.Set("User-Agent", cfg.userAgent)
-	editors := append([]gen.RequestEditorFn{apiKeyEditor(cfg.apiKey, base)}, cfg.editors...)
-	for _, edit := range editors {
-		if err := edit(actx, req); err != nil {
-			return nil, 0, fmt.Errorf("postpress: request editor: %w", err)
-		}
-	}
+	var req *http.Request // the request sent, once every editor passed
 	start := time.Now()
-	resp, err := cfg.httpClient.Do(req) //nolint:bodyclose // readBody closes it
+	resp, err := cfg.api.ListInvitationsReceived(actx, p, func(_ context.Context, r *http.Request) error { //nolint:bodyclose // readBody closes it
+		req, *lastURL = r, r.URL.String()
+		return nil
+	})
+	if req == nil {
+		return nil, 0, fmt.Errorf("postpress: request not sent: %w", err)
+	}
 	if err != nil {
 		logAttempt(ctx, cfg, req, attempt, 0, start, err)
-		return nil, 0, &RequestError{Op: "send", URL: req.URL.String(), Err: timedOut(ctx, actx, cfg, unwrapURLError(err))}
+		return nil, 0, &RequestError{Op: "send", URL: *lastURL, Err: timedOut(ctx, actx, cfg, unwrapURLError(err))}
 	}
 	body, err := readBody(resp)
 	logAttempt(ctx, cfg, req, attempt, resp.StatusCode, start, err)
 	if err != nil {
-		return nil, 0, &RequestError{Op: "read body", URL: req.URL.String(), Err: timedOut(ctx, actx, cfg, err)}
+		return nil, 0, &RequestError{Op: "read body", URL: *lastURL, Err: timedOut(ctx, actx, cfg, err)}
 	}
 	if cfg.validator != nil {
 		if err := cfg.validator.ValidateResponse(req, resp.StatusCode, resp.Header, body); err != nil {
@@ -108,7 +95,7 @@ func send(ctx context.Context, cfg *config, base *url.URL, tmpl *http.Request, a
 	}
 	page, err := decodePage(body)
 	if err != nil {
-		return nil, 0, &RequestError{Op: "decode", URL: req.URL.String(), Err: redactDecodeError(err, cfg.apiKey)}
+		return nil, 0, &RequestError{Op: "decode", URL: *lastURL, Err: redactDecodeError(err, cfg.apiKey)}
 	}
 	return page, 0, nil
 }

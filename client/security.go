@@ -60,15 +60,17 @@ func checkAPIKey(key secret) error {
 	return nil
 }
 
-// apiKeyEditor is the request editor that adds the API key. It adds it only
-// to requests for the configured host: the key is for the API and nothing
-// else.
-func apiKeyEditor(key secret, base *url.URL) gen.RequestEditorFn {
+// headersEditor is the first request editor of every request: it sets
+// Accept, the User-Agent and the API key. It adds the key only to requests
+// for the configured host: the key is for the API and nothing else.
+func headersEditor(cfg *config, base *url.URL) gen.RequestEditorFn {
 	return func(_ context.Context, req *http.Request) error {
 		if req.URL.Host != base.Host {
 			return fmt.Errorf("postpress: refusing to send the API key to %s (the API is %s)", req.URL.Host, base.Host)
 		}
-		req.Header.Set(apiKeyHeader, string(key))
+		req.Header.Set("Accept", "application/json")
+		req.Header.Set("User-Agent", cfg.userAgent)
+		req.Header.Set(apiKeyHeader, string(cfg.apiKey))
 		return nil
 	}
 }

@@ -84,17 +84,14 @@ func (a *accountFlags) resolve(env Env, sandbox bool, set map[string]bool) error
 			return usagef("account %q is given more than once", printable(id))
 		}
 		seen[id] = true
-		if err := (client.ListParams{AccountID: id}).Validate(); err != nil {
+		if err := client.ValidateParams(client.ListParams{AccountID: id}); err != nil {
 			return usagef("account %q: %v", printable(id), err)
 		}
 	}
-	switch {
-	case a.concurrency < 1:
-		return usagef("--concurrency must be 1 or more, got %d", a.concurrency)
-	case a.rate < 0:
+	if a.rate < 0 {
 		return usagef("--rate must be 0 (no limit) or more, got %v", a.rate)
 	}
-	return nil
+	return checkOptions(flagOption{"concurrency", client.WithConcurrency(a.concurrency)})
 }
 
 // readAccountsFile reads one account id a line; blank lines and lines
@@ -150,7 +147,7 @@ func (a *accountFlags) leads(account, change string) []lead {
 // stderr at the end.
 func listMany(ctx context.Context, env Env, f *listFlags, c *client.Client) error {
 	w := writers[f.format](env.Stdout).(leadWriter)
-	params := client.ListParams{Limit: f.pageSize, MaxItems: f.maxItems}
+	params := f.params
 	var failed []*client.AccountError
 	var outErr error
 	written := map[string]int{}

@@ -6,6 +6,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"reflect"
 	"slices"
@@ -159,10 +160,11 @@ func TestUsageErrorsSendNothing(t *testing.T) {
 	}{
 		"no account":         {noAccount, nil, "--account-id is required"},
 		"empty account":      {env, []string{"--account-id", ""}, "--account-id must not be empty"},
-		"empty cursor":       {env, []string{"--cursor="}, "--cursor must not be empty"},
+		"empty cursor":       {env, []string{"--cursor="}, "--cursor: postpress: invalid cursor"},
 		"cursor with space":  {env, []string{"--cursor", "a b"}, "invalid cursor"},
-		"page size 0":        {env, []string{"--page-size", "0"}, "--page-size must be 1..100"},
-		"page size 101":      {env, []string{"--page-size", "101"}, "--page-size must be 1..100"},
+		"page size 0":        {env, []string{"--page-size", "0"}, fmt.Sprintf("--page-size: postpress: invalid limit (ListParams.Limit): 0 is out of range: must be %d..%d", client.MinPageSize, client.MaxPageSize)},
+		"page size over max": {env, []string{"--page-size", fmt.Sprint(client.MaxPageSize + 1)}, fmt.Sprintf("--page-size: postpress: invalid limit (ListParams.Limit): %d is out of range", client.MaxPageSize+1)},
+		"page size not int":  {env, []string{"--page-size", "ten"}, "-page-size"},
 		"max items negative": {env, []string{"--max-items", "-1"}, "--max-items"},
 		"bad format":         {env, []string{"--format", "xml"}, "--format"},
 		"bad timeout":        {env, []string{"--timeout", "0s"}, "--timeout"},

@@ -70,10 +70,9 @@ func parseContractFlags(env Env, args []string) (*contractFlags, error) {
 		return nil, usagef("--record must name a directory")
 	case f.format != "text" && f.format != "json":
 		return nil, usagef("--format must be text or json, got %q", f.format)
-	case f.retries < 0:
-		return nil, usagef("--retries must be 0 or more, got %d", f.retries)
-	case f.timeout <= 0:
-		return nil, usagef("--timeout must be positive, got %v", f.timeout)
+	}
+	if err := checkOptions(flagOption{"retries", client.WithMaxRetries(f.retries)}, flagOption{"timeout", client.WithAttemptTimeout(f.timeout)}); err != nil {
+		return nil, err
 	}
 	return f, nil
 }
@@ -116,7 +115,7 @@ func contractCheck(ctx context.Context, env Env, args []string) error {
 		return fmt.Errorf("%w: %w", errConfig, err)
 	}
 	params := client.ListParams{AccountID: f.accountID}
-	if err := params.Validate(); err != nil {
+	if err := client.ValidateParams(params); err != nil {
 		return err
 	}
 

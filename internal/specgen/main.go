@@ -2,7 +2,8 @@
 // otherwise restate openapi.yaml: the page decoders into gen's types
 // (internal/wire/decode_gen.go), the error-type constants with their status
 // and description (client/errortypes_gen.go), the query parameters'
-// rules (client/params_gen.go) and the order of the CLI's CSV columns
+// rules (client/params_gen.go), the CLI's flag for each query parameter
+// (internal/cli/params_gen.go) and the order of the CLI's CSV columns
 // (internal/cli/columns_gen.go).
 //
 // `go generate ./...` runs it right after oapi-codegen (see generate.go at
@@ -57,6 +58,7 @@ func run(specPath, root string) error {
 		{"internal/wire/decode_gen.go", decoders},
 		{"client/errortypes_gen.go", errorTypes},
 		{"client/params_gen.go", params},
+		{"internal/cli/params_gen.go", cliParams},
 		{"internal/cli/columns_gen.go", func(*openapi3.T) ([]byte, error) { return columns(&node) }},
 	}
 	for _, o := range outputs {
