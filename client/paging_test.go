@@ -15,8 +15,10 @@ import (
 	pt "github.com/postpress/postpress-go/postpresstest"
 )
 
-func TestListsEverythingInCeilNOver100Requests(t *testing.T) {
-	c, srv, requests := setup(t, []pt.Option{pt.WithGeneratedAccount("acc", 250)})
+// TestListsEverythingInCeilNOverPageSizeRequests: 2.5 pages of
+// DefaultPageSize take 3 requests, each asking for DefaultPageSize.
+func TestListsEverythingInCeilNOverPageSizeRequests(t *testing.T) {
+	c, srv, requests := setup(t, []pt.Option{pt.WithGeneratedAccount("acc", DefaultPageSize*5/2)})
 	ids, err := listIDs(c, ListParams{AccountID: "acc"})
 	if err != nil {
 		t.Fatal(err)
@@ -27,7 +29,7 @@ func TestListsEverythingInCeilNOver100Requests(t *testing.T) {
 		t.Fatalf("%d requests, want 3", len(reqs))
 	}
 	for _, r := range reqs {
-		if r.Query.Get("limit") != "100" || r.Header.Get("User-Agent") != "postpress-go/"+Version ||
+		if r.Query.Get("limit") != fmt.Sprint(DefaultPageSize) || r.Header.Get("User-Agent") != "postpress-go/"+Version ||
 			r.Header.Get("X-API-KEY") != testKey || r.Path != "/api/v1/users/invite/received" {
 			t.Errorf("request %+v", r)
 		}

@@ -47,9 +47,7 @@ func ValidateParams(p ListParams) error {
 	v := reflect.ValueOf(p)
 	for _, f := range reflect.VisibleFields(v.Type()) {
 		fv := v.FieldByIndex(f.Index)
-		sent := !fv.IsZero()
-		fv = reflect.Indirect(fv)
-		if err := checkParam(paramName(f), f.Name, fv, sent); err != nil {
+		if err := checkParam(f, reflect.Indirect(fv), !fv.IsZero()); err != nil {
 			return err
 		}
 	}
@@ -57,39 +55,15 @@ func ValidateParams(p ListParams) error {
 }
 
 // CheckParam checks v as the value of the query parameter named param (its
-// API name) as it would be sent, even when v is its type's zero value. The
-// CLI checks the flags it was given with it.
+// API name, the form tag of its ListParams field) as it would be sent, even
+// when v is its type's zero value. The CLI checks its flags with it.
 func CheckParam(param string, v any) error {
-	f, ok := paramField(param)
-	if !ok {
-		return &ParamError{param, "", "not a query parameter of the API"}
-	}
-	return checkParam(param, f.Name, reflect.ValueOf(v), true)
-}
-
-// ParamFields returns the API name of each query parameter with its
-// ListParams field, in the order ListParams declares them.
-func ParamFields() (names, fields []string) {
 	for _, f := range reflect.VisibleFields(reflect.TypeFor[ListParams]()) {
-		names, fields = append(names, paramName(f)), append(fields, f.Name)
-	}
-	return names, fields
-}
-
-// paramName is the API name of a ListParams field (its form tag).
-func paramName(f reflect.StructField) string {
-	name, _, _ := strings.Cut(f.Tag.Get("form"), ",")
-	return name
-}
-
-// paramField returns the ListParams field of the parameter named param.
-func paramField(param string) (reflect.StructField, bool) {
-	for _, f := range reflect.VisibleFields(reflect.TypeFor[ListParams]()) {
-		if paramName(f) == param {
-			return f, true
+		if name, _, _ := strings.Cut(f.Tag.Get("form"), ","); name == param {
+			return checkParam(f, reflect.ValueOf(v), true)
 		}
 	}
-	return reflect.StructField{}, false
+	return &ParamError{param, "", "not a query parameter of the API"}
 }
 
 // paramRule is what the spec says of one query parameter.
@@ -103,12 +77,13 @@ type paramRule struct {
 
 func ptr[T any](n T) *T { return &n }
 
-// checkParam checks the value v of param (ListParams.field); sent is
-// whether it would be sent.
-func checkParam(param, field string, v reflect.Value, sent bool) error {
+// checkParam checks the value v of the ListParams field f; sent is whether
+// it would be sent.
+func checkParam(f reflect.StructField, v reflect.Value, sent bool) error {
+	param, _, _ := strings.Cut(f.Tag.Get("form"), ",")
 	r, ok := queryParams[param]
 	fail := func(format string, args ...any) error {
-		return &ParamError{param, field, fmt.Sprintf(format, args...)}
+		return &ParamError{param, f.Name, fmt.Sprintf(format, args...)}
 	}
 	switch {
 	case !ok:
@@ -118,8 +93,7 @@ func checkParam(param, field string, v reflect.Value, sent bool) error {
 	case !sent:
 		return nil
 	}
-	switch v.Kind() {
-	case reflect.String:
+	if v.Kind() == reflect.String {
 		s := v.String()
 		n := int64(utf8.RuneCountInString(s))
 		switch {
@@ -129,26 +103,25 @@ func checkParam(param, field string, v reflect.Value, sent bool) error {
 			return fail("must be at least %d characters", r.minLength)
 		case r.maxLength != nil && n > *r.maxLength:
 			return fail("must be at most %d characters", *r.maxLength)
-		case strings.IndexFunc(s, func(r rune) bool {
-			return unicode.IsSpace(r) || unicode.IsControl(r) || r == unicode.ReplacementChar
-		}) >= 0:
+		case strings.ContainsFunc(s, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) || r == unicode.ReplacementChar }):
 			return fail("must not contain white space or control characters (pass it exactly as the API gave it)")
 		}
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64, reflect.Float32, reflect.Float64:
+	} else if v.CanFloat() || v.CanInt() {
 		x := v.Convert(reflect.TypeFor[float64]()).Float()
 		if (r.min != nil && x < *r.min) || (r.max != nil && x > *r.max) {
-			lo, hi := "", ""
-			if r.min != nil {
-				lo = fmt.Sprint(*r.min)
-			}
-			if r.max != nil {
-				hi = fmt.Sprint(*r.max)
-			}
-			return fail("%v is out of range: must be %s..%s", v.Interface(), lo, hi)
+			return fail("%v is out of range: must be %s..%s", v.Interface(), bound(r.min), bound(r.max))
 		}
 	}
 	if s := fmt.Sprint(v.Interface()); len(r.enum) > 0 && !slices.Contains(r.enum, s) {
 		return fail("%q is not one of %s", s, strings.Join(r.enum, ", "))
 	}
 	return nil
+}
+
+// bound prints a bound of a range; "" when there is none.
+func bound(b *float64) string {
+	if b == nil {
+		return ""
+	}
+	return fmt.Sprint(*b)
 }

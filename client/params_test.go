@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -22,7 +23,7 @@ func TestValidateNamesTheField(t *testing.T) {
 		{"account with newline", ListParams{AccountID: "acc_1\n"}, "account_id"},
 		{"account with space", ListParams{AccountID: " acc_1"}, "account_id"},
 		{"limit negative", ListParams{AccountID: "a", Limit: -1}, "limit"},
-		{"limit over max", ListParams{AccountID: "a", Limit: 101}, "limit"},
+		{"limit over max", ListParams{AccountID: "a", Limit: MaxPageSize + 1}, "limit"},
 		{"cursor with space", ListParams{AccountID: "a", Cursor: "eyJ vIjoxMH0"}, "cursor"},
 		{"cursor with control", ListParams{AccountID: "a", Cursor: "eyJvIjoxMH0\x00"}, "cursor"},
 		{"cursor invalid utf8", ListParams{AccountID: "a", Cursor: "\xff"}, "cursor"},
@@ -42,7 +43,7 @@ func TestValidateNamesTheField(t *testing.T) {
 	for _, ok := range []ListParams{
 		{AccountID: "acc_1"},
 		{AccountID: "acc_1", Limit: 1},
-		{AccountID: "acc_1", Limit: 100, Cursor: "eyJvIjoxMH0"},
+		{AccountID: "acc_1", Limit: MaxPageSize, Cursor: "eyJvIjoxMH0"},
 	} {
 		if err := ValidateParams(ok); err != nil {
 			t.Errorf("ValidateParams(%+v) = %v, want nil", ok, err)
@@ -54,13 +55,14 @@ func TestValidateNamesTheField(t *testing.T) {
 // a query parameter with the spec's rules (params_gen.go), and each rule a
 // field, so a parameter added to openapi.yaml is checked once regenerated.
 func TestEveryParameterHasItsRule(t *testing.T) {
-	names, fields := ParamFields()
-	if len(names) == 0 || len(names) != len(queryParams) {
-		t.Fatalf("ListParams has parameters %v; the spec's rules are for %d", names, len(queryParams))
+	fields := reflect.VisibleFields(reflect.TypeFor[ListParams]())
+	if len(fields) == 0 || len(fields) != len(queryParams) {
+		t.Fatalf("ListParams has %d fields; the spec's rules are for %d parameters", len(fields), len(queryParams))
 	}
-	for i, name := range names {
+	for _, f := range fields {
+		name, _, _ := strings.Cut(f.Tag.Get("form"), ",")
 		if _, ok := queryParams[name]; !ok {
-			t.Errorf("ListParams.%s (%s) has no rule", fields[i], name)
+			t.Errorf("ListParams.%s (%s) has no rule", f.Name, name)
 		}
 	}
 }
@@ -102,9 +104,9 @@ func TestBadInputSendsNothing(t *testing.T) {
 		{ListParams{AccountID: "\t"}, "account_id"},
 		{ListParams{AccountID: "acc 1"}, "account_id"},
 		{ListParams{AccountID: "acc", Limit: -1}, "limit"},
-		{ListParams{AccountID: "acc", Limit: 101}, "limit"},
+		{ListParams{AccountID: "acc", Limit: MaxPageSize + 1}, "limit"},
 		{ListParams{AccountID: "acc", Limit: 1 << 40}, "limit"},
-		{ListParams{AccountID: "acc", Limit: 101, Cursor: " "}, "cursor"}, // the first bad one, in the spec's order
+		{ListParams{AccountID: "acc", Limit: MaxPageSize + 1, Cursor: " "}, "cursor"}, // the first bad one, in the spec's order
 		{ListParams{AccountID: "acc", Cursor: " "}, "cursor"},
 		{ListParams{AccountID: "acc", Cursor: "abc\n"}, "cursor"},
 		{ListParams{AccountID: "acc", Cursor: "a\u200bb"}, ""}, // zero-width space is not white space: allowed

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"reflect"
 	"strconv"
+	"strings"
 
 	"github.com/postpress/postpress-go/client"
 )
@@ -21,24 +22,32 @@ type paramFlagSet []*paramValue
 // repeats and has a file form) is left to it.
 func registerParams(fs *flag.FlagSet, p *client.ListParams) paramFlagSet {
 	var vals paramFlagSet
-	names, fields := client.ParamFields()
 	for _, pf := range paramFlags {
-		if fs.Lookup(pf.flag) != nil {
+		field, ok := paramField(p, pf.param)
+		if !ok || fs.Lookup(pf.flag) != nil {
 			continue
 		}
-		for i, name := range names {
-			if name == pf.param {
-				usage := pf.usage
-				if pf.flag != pf.param {
-					usage += " (sent as " + pf.param + ")"
-				}
-				v := &paramValue{param: name, flag: pf.flag, field: reflect.ValueOf(p).Elem().FieldByName(fields[i])}
-				fs.Var(v, pf.flag, usage)
-				vals = append(vals, v)
-			}
+		usage := pf.usage
+		if pf.flag != pf.param {
+			usage += " (sent as " + pf.param + ")"
 		}
+		v := &paramValue{param: pf.param, flag: pf.flag, field: field}
+		fs.Var(v, pf.flag, usage)
+		vals = append(vals, v)
 	}
 	return vals
+}
+
+// paramField returns the field of p that the query parameter param is sent
+// from (the generated type's form tag names it).
+func paramField(p *client.ListParams, param string) (reflect.Value, bool) {
+	v := reflect.ValueOf(p).Elem()
+	for _, f := range reflect.VisibleFields(v.Type()) {
+		if name, _, _ := strings.Cut(f.Tag.Get("form"), ","); name == param {
+			return v.FieldByIndex(f.Index), true
+		}
+	}
+	return reflect.Value{}, false
 }
 
 // check checks each flag given by the client's rules (client.CheckParam),
