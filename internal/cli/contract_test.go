@@ -15,6 +15,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/postpress/postpress-go/client"
 	"github.com/postpress/postpress-go/internal/contract/check"
 )
 
@@ -225,9 +226,10 @@ func TestContractCheckNamesEveryDriftOnce(t *testing.T) {
 }
 
 func TestContractCheckOnTheSandboxConforms(t *testing.T) {
-	srv, env := fakeAPI(t, 350)
+	page := client.DefaultPageSize // the CLI's page size
+	srv, env := fakeAPI(t, 3*page+page/2)
 	code, out, errOut := run(t, env, "contract", "check")
-	if code != ExitOK || errOut != "" || !strings.Contains(out, "summary: 3 exchanges, 3 pages, 300 items checked; everything conforms to the spec") {
+	if code != ExitOK || errOut != "" || !strings.Contains(out, fmt.Sprintf("summary: 3 exchanges, 3 pages, %d items checked; everything conforms to the spec", 3*page)) {
 		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
 	}
 	if n := srv.RequestCount(); n != 3 {
@@ -235,7 +237,7 @@ func TestContractCheckOnTheSandboxConforms(t *testing.T) {
 	}
 	code, out, _ = run(t, env, "contract", "check", "--pages", "0", "--format", "json")
 	var rep contractReport
-	if err := json.Unmarshal([]byte(out), &rep); err != nil || code != ExitOK || !rep.Conforms || rep.Pages != 4 || rep.Items != 350 || len(rep.Summary) != 0 {
+	if err := json.Unmarshal([]byte(out), &rep); err != nil || code != ExitOK || !rep.Conforms || rep.Pages != 4 || rep.Items != 3*page+page/2 || len(rep.Summary) != 0 {
 		t.Fatalf("--pages 0: exit %d, err %v, %+v", code, err, rep)
 	}
 }

@@ -18,8 +18,9 @@ import (
 var errConfig = errors.New("postpress: configuration")
 
 // sandboxItems is how many invitations the built-in sandbox serves: several
-// pages at the API's default limit of 10, two at the CLI's 100.
-const sandboxItems = 120
+// pages at the API's default limit, two at the CLI's page size (120 when
+// that is 100).
+const sandboxItems = client.DefaultPageSize * 6 / 5
 
 // listFlags are the flags of `invitations received` and `invitations sync`.
 type listFlags struct {

@@ -433,7 +433,7 @@ func TestRegeneration(t *testing.T) {
 		t.Fatalf("go generate ./... after the spec edits failed: %v\n%s", err, out)
 	}
 
-	probeDir := filepath.Join(scratch, "internal", "regenprobe")
+	probeDir := filepath.Join(scratch, "regenprobe")
 	probe, err := os.ReadFile(filepath.Join("testdata", "probe_test.go.txt"))
 	if err != nil {
 		t.Fatal(err)
@@ -448,14 +448,14 @@ func TestRegeneration(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(probeDir, "facts.json"), fj, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	writeTemplate(t, "const_test.go.tmpl", filepath.Join(scratch, "internal", "regenconst", "const_test.go"), f)
+	writeTemplate(t, "const_test.go.tmpl", filepath.Join(scratch, "regenconst", "const_test.go"), f)
 
-	probeOut, probeErr := goCmd(ctx, scratch, "test", "-count=1", "-v", "./internal/regenprobe")
+	probeOut, probeErr := goCmd(ctx, scratch, "test", "-count=1", "-v", "./regenprobe")
 	lines, failed := factLines(probeOut)
 	if probeErr != nil && (failed == 0 || strings.Contains(probeOut, "panic: ")) {
 		t.Fatalf("the probe failed without reporting a fact, or panicked: %v\n%s", probeErr, probeOut)
 	}
-	constOut, constErr := goCmd(ctx, scratch, "test", "-count=1", "-v", "./internal/regenconst")
+	constOut, constErr := goCmd(ctx, scratch, "test", "-count=1", "-v", "./regenconst")
 	constLines, constFailed := factLines(constOut)
 	if constErr != nil && constFailed == 0 {
 		// Most likely a build failure: a constant the spec now implies is
