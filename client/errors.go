@@ -255,7 +255,8 @@ type RequestError struct {
 	// Op is what failed: "send", "read body", "decode", "wait to retry"
 	// or "wait for the rate limiter".
 	Op string
-	// URL is the request URL (it never carries the API key).
+	// URL is the request URL (it never carries the API key); "" when no
+	// request was built yet (the rate limiter refused the first attempt).
 	URL string
 	// Attempts is how many requests were sent.
 	Attempts int
@@ -266,6 +267,9 @@ type RequestError struct {
 // Error returns one line naming the failed step, the URL and the attempts.
 func (e *RequestError) Error() string {
 	s := fmt.Sprintf("postpress: %s GET %s: %v", e.Op, e.URL, e.Err)
+	if e.URL == "" {
+		s = fmt.Sprintf("postpress: %s: %v", e.Op, e.Err)
+	}
 	if e.Attempts > 1 {
 		s += fmt.Sprintf(" (gave up after %d attempts)", e.Attempts)
 	}
