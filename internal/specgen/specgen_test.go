@@ -98,6 +98,11 @@ func TestFailsWithTheSchemaPath(t *testing.T) {
 			"",
 			"`limit` needs minimum, maximum and default",
 		},
+		"a query parameter that is not a scalar": {
+			"      schema:\n        type: string\n        minLength: 1\n      example: eyJvIjoxMH0\n",
+			"      schema:\n        type: array\n        items:\n          type: string\n      example: [eyJvIjoxMH0]\n",
+			"#/components/parameters/Cursor: query parameter cursor is not a string, integer, number or boolean",
+		},
 	} {
 		t.Run(name, func(t *testing.T) {
 			err := runOn(t, tc.old, tc.new)
@@ -105,5 +110,23 @@ func TestFailsWithTheSchemaPath(t *testing.T) {
 				t.Errorf("err = %v, want one naming %q", err, tc.want)
 			}
 		})
+	}
+}
+
+// TestCLIFlagsFromTheSpec: each query parameter gets a flag, named by its
+// x-cli-flag or else by its name with dashes.
+func TestCLIFlagsFromTheSpec(t *testing.T) {
+	dir, err := runIn(t, "      x-cli-flag: page-size\n", "      x-cli-flag: per-page\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, err := os.ReadFile(filepath.Join(dir, "internal/cli/params_gen.go"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`{param: "limit", flag: "per-page"`, `{param: "account_id", flag: "account-id"`, `{param: "cursor", flag: "cursor"`} {
+		if !strings.Contains(string(src), want) {
+			t.Errorf("params_gen.go lacks %s:\n%s", want, src)
+		}
 	}
 }
