@@ -3,6 +3,7 @@ package client
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"net/url"
 	"os"
 
@@ -74,10 +75,16 @@ func finish(base *config, opts []Option) (*config, *url.URL, error) {
 		cfg.httpClient = guardRedirects(cfg.rawHTTP)
 	}
 	// The generated client sends: it builds the request from ListParams,
-	// runs the editors (headers and key first, then the caller's) and
-	// hands it to the http.Client behind the redirect guard.
-	cfg.api = &gen.Client{Server: u.String(), Client: cfg.httpClient,
-		RequestEditors: append([]gen.RequestEditorFn{headersEditor(&cfg, u)}, cfg.editors...)}
+	// runs the editors (the client's headers, the caller's editors, then
+	// the key) and hands it to the http.Client behind the redirect guard.
+	ua := cfg.userAgent
+	headers := func(_ context.Context, req *http.Request) error {
+		req.Header.Set("Accept", "application/json")
+		req.Header.Set("User-Agent", ua)
+		return nil
+	}
+	editors := append(append([]gen.RequestEditorFn{headers}, cfg.editors...), apiKeyEditor(cfg.apiKey, u))
+	cfg.api = &gen.Client{Server: u.String(), Client: cfg.httpClient, RequestEditors: editors}
 	return &cfg, u, nil
 }
 

@@ -199,7 +199,9 @@ func WithResponseValidator(v ResponseValidator) Option {
 
 // WithRequestEditor adds a function that edits every request before it is
 // sent, after the client has set its headers (for tracing headers and the
-// like). Editors run on every attempt.
+// like). Editors run on every attempt, in the generated client, before the
+// API key is added: the key goes only to the API's host, so an editor that
+// points a request elsewhere makes it fail unsent.
 func WithRequestEditor(fn gen.RequestEditorFn) Option {
 	return func(c *config) {
 		if fn != nil {

@@ -60,17 +60,15 @@ func checkAPIKey(key secret) error {
 	return nil
 }
 
-// headersEditor is the first request editor of every request: it sets
-// Accept, the User-Agent and the API key. It adds the key only to requests
-// for the configured host: the key is for the API and nothing else.
-func headersEditor(cfg *config, base *url.URL) gen.RequestEditorFn {
+// apiKeyEditor is the last request editor of every request: it sets the
+// API key, only on a request for the configured host (a caller's editor
+// that sent the request elsewhere gets an error, not the key).
+func apiKeyEditor(key secret, base *url.URL) gen.RequestEditorFn {
 	return func(_ context.Context, req *http.Request) error {
 		if req.URL.Host != base.Host {
 			return fmt.Errorf("postpress: refusing to send the API key to %s (the API is %s)", req.URL.Host, base.Host)
 		}
-		req.Header.Set("Accept", "application/json")
-		req.Header.Set("User-Agent", cfg.userAgent)
-		req.Header.Set(apiKeyHeader, string(cfg.apiKey))
+		req.Header.Set(apiKeyHeader, string(key))
 		return nil
 	}
 }
