@@ -20,14 +20,14 @@ const maxErrorBodyKept = 64 << 10
 
 // fetch gets one page, retrying retryable failures as cfg says.
 func fetch(ctx context.Context, cfg *config, p ListParams) (*Page, error) {
-	lastURL := "" // of the last request sent
+	var last *http.Request // the last request sent
 	for attempt := 1; ; attempt++ {
 		if cfg.limiter != nil {
 			if err := cfg.limiter.Wait(ctx); err != nil {
-				return nil, withAttempts(&RequestError{Op: "wait for the rate limiter", URL: lastURL, Err: err}, attempt-1)
+				return nil, withAttempts(&RequestError{Op: "wait for the rate limiter", URL: urlOf(last), Err: err}, attempt-1)
 			}
 		}
-		page, retryAfter, err := send(ctx, cfg, &p, attempt, &lastURL)
+		page, retryAfter, err := send(ctx, cfg, &p, attempt, &last)
 		if err == nil {
 			page.Cursor = p.Cursor
 			return page, nil
@@ -41,7 +41,7 @@ func fetch(ctx context.Context, cfg *config, p ListParams) (*Page, error) {
 				slog.Int("attempt", attempt), slog.Duration("wait", wait), slog.String("error", err.Error()))
 		}
 		if err := sleep(ctx, wait); err != nil {
-			return nil, withAttempts(&RequestError{Op: "wait to retry", URL: lastURL, Err: err}, attempt)
+			return nil, withAttempts(&RequestError{Op: "wait to retry", URL: urlOf(last), Err: err}, attempt)
 		}
 	}
 }
@@ -59,16 +59,24 @@ func withAttempts(err error, n int) error {
 	return err
 }
 
+// urlOf is the URL of req for an error; "" for no request.
+func urlOf(req *http.Request) string {
+	if req == nil {
+		return ""
+	}
+	return req.URL.String()
+}
+
 // send makes one attempt through the generated client, under the attempt
-// timeout, and stores the request's URL in lastURL. It returns the page, or the
-// error and the Retry-After the server asked for.
-func send(ctx context.Context, cfg *config, p *ListParams, attempt int, lastURL *string) (*Page, time.Duration, error) {
+// timeout, and stores the request it sent in last. It returns the page, or
+// the error and the Retry-After the server asked for.
+func send(ctx context.Context, cfg *config, p *ListParams, attempt int, last **http.Request) (*Page, time.Duration, error) {
 	actx, cancel := context.WithTimeout(ctx, cfg.attemptTimeout)
 	defer cancel()
 	var req *http.Request // the request sent, once every editor passed
 	start := time.Now()
 	resp, err := cfg.api.ListInvitationsReceived(actx, p, func(_ context.Context, r *http.Request) error { //nolint:bodyclose // readBody closes it
-		req, *lastURL = r, r.URL.String()
+		req, *last = r, r
 		return nil
 	})
 	if req == nil {
@@ -76,12 +84,12 @@ func send(ctx context.Context, cfg *config, p *ListParams, attempt int, lastURL 
 	}
 	if err != nil {
 		logAttempt(ctx, cfg, req, attempt, 0, start, err)
-		return nil, 0, &RequestError{Op: "send", URL: *lastURL, Err: timedOut(ctx, actx, cfg, unwrapURLError(err))}
+		return nil, 0, &RequestError{Op: "send", URL: urlOf(req), Err: timedOut(ctx, actx, cfg, unwrapURLError(err))}
 	}
 	body, err := readBody(resp)
 	logAttempt(ctx, cfg, req, attempt, resp.StatusCode, start, err)
 	if err != nil {
-		return nil, 0, &RequestError{Op: "read body", URL: *lastURL, Err: timedOut(ctx, actx, cfg, err)}
+		return nil, 0, &RequestError{Op: "read body", URL: urlOf(req), Err: timedOut(ctx, actx, cfg, err)}
 	}
 	if cfg.validator != nil {
 		if err := cfg.validator.ValidateResponse(req, resp.StatusCode, resp.Header, body); err != nil {
@@ -95,7 +103,7 @@ func send(ctx context.Context, cfg *config, p *ListParams, attempt int, lastURL 
 	}
 	page, err := decodePage(body)
 	if err != nil {
-		return nil, 0, &RequestError{Op: "decode", URL: *lastURL, Err: redactDecodeError(err, cfg.apiKey)}
+		return nil, 0, &RequestError{Op: "decode", URL: urlOf(req), Err: redactDecodeError(err, cfg.apiKey)}
 	}
 	return page, 0, nil
 }
