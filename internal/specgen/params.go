@@ -26,7 +26,7 @@ func queryParameters(doc *openapi3.T) ([]*openapi3.Parameter, error) {
 			if p.Schema == nil || p.Schema.Value == nil {
 				return nil, fmt.Errorf("%s: no schema", where)
 			}
-			if t := p.Schema.Value.Type; t == nil || !(t.Is("string") || t.Is("integer") || t.Is("number") || t.Is("boolean")) {
+			if t := p.Schema.Value.Type; t == nil || !t.Includes("string") && !t.Includes("integer") && !t.Includes("number") && !t.Includes("boolean") {
 				return nil, fmt.Errorf("%s: query parameter %s is not a string, integer, number or boolean: the client's checks (client/params.go) and the CLI's flags (internal/cli/params.go) handle only those", where, p.Name)
 			}
 			out = append(out, p)
