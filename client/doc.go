@@ -61,8 +61,12 @@
 //
 // # Errors
 //
-// Before sending, parameters are checked (ListParams.Validate): a bad one is
-// a *ParamError naming the field, and no request is sent.
+// ListParams is the parameter type generated from openapi.yaml, so every
+// query parameter the spec declares is a field. Before sending, parameters
+// are checked by the spec's rules (ValidateParams): a bad one is a
+// *ParamError naming the parameter and its field, and no request is sent.
+// The request is then built and sent by the generated client (gen.Client),
+// the API key added by a request editor.
 //
 // An error response is an *APIError with the status, the error Type, Title,
 // Detail, Instance (the request id for support), RetryAfter and the raw

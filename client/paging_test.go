@@ -123,7 +123,7 @@ func TestMaxItemsAsksOnlyForWhatItNeeds(t *testing.T) {
 				limits = append(limits, r.Query.Get("limit"))
 			}
 			if fmt.Sprint(limits) != "[5 2]" {
-				t.Errorf("limits sent %v, want [5 2] (nothing fetched beyond MaxItems)", limits)
+				t.Errorf("limits sent %v, want [5 2] (nothing fetched beyond WithMaxItems)", limits)
 			}
 			if last.NextCursor == "" || p.Cursor() != last.NextCursor {
 				t.Fatalf("last NextCursor %q, Pager.Cursor %q: want the same non-empty cursor", last.NextCursor, p.Cursor())
@@ -133,7 +133,7 @@ func TestMaxItemsAsksOnlyForWhatItNeeds(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			checkSameIDs(t, "stopped at MaxItems, then resumed", append(ids, rest...), idsOf(srv.Items("acc")))
+			checkSameIDs(t, "stopped at WithMaxItems, then resumed", append(ids, rest...), idsOf(srv.Items("acc")))
 		})
 	}
 }
