@@ -1,6 +1,7 @@
 package client
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"iter"
@@ -121,11 +122,7 @@ func (c *Client) PagesForAccounts(ctx context.Context, accounts []string, params
 		}
 		close(work)
 		var wg sync.WaitGroup
-		workers := cfg.concurrency
-		if workers == 0 {
-			workers = DefaultConcurrency
-		}
-		for range min(workers, len(accounts)) {
+		for range min(cmp.Or(cfg.concurrency, DefaultConcurrency), len(accounts)) {
 			wg.Go(func() {
 				for id := range work {
 					q := params

@@ -54,15 +54,9 @@ func New(opts ...Option) (*Client, error) {
 // base URL.
 func finish(base *config, opts []Option) (*config, *url.URL, error) {
 	cfg := *base
-	cfg.errs = nil
 	cfg.editors = append([]gen.RequestEditorFn(nil), base.editors...)
-	for _, o := range opts {
-		if o != nil {
-			o(&cfg)
-		}
-	}
-	if len(cfg.errs) > 0 {
-		return nil, nil, cfg.errs[0]
+	if err := cfg.apply(opts); err != nil {
+		return nil, nil, err
 	}
 	if err := checkAPIKey(cfg.apiKey); err != nil {
 		return nil, nil, err

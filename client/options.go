@@ -73,9 +73,15 @@ func (c *config) fail(format string, args ...any) {
 // base URL are not checked.
 func CheckOptions(opts ...Option) error {
 	var c config
+	return c.apply(opts)
+}
+
+// apply applies opts to c and returns the first option error.
+func (c *config) apply(opts []Option) error {
+	c.errs = nil
 	for _, o := range opts {
 		if o != nil {
-			o(&c)
+			o(c)
 		}
 	}
 	if len(c.errs) > 0 {
