@@ -63,7 +63,7 @@ func CheckParam(param string, v any) error {
 			return checkParam(f, reflect.ValueOf(v), true)
 		}
 	}
-	return &ParamError{param, "", "not a query parameter of the API"}
+	return &ParamError{param, "(none)", "not a query parameter of the API"}
 }
 
 // paramRule is what the spec says of one query parameter.

@@ -29,7 +29,10 @@ func registerParams(fs *flag.FlagSet, p *client.ListParams) paramFlagSet {
 		}
 		usage := pf.usage
 		if pf.flag != pf.param {
-			usage += " (sent as " + pf.param + ")"
+			usage += " Sent as " + pf.param + "."
+		}
+		if !field.IsZero() {
+			usage += " This command's default overrides the API's:"
 		}
 		v := &paramValue{param: pf.param, flag: pf.flag, field: field}
 		fs.Var(v, pf.flag, usage)
@@ -113,7 +116,7 @@ func (v *paramValue) Set(s string) error {
 		return fmt.Errorf("a %s parameter cannot be given as a flag", t)
 	}
 	if err != nil {
-		return fmt.Errorf("not a %s", t)
+		return fmt.Errorf("not a valid %s", t.Kind())
 	}
 	v.set = true
 	if v.field.Kind() == reflect.Pointer {
