@@ -30,7 +30,7 @@
 //
 // The listing calls ask for DefaultPageSize (100, the API's maximum) items a
 // page unless ListParams.Limit says otherwise, so N invitations take ⌈N/100⌉
-// requests. ListParams.Cursor resumes a listing; ListParams.MaxItems stops
+// requests. ListParams.Cursor resumes a listing; WithMaxItems stops
 // it early. ListReceivedInvitations fetches a single page.
 //
 // While the caller works on one page the next is already being fetched
@@ -61,8 +61,12 @@
 //
 // # Errors
 //
-// Before sending, parameters are checked (ListParams.Validate): a bad one is
-// a *ParamError naming the field, and no request is sent.
+// ListParams is the parameter type generated from openapi.yaml, so every
+// query parameter the spec declares is a field. Before sending, parameters
+// are checked by the spec's rules (ValidateParams): a bad one is a
+// *ParamError naming the parameter and its field, and no request is sent.
+// The request is then built and sent by the generated client (gen.Client),
+// the API key added by a request editor.
 //
 // An error response is an *APIError with the status, the error Type, Title,
 // Detail, Instance (the request id for support), RetryAfter and the raw
@@ -84,9 +88,9 @@
 // default is NewStandardRetryer, whose doc lists its rules). By default a
 // request is retried up to WithMaxRetries times (default 2) when it failed
 // with a retryable error type, or without a known type at one of the
-// statuses openapi.yaml's x-retryable-statuses lists (429, 500, 502, 503 and
-// 504; a type the spec marks x-retryable: false, such as
-// errors/authentication_intent_error, is not), a connection error, a
+// statuses openapi.yaml's x-retryable-statuses lists (RetryableStatuses; a
+// type the spec marks x-retryable: false is not: ErrorType.Retryable says
+// it for each type), a connection error, a
 // per-attempt timeout (WithAttemptTimeout, default 30s) or a truncated body.
 // What cannot succeed on a retry is not retried: any other 4xx, a body over
 // its bound (ErrBodyTooLarge, see WithMaxBodyBytesPerItem), a 200 read whole

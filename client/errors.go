@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -46,12 +47,10 @@ func (t ErrorType) Description() string {
 // again unchanged; the default Retryer retries exactly these (within its
 // retry budget). The decision is the spec's, generated into the error
 // table: a type is retried when its status is one of openapi.yaml's
-// x-retryable-statuses (429, 500, 502, 503 and 504 today: a rate limit, or
-// a server "temporarily unable" on an idempotent GET), unless its type
-// schema's x-retryable says otherwise (today only
-// errors/authentication_intent_error, a 500: a killed authentication flow
-// must be started again by a person). Every other status (400, 401, 403,
-// 501, ...) is final: a retry cannot change credentials, permissions,
+// x-retryable-statuses (RetryableStatuses: a rate limit, or a server
+// "temporarily unable" on an idempotent GET), unless its type schema's
+// x-retryable says otherwise (a killed authentication flow, say, must be
+// started again by a person). Every other status is final: a retry cannot change credentials, permissions,
 // parameters or a missing feature. Each constant's doc comment states its
 // decision.
 //
@@ -69,6 +68,11 @@ func (t ErrorType) String() string { return string(t) }
 // type as the API spells it, like String, so that printing a type shows the
 // type.
 func (t ErrorType) Error() string { return string(t) }
+
+// RetryableStatuses returns the statuses a request is retried at unless its
+// error type says otherwise: openapi.yaml's x-retryable-statuses, generated
+// into the error table.
+func RetryableStatuses() []int { return slices.Clone(errtable.RetryableStatuses) }
 
 // ErrorTypes returns every error type openapi.yaml lists, by status and
 // then in the spec's order.
@@ -158,8 +162,7 @@ func (e *APIError) Is(target error) bool {
 
 // Retryable reports whether the request that got e may succeed if sent
 // again: a known type decides by ErrorType.Retryable; an unknown or missing
-// type by status (openapi.yaml's x-retryable-statuses: 429, 500, 502, 503
-// and 504 today).
+// type by status (openapi.yaml's x-retryable-statuses: RetryableStatuses).
 func (e *APIError) Retryable() bool {
 	if e.Type.Known() {
 		return e.Type.Retryable()
@@ -245,7 +248,8 @@ type RequestError struct {
 	// Op is what failed: "send", "read body", "decode", "wait to retry"
 	// or "wait for the rate limiter".
 	Op string
-	// URL is the request URL (it never carries the API key).
+	// URL is the request URL (it never carries the API key); "" when no
+	// request was built yet (the rate limiter refused the first attempt).
 	URL string
 	// Attempts is how many requests were sent.
 	Attempts int
@@ -257,6 +261,9 @@ type RequestError struct {
 // attempts made.
 func (e *RequestError) Error() string {
 	s := fmt.Sprintf("postpress: %s GET %s: %v", e.Op, e.URL, e.Err)
+	if e.URL == "" {
+		s = fmt.Sprintf("postpress: %s: %v", e.Op, e.Err)
+	}
 	if e.Attempts > 1 {
 		s += fmt.Sprintf(" (gave up after %d attempts)", e.Attempts)
 	} else if e.Attempts == 1 {

@@ -20,7 +20,8 @@ func ExampleClient_InvitationsForAccounts() {
 		postpresstest.WithGeneratedAccount("acc_3", 30),
 	)
 	defer srv.Close()
-	// acc_2's second page fails for longer than the client retries.
+	// Pages of 100: acc_2's second page fails for longer than the client
+	// retries.
 	srv.Enqueue(postpresstest.Error("errors/provider_error").Times(2).OnAccount("acc_2").OnCursor(postpresstest.EncodeCursor(100)))
 
 	c, err := client.New(client.WithBaseURL(srv.URL), client.WithAPIKey(postpresstest.DefaultAPIKey),
@@ -31,7 +32,7 @@ func ExampleClient_InvitationsForAccounts() {
 	ctx := context.Background()
 	count := map[string]int{}
 	var failed []*client.AccountError
-	for ai, err := range c.InvitationsForAccounts(ctx, []string{"acc_1", "acc_2", "acc_3"}, client.ListParams{}) {
+	for ai, err := range c.InvitationsForAccounts(ctx, []string{"acc_1", "acc_2", "acc_3"}, client.ListParams{Limit: 100}) {
 		var ae *client.AccountError
 		switch {
 		case errors.As(err, &ae):

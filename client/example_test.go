@@ -145,3 +145,27 @@ func ExampleWithRetryer() {
 	// Output:
 	// 3 items after 5 requests; 485 tokens left
 }
+
+// Stop a listing after some items, and check parameters before sending:
+// a value outside the spec's rules is a *ParamError and nothing is sent.
+func ExampleWithMaxItems() {
+	srv := postpresstest.NewServer(postpresstest.WithGeneratedAccount("acc_1", 30))
+	defer srv.Close()
+
+	c, _ := client.New(client.WithBaseURL(srv.URL), client.WithAPIKey(postpresstest.DefaultAPIKey))
+	n := 0
+	for _, err := range c.Invitations(context.Background(), client.ListParams{AccountID: "acc_1", Limit: 10}, client.WithMaxItems(15)) {
+		if err != nil {
+			log.Fatal(err)
+		}
+		n++
+	}
+	fmt.Println(n, "invitations in", srv.RequestCount(), "requests")
+
+	err := client.ValidateParams(client.ListParams{AccountID: "acc_1", Cursor: "pasted with a newline\n"})
+	var pe *client.ParamError
+	fmt.Println(errors.As(err, &pe), pe.Param, pe.Field)
+	// Output:
+	// 15 invitations in 2 requests
+	// true cursor Cursor
+}

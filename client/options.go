@@ -57,6 +57,8 @@ type config struct {
 	prefetch       bool
 	concurrency    int     // 0: DefaultConcurrency
 	limiter        Limiter // nil: none
+	maxItems       int     // 0: no limit
+	api            *gen.Client
 	errs           []error
 }
 
@@ -67,6 +69,39 @@ type Option func(*config)
 
 func (c *config) fail(format string, args ...any) {
 	c.errs = append(c.errs, fmt.Errorf("postpress: "+format, args...))
+}
+
+// CheckOptions returns the error New would return for the first invalid
+// option of opts (a negative WithMaxRetries, ...), or nil. The API key and
+// base URL are not checked.
+func CheckOptions(opts ...Option) error {
+	var c config
+	return c.apply(opts)
+}
+
+// apply applies opts to c and returns the first option error.
+func (c *config) apply(opts []Option) error {
+	c.errs = nil
+	for _, o := range opts {
+		if o != nil {
+			o(c)
+		}
+	}
+	if len(c.errs) > 0 {
+		return c.errs[0]
+	}
+	return nil
+}
+
+// WithMaxItems stops a listing (Invitations, Pages, NewPager and the
+// listings of several accounts, per account) after n items; 0, the
+// default, means no limit. The listing asks for no more than it needs (the
+// page that reaches n is requested with a smaller limit), so that page's
+// NextCursor, and Pager.Cursor after it, continue the listing right after
+// the last item given. A server that sends more than asked is cut short to
+// n. ListReceivedInvitations ignores it.
+func WithMaxItems(n int) Option {
+	return atLeast("WithMaxItems", n, 0, "is negative (0 means no limit)", func(c *config) *int { return &c.maxItems })
 }
 
 // WithAPIKey sets the API key sent in the X-API-KEY header. Without it, New
@@ -174,7 +209,9 @@ func WithResponseValidator(v ResponseValidator) Option {
 
 // WithRequestEditor adds a function that edits every request before it is
 // sent, after the client has set its headers (for tracing headers and the
-// like). Editors run on every attempt.
+// like). Editors run on every attempt, in the generated client, before the
+// API key is added: the key goes only to the API's host, so an editor that
+// points a request elsewhere makes it fail unsent.
 func WithRequestEditor(fn gen.RequestEditorFn) Option {
 	return func(c *config) {
 		if fn != nil {

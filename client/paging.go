@@ -5,7 +5,6 @@ import (
 	"errors"
 	"hash/maphash"
 	"iter"
-	"net/url"
 )
 
 // Page is one page of a listing.
@@ -24,7 +23,7 @@ func (p *Page) HasMore() bool { return p.NextCursor != "" }
 
 // Invitations lists every invitation the account received, fetching pages
 // as needed (DefaultPageSize a page unless params.Limit is set), starting
-// at params.Cursor and stopping after params.MaxItems when that is set.
+// at params.Cursor and stopping after WithMaxItems's count when given.
 //
 // Each step yields an invitation and a nil error, or once, at the end, a
 // zero Invitation and the error that stopped the listing: a *ParamError
@@ -55,7 +54,7 @@ func (c *Client) Invitations(ctx context.Context, params ListParams, opts ...Opt
 
 // Pages lists the account's invitations a page at a time, like Invitations;
 // a caller that checkpoints can store each page's NextCursor. With
-// params.MaxItems set, the last page is requested with the limit the listing
+// WithMaxItems, the last page is requested with the limit the listing
 // still needs, so its NextCursor continues the listing with nothing skipped.
 func (c *Client) Pages(ctx context.Context, params ListParams, opts ...Option) iter.Seq2[*Page, error] {
 	return func(yield func(*Page, error) bool) {
@@ -91,7 +90,6 @@ func (c *Client) Pages(ctx context.Context, params ListParams, opts ...Option) i
 // stops such a fetch when the caller gives up early.
 type Pager struct {
 	cfg      *config
-	base     *url.URL
 	params   ListParams
 	err      error // a parameter or option error, reported by NextPage
 	cursor   string
@@ -126,8 +124,8 @@ type fetchResult struct {
 func (c *Client) NewPager(params ListParams, opts ...Option) *Pager {
 	p := &Pager{params: params, cursor: params.Cursor, seen: newCursorSet()}
 	p.closeCtx, p.close = context.WithCancel(context.Background())
-	if p.err = params.Validate(); p.err == nil {
-		p.cfg, p.base, p.err = c.with(opts)
+	if p.err = ValidateParams(params); p.err == nil {
+		p.cfg, p.err = c.with(opts)
 	}
 	if p.params.Limit == 0 {
 		p.params.Limit = DefaultPageSize
@@ -186,8 +184,8 @@ func (p *Pager) NextPage(ctx context.Context) (*Page, error) {
 		}
 		p.seen.add(next)
 	}
-	if p.params.MaxItems > 0 && p.items+len(page.Items) >= p.params.MaxItems {
-		page.Items = page.Items[:p.params.MaxItems-p.items]
+	if m := p.cfg.maxItems; m > 0 && p.items+len(page.Items) >= m {
+		page.Items = page.Items[:m-p.items]
 		p.done = true
 	}
 	p.pages++
@@ -225,7 +223,7 @@ func (p *Pager) take(ctx context.Context) (*Page, error) {
 			return nil, ctx.Err()
 		}
 	}
-	return fetch(ctx, p.cfg, p.base, p.pageParams(p.cursor))
+	return fetch(ctx, p.cfg, p.pageParams(p.cursor))
 }
 
 // start fetches the page at cursor in the background, under ctx and Close.
@@ -238,20 +236,20 @@ func (p *Pager) start(ctx context.Context, cursor string) {
 	go func() {
 		defer stop()
 		defer cancel()
-		page, err := fetch(fctx, p.cfg, p.base, params)
+		page, err := fetch(fctx, p.cfg, params)
 		a.result <- fetchResult{page, err, fctx.Err() != nil}
 	}()
 }
 
-// pageParams are the parameters of the page at cursor. With MaxItems set,
+// pageParams are the parameters of the page at cursor. With WithMaxItems,
 // the limit asks for no more than the listing still needs, so that the page
-// that reaches MaxItems ends exactly there and its NextCursor resumes right
+// that reaches the count ends exactly there and its NextCursor resumes right
 // after its last item.
 func (p *Pager) pageParams(cursor string) ListParams {
 	q := p.params
 	q.Cursor = cursor
-	if q.MaxItems > 0 {
-		q.Limit = min(q.Limit, q.MaxItems-p.items)
+	if m := p.cfg.maxItems; m > 0 {
+		q.Limit = min(q.Limit, m-p.items)
 	}
 	return q
 }

@@ -27,9 +27,9 @@ import (
 
 const (
 	matrixAccount  = "acc_matrix"
-	matrixItems    = 10000
-	matrixPageSize = 100
-	matrixPages    = matrixItems / matrixPageSize
+	matrixPages    = 100
+	matrixPageSize = DefaultPageSize // the listing's, from the spec's maximum
+	matrixItems    = matrixPages * matrixPageSize
 	// matrixAttemptTimeout bounds one attempt; slowFault is longer, so a slow
 	// response is abandoned and retried. The timeout leaves room for a
 	// healthy page on a loaded machine: one cut off mid-body would be a
@@ -286,7 +286,7 @@ func TestFaultMatrixResume(t *testing.T) {
 }
 
 // TestSharedClientConcurrentAccounts: one client shared by 50 goroutines,
-// each listing its own account (300 to 1000 invitations) while faults are
+// each listing its own account (3 to 10 pages) while faults are
 // sprinkled over their pages (two per account: 429, 503, proxy HTML,
 // resets, truncated bodies, 504, 500); each gets exactly its account's ids, in
 // order, once.
@@ -295,7 +295,7 @@ func TestSharedClientConcurrentAccounts(t *testing.T) {
 	var opts []pt.Option
 	sizes := make([]int, accounts)
 	for i := range accounts {
-		sizes[i] = 300 + (i*137)%701
+		sizes[i] = 3*DefaultPageSize + (i*137)%(7*DefaultPageSize+1) // 3 to 10 pages
 		opts = append(opts, pt.WithGeneratedAccount(accountName(i), sizes[i]))
 	}
 	w := watchLeaks(t, testKey)

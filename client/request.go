@@ -8,35 +8,23 @@ import (
 	"net/http"
 	"net/url"
 	"time"
-
-	"github.com/postpress/postpress-go/gen"
 )
 
 // maxErrorBodyKept bounds APIError.Body.
 const maxErrorBodyKept = 64 << 10
 
 // fetch gets one page, retrying failures as cfg's Retryer says.
-func fetch(ctx context.Context, cfg *config, base *url.URL, p ListParams) (*Page, error) {
-	gp := gen.ListInvitationsReceivedParams{AccountID: p.AccountID}
-	if p.Cursor != "" {
-		gp.Cursor = &p.Cursor
-	}
-	if p.Limit != 0 {
-		gp.Limit = &p.Limit
-	}
-	req, err := gen.NewListInvitationsReceivedRequest(base.String(), &gp)
-	if err != nil {
-		return nil, fmt.Errorf("postpress: build request: %w", err)
-	}
+func fetch(ctx context.Context, cfg *config, p ListParams) (*Page, error) {
+	var last *http.Request // the last request sent
 	retryer, maxBody := retryerOf(cfg), cfg.maxBody(p.Limit)
 	release := retryer.GetInitialToken()
 	for attempt := 1; ; attempt++ {
 		if cfg.limiter != nil {
 			if err := cfg.limiter.Wait(ctx); err != nil {
-				return nil, withAttempts(&RequestError{Op: "wait for the rate limiter", URL: req.URL.String(), Err: err}, attempt-1)
+				return nil, withAttempts(&RequestError{Op: "wait for the rate limiter", URL: urlOf(last), Err: err}, attempt-1)
 			}
 		}
-		page, _, err := send(ctx, cfg, base, req, attempt, maxBody)
+		page, err := send(ctx, cfg, &p, attempt, &last, maxBody)
 		_ = release(err)
 		if err == nil {
 			page.Cursor = p.Cursor
@@ -58,7 +46,7 @@ func fetch(ctx context.Context, cfg *config, base *url.URL, p ListParams) (*Page
 				slog.Int("attempt", attempt), slog.Duration("wait", wait), slog.String("error", err.Error()))
 		}
 		if err := sleep(ctx, wait); err != nil {
-			return nil, withAttempts(&RequestError{Op: "wait to retry", URL: req.URL.String(), Err: err}, attempt)
+			return nil, withAttempts(&RequestError{Op: "wait to retry", URL: urlOf(last), Err: err}, attempt)
 		}
 	}
 }
@@ -76,46 +64,53 @@ func withAttempts(err error, n int) error {
 	return err
 }
 
-// send makes one attempt. It returns the page, or the error and the
-// Retry-After the server asked for.
-func send(ctx context.Context, cfg *config, base *url.URL, tmpl *http.Request, attempt int, maxBody int64) (*Page, time.Duration, error) {
+// urlOf is the URL of req for an error; "" for no request.
+func urlOf(req *http.Request) string {
+	if req == nil {
+		return ""
+	}
+	return req.URL.String()
+}
+
+// send makes one attempt through the generated client, under the attempt
+// timeout, reading at most maxBody bytes of the body, and stores the
+// request it sent in last. It returns the page or the error.
+func send(ctx context.Context, cfg *config, p *ListParams, attempt int, last **http.Request, maxBody int64) (*Page, error) {
 	actx, cancel := context.WithTimeout(ctx, cfg.attemptTimeout)
 	defer cancel()
-	req := tmpl.Clone(actx)
-	req.Header.Set("Accept", "application/json")
-	req.Header.Set("User-Agent", cfg.userAgent)
-	editors := append([]gen.RequestEditorFn{apiKeyEditor(cfg.apiKey, base)}, cfg.editors...)
-	for _, edit := range editors {
-		if err := edit(actx, req); err != nil {
-			return nil, 0, fmt.Errorf("postpress: request editor: %w", err)
-		}
-	}
+	var req *http.Request // the request sent, once every editor passed
 	start := time.Now()
-	resp, err := cfg.httpClient.Do(req) //nolint:bodyclose // readBody closes it
+	resp, err := cfg.api.ListInvitationsReceived(actx, p, func(_ context.Context, r *http.Request) error { //nolint:bodyclose // readBody closes it
+		req, *last = r, r
+		return nil
+	})
+	if req == nil {
+		return nil, fmt.Errorf("postpress: request not sent: %w", err)
+	}
 	if err != nil {
 		logAttempt(ctx, cfg, req, attempt, 0, start, err)
-		return nil, 0, &RequestError{Op: "send", URL: req.URL.String(), Err: timedOut(ctx, actx, cfg, unwrapURLError(err))}
+		return nil, &RequestError{Op: "send", URL: urlOf(req), Err: timedOut(ctx, actx, cfg, unwrapURLError(err))}
 	}
 	body, err := readBody(resp, maxBody)
 	logAttempt(ctx, cfg, req, attempt, resp.StatusCode, start, err)
 	if err != nil {
-		return nil, 0, &RequestError{Op: "read body", URL: req.URL.String(), Err: timedOut(ctx, actx, cfg, err)}
+		return nil, &RequestError{Op: "read body", URL: urlOf(req), Err: timedOut(ctx, actx, cfg, err)}
 	}
 	if cfg.validator != nil {
 		if err := cfg.validator.ValidateResponse(req, resp.StatusCode, resp.Header, body); err != nil {
-			return nil, 0, fmt.Errorf("%w: %w", ErrContractViolation, err)
+			return nil, fmt.Errorf("%w: %w", ErrContractViolation, err)
 		}
 	}
 	if resp.StatusCode != http.StatusOK {
 		apiErr := decodeAPIError(resp.StatusCode, resp.Header, body)
 		redactKey(apiErr, cfg.apiKey)
-		return nil, apiErr.RetryAfter, apiErr
+		return nil, apiErr
 	}
 	page, err := decodePage(body)
 	if err != nil {
-		return nil, 0, &RequestError{Op: "decode", URL: req.URL.String(), Err: redactDecodeError(withPointer(err, body), cfg.apiKey)}
+		return nil, &RequestError{Op: "decode", URL: urlOf(req), Err: redactDecodeError(withPointer(err, body), cfg.apiKey)}
 	}
-	return page, 0, nil
+	return page, nil
 }
 
 // timedOut names the per-attempt timeout in err when that timeout, and not

@@ -86,8 +86,8 @@ type StandardRetryerOptions struct {
 //
 //   - An *APIError is retried when APIError.Retryable says so: the error
 //     table generated from openapi.yaml decides a known type; a missing or
-//     unknown type is retried at the spec's x-retryable-statuses (429, 500,
-//     502, 503 and 504).
+//     unknown type is retried at the spec's x-retryable-statuses
+//     (RetryableStatuses).
 //   - A refused redirect (ErrRedirectRefused) is not retried.
 //   - A response that breaks the contract (ErrContractViolation) is not
 //     retried.

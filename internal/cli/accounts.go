@@ -83,20 +83,17 @@ func (a *accountFlags) resolve(env Env, sandbox bool, set map[string]bool) error
 			return usagef("account %q is given more than once", printable(id))
 		}
 		seen[id] = true
-		if err := (client.ListParams{AccountID: id}).Validate(); err != nil {
+		if err := client.ValidateParams(client.ListParams{AccountID: id}); err != nil {
 			if pe := (*client.ParamError)(nil); errors.As(err, &pe) {
 				return &usageError{paramMessage(pe, id)}
 			}
 			return usagef("--account-id %q: %v", printable(id), err)
 		}
 	}
-	switch {
-	case a.concurrency < 1:
-		return usagef("--concurrency must be 1 or more, got %d", a.concurrency)
-	case a.rate < 0:
+	if a.rate < 0 {
 		return usagef("--rate must be 0 (no limit) or more, got %v", a.rate)
 	}
-	return nil
+	return checkOptions(flagOption{"concurrency", client.WithConcurrency(a.concurrency)})
 }
 
 // readAccountsFile reads one account id a line; blank lines and lines
@@ -166,7 +163,7 @@ func (f *listFlags) leadNames() []string {
 // stderr at the end.
 func listMany(ctx context.Context, env Env, f *listFlags, c *client.Client) error {
 	w := f.newWriter(env.Stdout)
-	params := client.ListParams{Limit: f.pageSize, MaxItems: f.maxItems}
+	params := f.params
 	var failed []*client.AccountError
 	var outErr error
 	written := map[string]int{}

@@ -6,6 +6,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"reflect"
 	"slices"
@@ -159,10 +160,11 @@ func TestUsageErrorsSendNothing(t *testing.T) {
 	}{
 		"no account":         {noAccount, nil, "--account-id is required"},
 		"empty account":      {env, []string{"--account-id", ""}, "--account-id must not be empty"},
-		"empty cursor":       {env, []string{"--cursor="}, "--cursor must not be empty"},
-		"cursor with space":  {env, []string{"--cursor", "a b"}, "--cursor: must not contain white space"},
-		"page size 0":        {env, []string{"--page-size", "0"}, "--page-size must be 1..100"},
-		"page size 101":      {env, []string{"--page-size", "101"}, "--page-size must be 1..100"},
+		"empty cursor":       {env, []string{"--cursor="}, "postpress: --cursor: must be at least 1 characters; nothing was sent"},
+		"cursor with space":  {env, []string{"--cursor", "a b"}, "postpress: --cursor: must not contain white space"},
+		"page size 0":        {env, []string{"--page-size", "0"}, fmt.Sprintf("postpress: --page-size: 0 is out of range: must be %d..%d; nothing was sent", client.MinPageSize, client.MaxPageSize)},
+		"page size over max": {env, []string{"--page-size", fmt.Sprint(client.MaxPageSize + 1)}, fmt.Sprintf("postpress: --page-size: %d is out of range", client.MaxPageSize+1)},
+		"page size not int":  {env, []string{"--page-size", "ten"}, "-page-size"},
 		"max items negative": {env, []string{"--max-items", "-1"}, "--max-items"},
 		"bad format":         {env, []string{"--format", "xml"}, "--format"},
 		"bad timeout":        {env, []string{"--timeout", "0s"}, "--timeout"},
@@ -186,20 +188,21 @@ func TestUsageErrorsSendNothing(t *testing.T) {
 }
 
 func TestFailureNamesTheErrorAndTheResumeCursor(t *testing.T) {
-	srv, env := fakeAPI(t, 250)
-	srv.Enqueue(postpresstest.Error("errors/expired_credentials").OnCursor(postpresstest.EncodeCursor(200)))
+	page := client.DefaultPageSize // the CLI's page size
+	srv, env := fakeAPI(t, page*5/2)
+	srv.Enqueue(postpresstest.Error("errors/expired_credentials").OnCursor(postpresstest.EncodeCursor(2 * page)))
 	code, out, errOut := run(t, env, "invitations", "received", "--format", "ndjson")
 	written := strings.Count(out, "\n")
-	if code != ExitFailure || written != 200 {
-		t.Fatalf("exit %d, %d items written, want 1 and 200", code, written)
+	if code != ExitFailure || written != 2*page {
+		t.Fatalf("exit %d, %d items written, want 1 and %d", code, written, 2*page)
 	}
-	for _, want := range []string{"HTTP status: 401", "errors/expired_credentials", "request id:  req_", "written:     200 items", "resume with: --cursor " + postpresstest.EncodeCursor(200)} {
+	for _, want := range []string{"HTTP status: 401", "errors/expired_credentials", "request id:  req_", fmt.Sprintf("written:     %d items", 2*page), "resume with: --cursor " + postpresstest.EncodeCursor(2*page)} {
 		if !strings.Contains(errOut, want) {
 			t.Errorf("stderr lacks %q:\n%s", want, errOut)
 		}
 	}
 	// Resuming completes the set: nothing lost, nothing twice.
-	code, rest, _ := run(t, env, "invitations", "received", "--format", "ndjson", "--cursor", postpresstest.EncodeCursor(200))
+	code, rest, _ := run(t, env, "invitations", "received", "--format", "ndjson", "--cursor", postpresstest.EncodeCursor(2*page))
 	all := strings.Split(strings.TrimSpace(out+rest), "\n")
 	seen := map[string]bool{}
 	for _, line := range all {
@@ -210,7 +213,7 @@ func TestFailureNamesTheErrorAndTheResumeCursor(t *testing.T) {
 		}
 		seen[inv.ID] = true
 	}
-	if code != 0 || len(seen) != 250 {
+	if code != 0 || len(seen) != page*5/2 {
 		t.Fatalf("resume: exit %d, %d distinct items", code, len(seen))
 	}
 
@@ -222,10 +225,10 @@ func TestFailureNamesTheErrorAndTheResumeCursor(t *testing.T) {
 	}
 
 	// JSON output stays valid JSON when the listing fails.
-	srv.Enqueue(postpresstest.Error("errors/feature_not_implemented").OnCursor(postpresstest.EncodeCursor(100)))
+	srv.Enqueue(postpresstest.Error("errors/feature_not_implemented").OnCursor(postpresstest.EncodeCursor(page)))
 	code, out, _ = run(t, env, "invitations", "received", "--format", "json")
 	var arr []json.RawMessage
-	if err := json.Unmarshal([]byte(out), &arr); err != nil || code != ExitFailure || len(arr) != 100 {
+	if err := json.Unmarshal([]byte(out), &arr); err != nil || code != ExitFailure || len(arr) != page {
 		t.Errorf("json after failure: exit %d, err %v, %d items", code, err, len(arr))
 	}
 }
@@ -373,7 +376,8 @@ func TestVersionAndHelp(t *testing.T) {
 }
 
 func TestProgressOnATerminal(t *testing.T) {
-	_, env := fakeAPI(t, 130)
+	page := client.DefaultPageSize // the CLI's page size
+	_, env := fakeAPI(t, page+30)
 	runTTY := func(args ...string) (int, string, string) {
 		var out, errOut bytes.Buffer
 		code := Run(context.Background(), Env{Args: append([]string{"invitations", "received"}, args...), Getenv: func(k string) string { return env[k] },
@@ -381,10 +385,10 @@ func TestProgressOnATerminal(t *testing.T) {
 		return code, out.String(), errOut.String()
 	}
 	code, out, errOut := runTTY()
-	if code != 0 || errOut != eraseLine+"100 items, 1 pages so far…"+eraseLine+eraseLine+"130 items, 2 pages\n" {
+	if code != 0 || errOut != fmt.Sprintf("%s%d items, 1 pages so far…%s%s%d items, 2 pages\n", eraseLine, page, eraseLine, eraseLine, page+30) {
 		t.Fatalf("exit %d, stderr %q", code, errOut)
 	}
-	if strings.Contains(out, "pages") || strings.Count(out, "\n") != 130 {
+	if strings.Contains(out, "pages") || strings.Count(out, "\n") != page+30 {
 		t.Error("progress must not go to stdout")
 	}
 	// One page: nothing to wait for, no progress; only the continue hint.

@@ -71,10 +71,9 @@ func parseContractFlags(env Env, args []string) (*contractFlags, error) {
 		return nil, usagef("--record must name a directory")
 	case f.format != "text" && f.format != "json":
 		return nil, usagef("--format must be text or json, got %q", f.format)
-	case f.retries < 0:
-		return nil, usagef("--retries must be 0 or more, got %d", f.retries)
-	case f.timeout <= 0:
-		return nil, usagef("--timeout must be positive, got %v", f.timeout)
+	}
+	if err := checkOptions(flagOption{"retries", client.WithMaxRetries(f.retries)}, flagOption{"timeout", client.WithAttemptTimeout(f.timeout)}); err != nil {
+		return nil, err
 	}
 	return f, nil
 }
@@ -121,7 +120,7 @@ func contractCheck(ctx context.Context, env Env, args []string) error {
 		return baseURLError(base, err)
 	}
 	params := client.ListParams{AccountID: f.accountID, Limit: client.DefaultPageSize}
-	if err := params.Validate(); err != nil {
+	if err := client.ValidateParams(params); err != nil {
 		return err
 	}
 	listErr := s.walk(ctx, c, params, f.pages)

@@ -12,15 +12,15 @@ import (
 )
 
 // sandboxItems is how many invitations the built-in sandbox serves: several
-// pages at the API's default limit of 10, two at the CLI's 100.
-const sandboxItems = 120
+// pages at the API's default limit, two at the CLI's page size (120 when
+// that is 100).
+const sandboxItems = client.DefaultPageSize * 6 / 5
 
 // listFlags are the flags of `invitations received` and `invitations sync`.
 type listFlags struct {
-	accountID string // the first of accounts
-	pageSize  int
+	accountID string            // the first of accounts
+	params    client.ListParams // one flag a query parameter (params.go), AccountID aside
 	maxItems  int
-	cursor    string
 	format    string
 	baseURL   string
 	sandbox   bool
@@ -34,17 +34,18 @@ type listFlags struct {
 }
 
 func parseListFlags(env Env, args []string, cmd string) (*listFlags, error) {
-	f := &listFlags{}
+	f := &listFlags{params: client.ListParams{Limit: client.DefaultPageSize}}
 	fs := flag.NewFlagSet("postpress invitations "+cmd, flag.ContinueOnError)
 	fs.SetOutput(env.Stderr)
 	f.accountFlags.register(fs)
-	fs.IntVar(&f.pageSize, "page-size", client.DefaultPageSize, fmt.Sprintf("items a page, %d..%d (sent as limit)", client.MinPageSize, client.MaxPageSize))
+	// A sync lists every account from the start: the flags receivedOnly
+	// names (such as the cursor) are not its own.
+	params := registerParams(fs, &f.params, func(name string) bool { _, only := receivedOnly[name]; return cmd == "sync" && only })
 	if cmd == "sync" {
 		f.syncFlags.register(fs)
 	}
 	if cmd == "received" {
 		fs.IntVar(&f.maxItems, "max-items", 0, "stop after N items (per account); 0 = all")
-		fs.StringVar(&f.cursor, "cursor", "", "start from this cursor (resume; one account only)")
 		fs.BoolVar(&f.validate, "validate", false, "check every response against the spec, as 'contract check' does; a summary of the disagreements goes to stderr (pages are then fetched one at a time; one account only)")
 	}
 	fs.StringVar(&f.format, "format", "", "table, ndjson, json or csv (default: table on a terminal, else ndjson)")
@@ -73,21 +74,18 @@ func parseListFlags(env Env, args []string, cmd string) (*listFlags, error) {
 		return nil, err
 	}
 	f.accountID = f.accounts[0]
+	if err := params.check(); err != nil {
+		return nil, err
+	}
 	switch {
-	case set["cursor"] && f.cursor == "":
-		return nil, usagef("--cursor must not be empty (omit it to start from the beginning)")
 	case set["cursor"] && len(f.accounts) > 1:
 		return nil, usagef("--cursor resumes one account: give one --account-id with it")
 	case f.validate && len(f.accounts) > 1:
 		return nil, usagef("--validate checks one account's listing: give one --account-id with it")
-	case f.pageSize < client.MinPageSize || f.pageSize > client.MaxPageSize:
-		return nil, usagef("--page-size must be %d..%d, got %d", client.MinPageSize, client.MaxPageSize, f.pageSize)
-	case f.maxItems < 0:
-		return nil, usagef("--max-items must be 0 (all) or more, got %d", f.maxItems)
-	case f.retries < 0:
-		return nil, usagef("--retries must be 0 or more, got %d", f.retries)
-	case f.timeout <= 0:
-		return nil, usagef("--timeout must be positive, got %v", f.timeout)
+	}
+	if err := checkOptions(flagOption{"max-items", client.WithMaxItems(f.maxItems)},
+		flagOption{"retries", client.WithMaxRetries(f.retries)}, flagOption{"timeout", client.WithAttemptTimeout(f.timeout)}); err != nil {
+		return nil, err
 	}
 	if f.format == "" {
 		f.format = "ndjson"
@@ -123,8 +121,9 @@ func listReceived(ctx context.Context, env Env, args []string) error {
 	if len(f.accounts) > 1 {
 		return listMany(ctx, env, f, c)
 	}
-	params := client.ListParams{AccountID: f.accountID, Limit: f.pageSize, Cursor: f.cursor, MaxItems: f.maxItems}
-	if err := params.Validate(); err != nil {
+	params := f.params
+	params.AccountID = f.accountID
+	if err := client.ValidateParams(params); err != nil {
 		return describe(ctx, err, 0, failure{})
 	}
 	return listOne(ctx, env, f, c, params, val)
@@ -138,6 +137,7 @@ func newClient(env Env, f *listFlags, extra ...client.Option) (*client.Client, f
 	opts := []client.Option{
 		client.WithAttemptTimeout(f.timeout),
 		client.WithMaxRetries(f.retries),
+		client.WithMaxItems(f.maxItems),
 		client.WithUserAgent("postpress-cli/" + client.Version),
 	}
 	if env.HTTPClient != nil {

@@ -70,8 +70,10 @@ func unknownCommand(args []string) error {
 // except limit, which the CLI calls --page-size (a limit of items a page,
 // not of the listing: that is --max-items).
 func flagOf(param string) string {
-	if param == "limit" {
-		return "--page-size"
+	for _, pf := range paramFlags {
+		if pf.param == param {
+			return "--" + pf.flag
+		}
 	}
 	return "--" + strings.ReplaceAll(param, "_", "-")
 }
@@ -142,7 +144,11 @@ func wants(f *flag.Flag) string {
 	if f == nil {
 		return "not a valid value"
 	}
-	switch f.Value.(flag.Getter).Get().(type) {
+	g, ok := f.Value.(flag.Getter)
+	if !ok {
+		return "not a valid value"
+	}
+	switch g.Get().(type) {
 	case int, int64, uint, uint64:
 		return "not a whole number"
 	case float64:

@@ -2,11 +2,13 @@ package cli
 
 import (
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/postpress/postpress-go/client"
 	"github.com/postpress/postpress-go/postpresstest"
 )
 
@@ -15,7 +17,7 @@ var update = flag.Bool("update", false, "rewrite testdata/messages/*.golden from
 // The CLI's messages, stderr and exit code, against golden files in
 // testdata/messages (go test ./internal/cli -run Golden -update rewrites
 // them; read the diff). A server's URL shows as BASE, a state file as
-// STATE.
+// STATE, the spec's page-size bounds as MIN..MAX.
 func TestMessagesGolden(t *testing.T) {
 	cases := []struct {
 		name   string
@@ -43,16 +45,16 @@ func TestMessagesGolden(t *testing.T) {
 		{name: "base-url-ftp", args: []string{"invitations", "received", "--base-url", "ftp://api.postpress.ai/api/v1"}},
 		{name: "base-url-root-404", args: []string{"invitations", "received"}, root: true},
 		{name: "cursor-refused", args: []string{"invitations", "received", "--cursor", "garbage"}},
-		{name: "failure-resume", args: []string{"invitations", "received", "--format", "csv"}, faults: func(s *postpresstest.Server) {
+		{name: "failure-resume", args: []string{"invitations", "received", "--format", "csv", "--page-size", "100"}, faults: func(s *postpresstest.Server) {
 			s.Enqueue(postpresstest.Error("errors/expired_credentials").OnCursor(postpresstest.EncodeCursor(100)))
 		}},
 		{name: "proxy-html", args: []string{"invitations", "received", "--retries", "0"}, faults: func(s *postpresstest.Server) {
 			s.Enqueue(postpresstest.ProxyHTML(502))
 		}},
-		{name: "many-accounts-failure", args: []string{"invitations", "received", "--account-id", "acc", "--account-id", "acc_b", "--concurrency", "1"}, faults: func(s *postpresstest.Server) {
+		{name: "many-accounts-failure", args: []string{"invitations", "received", "--account-id", "acc", "--account-id", "acc_b", "--concurrency", "1", "--page-size", "100"}, faults: func(s *postpresstest.Server) {
 			s.Enqueue(postpresstest.Error("errors/expired_credentials").OnAccount("acc_b").OnCursor(postpresstest.EncodeCursor(100)))
 		}},
-		{name: "sync-account-failure", args: []string{"invitations", "sync", "--state", "STATE", "--account-id", "acc", "--account-id", "acc_b", "--concurrency", "1"}, faults: func(s *postpresstest.Server) {
+		{name: "sync-account-failure", args: []string{"invitations", "sync", "--state", "STATE", "--account-id", "acc", "--account-id", "acc_b", "--concurrency", "1", "--page-size", "100"}, faults: func(s *postpresstest.Server) {
 			s.Enqueue(postpresstest.Error("errors/expired_credentials").OnAccount("acc_b").OnCursor(postpresstest.EncodeCursor(100)))
 		}},
 		{name: "contract-unknown-flag", args: []string{"contract", "check", "--account-id", "acc", "--sandbox"}},
@@ -86,6 +88,9 @@ func TestMessagesGolden(t *testing.T) {
 				code, _, stderr = run(t, env, args...)
 			}
 			stderr = strings.ReplaceAll(strings.ReplaceAll(stderr, state, "STATE"), base, "BASE")
+			// The spec's page-size bounds show as MIN..MAX, so that a bound
+			// moved in openapi.yaml needs no golden file rewritten.
+			stderr = strings.ReplaceAll(stderr, fmt.Sprintf("%d..%d", client.MinPageSize, client.MaxPageSize), "MIN..MAX")
 			got := "$ postpress " + strings.Join(tc.args, " ") + "\nexit " + string(rune('0'+code)) + "\n" + stderr
 			path := filepath.Join("testdata", "messages", tc.name+".golden")
 			if *update {

@@ -5,7 +5,6 @@ import (
 	"flag"
 	"fmt"
 
-	"github.com/postpress/postpress-go/client"
 	"github.com/postpress/postpress-go/invsync"
 	"github.com/postpress/postpress-go/invsync/boltstore"
 )
@@ -61,7 +60,7 @@ func syncInvitations(ctx context.Context, env Env, args []string) error {
 
 	out := &syncOutput{w: f.newWriter(env.Stdout), f: f, written: map[string]int{}}
 	s := &invsync.Syncer{Store: st, Removed: f.removed}
-	res, runErr := s.Run(ctx, c.PagesForAccounts(ctx, f.accounts, client.ListParams{Limit: f.pageSize}), out)
+	res, runErr := s.Run(ctx, c.PagesForAccounts(ctx, f.accounts, f.params), out)
 	if err := out.w.close(); err != nil && runErr == nil {
 		runErr = fmt.Errorf("postpress: writing output: %w", err)
 	}

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/postpress/postpress-go/client"
 	"github.com/postpress/postpress-go/internal/contract"
 )
 
@@ -108,7 +109,7 @@ func TestValidatorChecksRequests(t *testing.T) {
 	for name, mutate := range map[string]func(*http.Request){
 		"no key":         func(r *http.Request) { r.Header.Del("X-API-KEY") },
 		"no account":     func(r *http.Request) { r.URL.RawQuery = "limit=10" },
-		"limit too high": func(r *http.Request) { r.URL.RawQuery = "account_id=a&limit=101" },
+		"limit too high": func(r *http.Request) { r.URL.RawQuery = fmt.Sprintf("account_id=a&limit=%d", client.MaxPageSize+1) },
 		"empty cursor":   func(r *http.Request) { r.URL.RawQuery = "account_id=a&cursor=" },
 		"other path":     func(r *http.Request) { r.URL.Path = "/api/v1/users/invite/sent" },
 	} {

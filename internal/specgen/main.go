@@ -4,7 +4,8 @@
 // (client/errortypes_gen.go) and the error table they are looked up in,
 // with each type's status, description and retry decision
 // (internal/errtable/errtable_gen.go), the query parameters'
-// rules (client/params_gen.go) and the order of the CLI's CSV columns
+// rules (client/params_gen.go), the CLI's flag for each query parameter
+// (internal/cli/params_gen.go) and the order of the CLI's CSV columns
 // (internal/cli/columns_gen.go).
 //
 // `go generate ./...` runs it right after oapi-codegen (see generate.go at
@@ -60,6 +61,7 @@ func run(specPath, root string) error {
 		{"client/errortypes_gen.go", errorTypes},
 		{"internal/errtable/errtable_gen.go", errorTableSource},
 		{"client/params_gen.go", params},
+		{"internal/cli/params_gen.go", cliParams},
 		{"internal/cli/columns_gen.go", func(*openapi3.T) ([]byte, error) { return columns(&node) }},
 	}
 	for _, o := range outputs {

@@ -59,18 +59,17 @@ func TestColumnsFollowTheSpecsOrder(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := `	"invitation_text",
-	"specifics",
-	"specifics.provider",
-	"specifics.shared_secret",
-	"inviter",
-	"inviter.inviter_name",
-	"inviter.inviter_id",
-	"inviter.inviter_public_identifier",
-	"inviter.inviter_description",
-}`
-	if !strings.Contains(string(src), want) {
-		t.Errorf("columns_gen.go does not end with\n%s\ngot:\n%s", want, src)
+	// In this order (other properties, the spec's own or added later, may
+	// come between them).
+	want := []string{`"invitation_text",`, `"specifics",`, `"specifics.provider",`, `"specifics.shared_secret",`,
+		`"inviter",`, `"inviter.inviter_name",`, `"inviter.inviter_id",`, `"inviter.inviter_public_identifier",`, `"inviter.inviter_description",`}
+	rest := string(src)
+	for _, w := range want {
+		i := strings.Index(rest, w)
+		if i < 0 {
+			t.Fatalf("columns_gen.go lacks %s after the columns before it, in the order %v:\n%s", w, want, src)
+		}
+		rest = rest[i+len(w):]
 	}
 }
 
@@ -97,6 +96,11 @@ func TestFailsWithTheSchemaPath(t *testing.T) {
 			"        default: 10\n",
 			"",
 			"`limit` needs minimum, maximum and default",
+		},
+		"a query parameter that is not a scalar": {
+			"      schema:\n        type: string\n        minLength: 1\n      example: eyJvIjoxMH0\n",
+			"      schema:\n        type: array\n        items:\n          type: string\n      example: [eyJvIjoxMH0]\n",
+			"#/components/parameters/Cursor: query parameter cursor is not a string, integer, number or boolean",
 		},
 	} {
 		t.Run(name, func(t *testing.T) {
@@ -139,6 +143,24 @@ func TestRetryDecisionComesFromTheSpec(t *testing.T) {
 	} {
 		if err := runOn(t, c.old, c.new); err == nil || !strings.Contains(err.Error(), c.says) {
 			t.Errorf("%q: err %v, want one saying %q", c.new, err, c.says)
+		}
+	}
+}
+
+// TestCLIFlagsFromTheSpec: each query parameter gets a flag, named by its
+// x-cli-flag or else by its name with dashes.
+func TestCLIFlagsFromTheSpec(t *testing.T) {
+	dir, err := runIn(t, "      x-cli-flag: page-size\n", "      x-cli-flag: per-page\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, err := os.ReadFile(filepath.Join(dir, "internal/cli/params_gen.go"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`{param: "limit", flag: "per-page"`, `{param: "account_id", flag: "account-id"`, `{param: "cursor", flag: "cursor"`} {
+		if !strings.Contains(string(src), want) {
+			t.Errorf("params_gen.go lacks %s:\n%s", want, src)
 		}
 	}
 }
