@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/postpress/postpress-go/client"
+	"github.com/postpress/postpress-go/gen"
 	"github.com/postpress/postpress-go/invsync"
 	"github.com/postpress/postpress-go/invsync/boltstore"
 )
@@ -139,7 +140,7 @@ func syncPagesData(accounts, items int) [][]*client.Page {
 		for off := 0; off < items; off += PageSize {
 			p := &client.Page{}
 			for i := off; i < min(off+PageSize, items); i++ {
-				p.Items = append(p.Items, client.Invitation{ID: fmt.Sprintf("inv_01HX%06d%016d", a, i)})
+				p.Items = append(p.Items, client.Invitation{InvitationReceived: gen.InvitationReceived{ID: fmt.Sprintf("inv_01HX%06d%016d", a, i)}})
 			}
 			if off+PageSize < items {
 				p.NextCursor = "c" + strconv.Itoa(off+PageSize)
@@ -256,7 +257,7 @@ func TestSyncSecondRunWritesNothing(t *testing.T) {
 	if w != 0 {
 		t.Errorf("second run wrote %d bytes", w)
 	}
-	pages[7][1].Items = append(pages[7][1].Items, client.Invitation{ID: "inv_new"})
+	pages[7][1].Items = append(pages[7][1].Items, client.Invitation{InvitationReceived: gen.InvitationReceived{ID: "inv_new"}})
 	if res, w, n := syncRun(t, path, pages); n != 1 || res.Commits != 1 || w <= 0 {
 		t.Errorf("run with one new: %d events, %d commits, %d bytes", n, res.Commits, w)
 	}

@@ -5,34 +5,38 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
+	"strconv"
+	"strings"
 	"time"
+	"unicode/utf8"
+
+	"github.com/go-faster/jx"
 
 	"github.com/postpress/postpress-go/gen"
-	"github.com/postpress/postpress-go/internal/wire"
 )
 
-// decodePage decodes a 200 body into the generated types with the decoder
-// generated from the spec (internal/wire), which accepts exactly the
-// bodies encoding/json accepts and yields the same values: unknown
-// members and unknown enum values are accepted, null in a string field
-// decodes as "". A body that is not a JSON object, or lacks `items` or
-// `cursor`, is ErrMalformedResponse: those are the members paging depends
-// on (an absent cursor would read as the last page). Other required
+// decodePage decodes a 200 body into the generated types with the decoders
+// generated from the spec (decode_gen.go, over github.com/go-faster/jx),
+// which accept exactly the bodies encoding/json accepts and yield the same
+// values: unknown members and unknown enum values are accepted, null in a
+// string field decodes as "". A body that is not a JSON object, or lacks
+// `items` or `cursor`, is ErrMalformedResponse: those are the members paging
+// depends on (an absent cursor would read as the last page). Other required
 // members that are absent are tolerated, like nulls in string fields;
-// response validation (WithResponseValidator) reports them. The error
-// quotes the body only when it is not a JSON object.
+// response validation (WithResponseValidator) reports them. The error names
+// the JSON pointer of a value that does not fit, and quotes the body only
+// when it is not a JSON object. The page and each item keep their bytes
+// (slices of body, not copies): RawJSON.
 func decodePage(body []byte) (*Page, error) {
 	var v gen.InvitationList
-	err := wire.DecodeInvitationList(body, &v)
-	var missing *wire.MissingError
+	var raws []json.RawMessage
+	missing, err := decodeInvitationList(body, &v, map[string]*[]json.RawMessage{"items": &raws})
 	switch {
-	case errors.As(err, &missing):
-		for _, m := range missing.Members {
-			if m == "items" || m == "cursor" {
-				return nil, fmt.Errorf("%w: no `%s` member (a last page has `cursor: null`)", ErrMalformedResponse, m)
-			}
-		}
+	case err != nil && bytes.HasPrefix(body, []byte("\xef\xbb\xbf")):
+		// Refused, as encoding/json refuses it (RFC 8259 §8.1).
+		return nil, fmt.Errorf("%w: the body starts with a UTF-8 byte order mark", ErrMalformedResponse)
 	case err != nil && bytes.HasPrefix(bytes.TrimLeft(body, " \t\r\n"), []byte("{")):
 		// A JSON object: the error says where and what, and no text of the
 		// body goes into it (a page holds personal data and shared secrets).
@@ -42,15 +46,126 @@ func decodePage(body []byte) (*Page, error) {
 		// answered.
 		return nil, fmt.Errorf("%w: %w (body starts %q)", ErrMalformedResponse, err, excerpt(body, 80))
 	}
+	for _, m := range missing {
+		if m == "items" || m == "cursor" {
+			return nil, fmt.Errorf("%w: no `%s` member (a last page has `cursor: null`)", ErrMalformedResponse, m)
+		}
+	}
 	if v.Items == nil {
 		return nil, fmt.Errorf("%w: no `items` array", ErrMalformedResponse)
 	}
-	p := &Page{Items: v.Items}
+	p := &Page{Items: make([]Invitation, len(v.Items)), raw: body}
+	for i := range v.Items {
+		p.Items[i] = Invitation{InvitationReceived: v.Items[i], raw: raws[i]}
+	}
 	if v.Cursor != nil {
 		p.NextCursor = *v.Cursor
 	}
 	return p, nil
 }
+
+// The runtime of the generated decoders.
+
+// decodeString decodes a JSON string into *dst as encoding/json does: null
+// leaves it as it is; a string with escapes or invalid UTF-8 (rare) is
+// unquoted by encoding/json itself, so that every such case matches.
+func decodeString(d *jx.Decoder, dst *string) error {
+	switch d.Next() {
+	case jx.Null:
+		return d.Null()
+	case jx.String:
+	default:
+		return typeError(d, "string")
+	}
+	raw, err := d.Raw()
+	if err != nil {
+		return err
+	}
+	if s := raw[1 : len(raw)-1]; bytes.IndexByte(s, '\\') < 0 && utf8.Valid(s) {
+		*dst = string(s)
+		return nil
+	}
+	return json.Unmarshal(raw, dst)
+}
+
+// decodeStd decodes the next value into v with encoding/json: the types the
+// generator has no code for (numbers, booleans, maps, json.Unmarshalers).
+func decodeStd(d *jx.Decoder, v any) error {
+	raw, err := d.Raw()
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(raw, v)
+}
+
+// typeError is a value of the wrong JSON type for goType.
+func typeError(d *jx.Decoder, goType string) error {
+	if t := d.Next(); t != jx.Invalid {
+		return fmt.Errorf("cannot decode a JSON %s into %s", t, goType)
+	}
+	return errors.New("not a JSON value")
+}
+
+// end fails unless only white space follows the value.
+func end(d *jx.Decoder) error {
+	if err := d.Skip(); !errors.Is(err, io.EOF) {
+		return errors.New("data after the top-level value")
+	}
+	return nil
+}
+
+// absent returns the names not marked in seen (bit i for names[i]).
+func absent(names []string, seen uint64) (out []string) {
+	for i, n := range names {
+		if seen&(1<<i) == 0 {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// growSlice returns s with room for element i, reusing the elements
+// already there (encoding/json decodes into them again).
+func growSlice[T any](s []T, i int) []T {
+	if i < cap(s) {
+		return s[:max(len(s), i+1)]
+	}
+	var zero T
+	return append(s[:cap(s)], zero)[:i+1]
+}
+
+// endSlice trims s to the n elements decoded; an empty array gives a
+// non-nil empty slice.
+func endSlice[T any](s []T, n int) []T {
+	if n == 0 {
+		return []T{}
+	}
+	return s[:n]
+}
+
+// pointerError is a value of a 200 body that does not fit the generated
+// types: its JSON pointer (RFC 6901) and why.
+type pointerError struct {
+	pointer string
+	err     error
+}
+
+func (e *pointerError) Error() string { return fmt.Sprintf("at %q: %v", e.pointer, e.err) }
+
+func (e *pointerError) Unwrap() error { return e.err }
+
+// at puts the member name in front of err's pointer.
+func at(name string, err error) error {
+	name = strings.NewReplacer("~", "~0", "/", "~1").Replace(name)
+	if e, ok := err.(*pointerError); ok {
+		e.pointer = "/" + name + e.pointer
+		return e
+	}
+	return &pointerError{pointer: "/" + name, err: err}
+}
+
+// atIndex puts the array index i in front of err's pointer.
+func atIndex(i int, err error) error { return at(strconv.Itoa(i), err) }
 
 // errorEnvelope is the error body every API error follows.
 type errorEnvelope struct {

@@ -235,7 +235,10 @@ var errClientRefused = errors.New("refused by the client")
 // type, for check.Decoding. client.Page carries no `object`, which
 // Decoding does not compare.
 func clientList(page *client.Page) *gen.InvitationList {
-	l := &gen.InvitationList{Items: page.Items}
+	l := &gen.InvitationList{Items: make([]gen.InvitationReceived, len(page.Items))}
+	for i := range page.Items {
+		l.Items[i] = page.Items[i].InvitationReceived
+	}
 	if page.NextCursor != "" {
 		l.Cursor = &page.NextCursor
 	}

@@ -1,6 +1,6 @@
 // Command specgen generates the code of the hand-written layer that would
 // otherwise restate openapi.yaml: the page decoders into gen's types
-// (internal/wire/decode_gen.go), the error-type constants with their status
+// (client/decode_gen.go), the error-type constants with their status
 // and description (client/errortypes_gen.go), the query parameters'
 // rules (client/params_gen.go) and the order of the CLI's CSV columns
 // (internal/cli/columns_gen.go).
@@ -54,7 +54,7 @@ func run(specPath, root string) error {
 		path string
 		gen  func(*openapi3.T) ([]byte, error)
 	}{
-		{"internal/wire/decode_gen.go", decoders},
+		{"client/decode_gen.go", decoders},
 		{"client/errortypes_gen.go", errorTypes},
 		{"client/params_gen.go", params},
 		{"internal/cli/columns_gen.go", func(*openapi3.T) ([]byte, error) { return columns(&node) }},

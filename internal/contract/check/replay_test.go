@@ -93,7 +93,10 @@ func clientDecode(t *testing.T, ex *check.Exchange) (*gen.InvitationList, error)
 		}
 		return nil, err
 	}
-	l := &gen.InvitationList{Items: page.Items}
+	l := &gen.InvitationList{}
+	for _, inv := range page.Items {
+		l.Items = append(l.Items, inv.InvitationReceived)
+	}
 	if page.NextCursor != "" {
 		l.Cursor = &page.NextCursor
 	}
