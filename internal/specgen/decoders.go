@@ -67,9 +67,9 @@ func decoders(doc *openapi3.T) ([]byte, error) {
 }
 
 type decoderGen struct {
-	doc   *openapi3.T
-	out   bytes.Buffer
-	done  map[reflect.Type]bool
+	doc  *openapi3.T
+	out  bytes.Buffer
+	done map[reflect.Type]bool
 }
 
 // schemaPath is where a schema is defined: its $ref, or the path it was
