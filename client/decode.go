@@ -33,6 +33,7 @@ func decodePage(body []byte) (*Page, error) {
 	var v gen.InvitationList
 	var raws []json.RawMessage
 	missing, err := decodeInvitationList(body, &v, map[string]*[]json.RawMessage{"items": &raws})
+	err = rootCause(err)
 	switch {
 	case err != nil && bytes.HasPrefix(body, []byte("\xef\xbb\xbf")):
 		// Refused, as encoding/json refuses it (RFC 8259 §8.1).
@@ -162,6 +163,25 @@ func at(name string, err error) error {
 		return e
 	}
 	return &pointerError{pointer: "/" + name, err: err}
+}
+
+// rootCause is err's innermost cause, at err's JSON pointer: jx wraps an
+// error once per level of nesting it unwinds ("array: array: ..."), which
+// says nothing the pointer and the cause do not.
+func rootCause(err error) error {
+	var at *pointerError
+	for ; err != nil; err = errors.Unwrap(err) {
+		if e, ok := err.(*pointerError); ok {
+			at = e
+		}
+		if errors.Unwrap(err) == nil {
+			break
+		}
+	}
+	if at != nil {
+		return &pointerError{pointer: at.pointer, err: err}
+	}
+	return err
 }
 
 // atIndex puts the array index i in front of err's pointer.

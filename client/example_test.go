@@ -2,9 +2,12 @@ package client_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log"
+	"net/http"
+	"net/http/httptest"
 
 	"github.com/postpress/postpress-go/client"
 	"github.com/postpress/postpress-go/postpresstest"
@@ -110,4 +113,34 @@ func ExamplePager() {
 	// 10 items; next cursor eyJvIjoxMH0
 	// 10 items; next cursor eyJvIjoyMH0
 	// 5 items; next cursor
+}
+
+// Read a member the spec does not list (here the inviter's picture, which
+// live responses carry) from the bytes the server sent for the invitation.
+func ExampleInvitation_RawJSON() {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, `{"object":"InvitationList","cursor":null,"items":[{"object":"InvitationReceived",
+			"id":"inv_1","invited_user":"Ada Lovelace","inviter":{"inviter_name":"Alan Turing",
+			"inviter_profile_picture_url":"https://media.example/alan.jpg"}}]}`)
+	}))
+	defer srv.Close()
+
+	c, _ := client.New(client.WithBaseURL(srv.URL), client.WithAPIKey("pp_example"))
+	for inv, err := range c.Invitations(context.Background(), client.ListParams{AccountID: "acc_1"}) {
+		if err != nil {
+			log.Fatal(err)
+		}
+		var extra struct {
+			Inviter struct {
+				Picture string `json:"inviter_profile_picture_url"`
+			} `json:"inviter"`
+		}
+		if err := json.Unmarshal(inv.RawJSON(), &extra); err != nil {
+			log.Fatal(err)
+		}
+		fmt.Println(inv.Inviter.InviterName, extra.Inviter.Picture)
+	}
+	// Output:
+	// Alan Turing https://media.example/alan.jpg
 }
