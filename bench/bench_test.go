@@ -307,7 +307,8 @@ func decodeOgen(body []byte) (int, error) {
 
 // Decode-only cost of one page. The client's own decoder is measured in
 // the client package (BenchmarkDecodePage), where it can be reached; here
-// are the others, into the generated types where they can be.
+// are the others, into the generated types where they can be:
+// encoding/json/v2 when built with Go 1.27 or later (stdjsonv2_test.go).
 func BenchmarkDecode(b *testing.B) {
 	s := NewServer(1000)
 	s.Close()
@@ -328,7 +329,11 @@ func BenchmarkDecode(b *testing.B) {
 		{"impl=goccy", into(goccy.Unmarshal)},
 		{"impl=jsonexp-v2", into(func(b []byte, v any) error { return jsonexp.Unmarshal(b, v) })},
 		{"impl=jsonexp-v1", into(jsonv1.Unmarshal)},
+		{"impl=encoding-json-v2", into(stdJSONv2)},
 	} {
+		if v.name == "impl=encoding-json-v2" && stdJSONv2 == nil {
+			continue // before Go 1.27
+		}
 		b.Run(v.name, func(b *testing.B) {
 			b.ReportAllocs()
 			b.SetBytes(int64(len(body)))

@@ -408,14 +408,23 @@ func benchPage(tb testing.TB) []byte {
 }
 
 // BenchmarkDecodePage is the decode-only cost of one 100-item page:
-// decodePage (the client's generated decoder) against one
-// json.Unmarshal into the same generated type.
+// decodePage (the client's generated decoder, RawJSON kept), the generated
+// decoder without RawJSON, and one json.Unmarshal into the same generated
+// type.
+// hundred stands for a page's items where only their count is checked.
+var hundred = make([]Invitation, 100)
+
 func BenchmarkDecodePage(b *testing.B) {
 	body := benchPage(b)
 	for _, v := range []struct {
 		name   string
 		decode func([]byte) (*Page, error)
-	}{{"impl=client", decodePage}, {"impl=encoding-json", func(body []byte) (*Page, error) {
+	}{{"impl=client", decodePage}, {"impl=client-noraw", func(body []byte) (*Page, error) {
+		// The generated decoder alone: no RawJSON, no Invitation wrapping.
+		var v gen.InvitationList
+		_, err := decodeInvitationList(body, &v, nil)
+		return &Page{Items: hundred[:len(v.Items)]}, err
+	}}, {"impl=encoding-json", func(body []byte) (*Page, error) {
 		var v gen.InvitationList
 		err := json.Unmarshal(body, &v)
 		return &Page{Items: make([]Invitation, len(v.Items))}, err
