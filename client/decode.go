@@ -31,8 +31,14 @@ import (
 // (slices of body, not copies): RawJSON.
 func decodePage(body []byte) (*Page, error) {
 	var v gen.InvitationList
-	var raws []json.RawMessage
-	missing, err := decodeInvitationList(body, &v, map[string]*[]json.RawMessage{"items": &raws})
+	items := &elems{body: body}
+	missing, err := decodeInvitationList(body, &v, map[string]*elems{"items": items})
+	if err == nil && items.missed {
+		// An item without a plain first member name (null, {}, an escaped
+		// name): decode the page again, each item from its own bytes.
+		v, items = gen.InvitationList{}, &elems{body: body, slow: true}
+		missing, err = decodeInvitationList(body, &v, map[string]*elems{"items": items})
+	}
 	err = rootCause(err)
 	switch {
 	case err != nil && bytes.HasPrefix(body, []byte("\xef\xbb\xbf")):
@@ -57,7 +63,7 @@ func decodePage(body []byte) (*Page, error) {
 	}
 	p := &Page{Items: make([]Invitation, len(v.Items)), raw: body}
 	for i := range v.Items {
-		p.Items[i] = Invitation{InvitationReceived: v.Items[i], raw: raws[i]}
+		p.Items[i] = Invitation{InvitationReceived: v.Items[i], raw: items.raw[i]}
 	}
 	if v.Cursor != nil {
 		p.NextCursor = *v.Cursor
@@ -66,6 +72,77 @@ func decodePage(body []byte) (*Page, error) {
 }
 
 // The runtime of the generated decoders.
+
+// elems collects the bytes of the elements of an array of objects, as
+// slices of the body, in one pass: each element's start is found from its
+// first member name (a slice of the body: its offset is what cap tells),
+// each element's end from the next one's start (only white space and a
+// comma lie between), the last one's by skipping it again. An element
+// without a plain first name sets missed; the caller then decodes again
+// with slow set, taking each element's bytes before decoding it.
+type elems struct {
+	body   []byte
+	raw    []json.RawMessage
+	starts []int
+	slow   bool
+	missed bool
+}
+
+// reset starts an array (a member may come twice: the last array counts).
+func (e *elems) reset() {
+	if e != nil {
+		e.raw, e.starts = e.raw[:0], e.starts[:0]
+	}
+}
+
+// start notes the element whose first member name is first.
+func (e *elems) start(first []byte) {
+	off := cap(e.body) - cap(first)
+	if len(first) == 0 || off < 2 || off >= len(e.body) || &e.body[off] != &first[0] {
+		e.missed = true
+		return
+	}
+	i := off - 2 // before the name's opening quote
+	for i > 0 && isSpace(e.body[i]) {
+		i--
+	}
+	if e.body[i] != '{' || e.body[off-1] != '"' {
+		e.missed = true
+		return
+	}
+	e.starts = append(e.starts, i)
+}
+
+// end turns the starts into the elements' bytes.
+func (e *elems) end() error {
+	if e == nil || e.slow || e.missed {
+		return nil
+	}
+	for i, start := range e.starts {
+		var end int
+		if i+1 < len(e.starts) {
+			end = e.starts[i+1] - 1
+			for isSpace(e.body[end]) {
+				end--
+			}
+			for end--; isSpace(e.body[end]); end-- {
+			}
+			end++ // past the element's '}'
+		} else {
+			var d jx.Decoder
+			d.ResetBytes(e.body[start:])
+			raw, err := d.Raw()
+			if err != nil {
+				return err
+			}
+			end = start + len(raw)
+		}
+		e.raw = append(e.raw, e.body[start:end])
+	}
+	return nil
+}
+
+func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
 
 // decodeString decodes a JSON string into *dst as encoding/json does: null
 // leaves it as it is; a string with escapes or invalid UTF-8 (rare) is

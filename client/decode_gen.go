@@ -14,16 +14,16 @@ import (
 // decodeInvitationList decodes body, a InvitationList (#/components/schemas/InvitationList), into v as
 // encoding/json's Unmarshal would, and returns the members the spec
 // requires that the top-level object lacks. raws[member], for a top-level
-// array of objects, receives each element's bytes (slices of body). It
+// array of objects, collects each element's bytes (slices of body). It
 // never writes to body.
-func decodeInvitationList(body []byte, v *gen.InvitationList, raws map[string]*[]json.RawMessage) (missing []string, err error) {
+func decodeInvitationList(body []byte, v *gen.InvitationList, raws map[string]*elems) (missing []string, err error) {
 	d := jx.DecodeBytes(body)
 	var seen uint64
 	switch d.Next() {
 	case jx.Null:
 		err = d.Null()
 	case jx.Object:
-		seen, err = membersInvitationList(d, v, raws, len(body)/512)
+		seen, err = membersInvitationList(d, v, nil, raws, len(body)/512)
 	default:
 		err = typeError(d, "gen.InvitationList")
 	}
@@ -42,13 +42,17 @@ var requiredInvitationList = []string{"object", "items", "cursor"}
 // membersInvitationList decodes the members of an object into v; seen has bit i
 // set for each required member (in the spec's order) that came. A member
 // is matched as encoding/json matches it: its exact name first, then
-// case-insensitively.
-func membersInvitationList(d *jx.Decoder, v *gen.InvitationList, raws map[string]*[]json.RawMessage, hint int) (seen uint64, err error) {
+// case-insensitively. first, when not nil, is set to the first member's
+// name as it is in the body.
+func membersInvitationList(d *jx.Decoder, v *gen.InvitationList, first *[]byte, raws map[string]*elems, hint int) (seen uint64, err error) {
 	it, err := d.ObjIter()
 	if err != nil {
 		return 0, err
 	}
 	for it.Next() {
+		if first != nil {
+			*first, first = it.Key(), nil
+		}
 		switch indexInvitationList(it.Key()) {
 		case 0: // #/components/schemas/InvitationList/properties/cursor
 			seen |= 1 << 2
@@ -109,9 +113,9 @@ var namesInvitationList = []string{"cursor", "items", "object"}
 
 // decodeSliceOfInvitationReceived decodes an array into *dst as encoding/json does:
 // null sets nil; the elements already in the slice are decoded into again.
-// With raws not nil, each element's bytes go to (*raws)[i]; hint is the
-// capacity a nil slice starts with.
-func decodeSliceOfInvitationReceived(d *jx.Decoder, dst *[]gen.InvitationReceived, raws *[]json.RawMessage, hint int) error {
+// With raws not nil, each element's bytes are collected (see elems); hint
+// is the capacity a nil slice starts with.
+func decodeSliceOfInvitationReceived(d *jx.Decoder, dst *[]gen.InvitationReceived, raws *elems, hint int) error {
 	switch d.Next() {
 	case jx.Null:
 		*dst = nil
@@ -128,24 +132,26 @@ func decodeSliceOfInvitationReceived(d *jx.Decoder, dst *[]gen.InvitationReceive
 	if s == nil {
 		s = make([]gen.InvitationReceived, 0, min(hint, 1024))
 	}
-	var r []json.RawMessage
 	var sub jx.Decoder
-	if raws != nil {
-		r = (*raws)[:0]
-	}
+	raws.reset()
 	for it.Next() {
 		s = growSlice(s, n)
-		if raws == nil {
-			err = decodeInvitationReceived(d, &s[n])
-		} else {
+		switch {
+		case raws == nil:
+			err = decodeInvitationReceived(d, &s[n], nil)
+		case raws.slow:
 			// The element's bytes, then the element decoded from them.
 			var raw jx.Raw
 			d.Next() // past white space, so that raw starts at the value
 			if raw, err = d.Raw(); err == nil {
-				r = append(r, json.RawMessage(raw))
+				raws.raw = append(raws.raw, json.RawMessage(raw))
 				sub.ResetBytes(raw)
-				err = decodeInvitationReceived(&sub, &s[n])
+				err = decodeInvitationReceived(&sub, &s[n], nil)
 			}
+		default:
+			var first []byte
+			err = decodeInvitationReceived(d, &s[n], &first)
+			raws.start(first)
 		}
 		if err != nil {
 			return atIndex(n, err)
@@ -156,19 +162,17 @@ func decodeSliceOfInvitationReceived(d *jx.Decoder, dst *[]gen.InvitationReceive
 		return err
 	}
 	*dst = endSlice(s, n)
-	if raws != nil {
-		*raws = r
-	}
-	return nil
+	return raws.end()
 }
 
 // decodeInvitationReceived decodes #/components/schemas/InvitationList/properties/items/items into v: null leaves it as it is.
-func decodeInvitationReceived(d *jx.Decoder, v *gen.InvitationReceived) error {
+// first, when not nil, is set to the object's first member name.
+func decodeInvitationReceived(d *jx.Decoder, v *gen.InvitationReceived, first *[]byte) error {
 	switch d.Next() {
 	case jx.Null:
 		return d.Null()
 	case jx.Object:
-		_, err := membersInvitationReceived(d, v)
+		_, err := membersInvitationReceived(d, v, first)
 		return err
 	}
 	return typeError(d, "gen.InvitationReceived")
@@ -177,13 +181,17 @@ func decodeInvitationReceived(d *jx.Decoder, v *gen.InvitationReceived) error {
 // membersInvitationReceived decodes the members of an object into v; seen has bit i
 // set for each required member (in the spec's order) that came. A member
 // is matched as encoding/json matches it: its exact name first, then
-// case-insensitively.
-func membersInvitationReceived(d *jx.Decoder, v *gen.InvitationReceived) (seen uint64, err error) {
+// case-insensitively. first, when not nil, is set to the first member's
+// name as it is in the body.
+func membersInvitationReceived(d *jx.Decoder, v *gen.InvitationReceived, first *[]byte) (seen uint64, err error) {
 	it, err := d.ObjIter()
 	if err != nil {
 		return 0, err
 	}
 	for it.Next() {
+		if first != nil {
+			*first, first = it.Key(), nil
+		}
 		switch indexInvitationReceived(it.Key()) {
 		case 0: // #/components/schemas/InvitationList/properties/items/items/properties/date
 			seen |= 1 << 6
@@ -235,7 +243,7 @@ func membersInvitationReceived(d *jx.Decoder, v *gen.InvitationReceived) (seen u
 				if v.Inviter == nil {
 					v.Inviter = new(gen.Inviter)
 				}
-				err = decodeInviter(d, v.Inviter)
+				err = decodeInviter(d, v.Inviter, nil)
 			}
 			if err != nil {
 				return seen, at("inviter", err)
@@ -260,7 +268,7 @@ func membersInvitationReceived(d *jx.Decoder, v *gen.InvitationReceived) (seen u
 				if v.Specifics == nil {
 					v.Specifics = new(gen.Specifics)
 				}
-				err = decodeSpecifics(d, v.Specifics)
+				err = decodeSpecifics(d, v.Specifics, nil)
 			}
 			if err != nil {
 				return seen, at("specifics", err)
@@ -313,12 +321,13 @@ func indexInvitationReceived(key []byte) int {
 var namesInvitationReceived = []string{"date", "id", "invitation_text", "invited_user", "invited_user_description", "invited_user_id", "invited_user_public_id", "inviter", "object", "parsed_datetime", "specifics"}
 
 // decodeInviter decodes #/components/schemas/Inviter into v: null leaves it as it is.
-func decodeInviter(d *jx.Decoder, v *gen.Inviter) error {
+// first, when not nil, is set to the object's first member name.
+func decodeInviter(d *jx.Decoder, v *gen.Inviter, first *[]byte) error {
 	switch d.Next() {
 	case jx.Null:
 		return d.Null()
 	case jx.Object:
-		_, err := membersInviter(d, v)
+		_, err := membersInviter(d, v, first)
 		return err
 	}
 	return typeError(d, "gen.Inviter")
@@ -327,13 +336,17 @@ func decodeInviter(d *jx.Decoder, v *gen.Inviter) error {
 // membersInviter decodes the members of an object into v; seen has bit i
 // set for each required member (in the spec's order) that came. A member
 // is matched as encoding/json matches it: its exact name first, then
-// case-insensitively.
-func membersInviter(d *jx.Decoder, v *gen.Inviter) (seen uint64, err error) {
+// case-insensitively. first, when not nil, is set to the first member's
+// name as it is in the body.
+func membersInviter(d *jx.Decoder, v *gen.Inviter, first *[]byte) (seen uint64, err error) {
 	it, err := d.ObjIter()
 	if err != nil {
 		return 0, err
 	}
 	for it.Next() {
+		if first != nil {
+			*first, first = it.Key(), nil
+		}
 		switch indexInviter(it.Key()) {
 		case 0: // #/components/schemas/Inviter/properties/inviter_description
 			seen |= 1 << 3
@@ -393,12 +406,13 @@ func indexInviter(key []byte) int {
 var namesInviter = []string{"inviter_description", "inviter_id", "inviter_name", "inviter_public_identifier"}
 
 // decodeSpecifics decodes #/components/schemas/Specifics into v: null leaves it as it is.
-func decodeSpecifics(d *jx.Decoder, v *gen.Specifics) error {
+// first, when not nil, is set to the object's first member name.
+func decodeSpecifics(d *jx.Decoder, v *gen.Specifics, first *[]byte) error {
 	switch d.Next() {
 	case jx.Null:
 		return d.Null()
 	case jx.Object:
-		_, err := membersSpecifics(d, v)
+		_, err := membersSpecifics(d, v, first)
 		return err
 	}
 	return typeError(d, "gen.Specifics")
@@ -407,13 +421,17 @@ func decodeSpecifics(d *jx.Decoder, v *gen.Specifics) error {
 // membersSpecifics decodes the members of an object into v; seen has bit i
 // set for each required member (in the spec's order) that came. A member
 // is matched as encoding/json matches it: its exact name first, then
-// case-insensitively.
-func membersSpecifics(d *jx.Decoder, v *gen.Specifics) (seen uint64, err error) {
+// case-insensitively. first, when not nil, is set to the first member's
+// name as it is in the body.
+func membersSpecifics(d *jx.Decoder, v *gen.Specifics, first *[]byte) (seen uint64, err error) {
 	it, err := d.ObjIter()
 	if err != nil {
 		return 0, err
 	}
 	for it.Next() {
+		if first != nil {
+			*first, first = it.Key(), nil
+		}
 		switch indexSpecifics(it.Key()) {
 		case 0: // #/components/schemas/Provider
 			seen |= 1 << 0

@@ -214,16 +214,16 @@ func (g *decoderGen) root(name string, t reflect.Type, s *openapi3.SchemaRef) er
 	fmt.Fprintf(&g.out, `// decode%[1]s decodes body, a %[1]s (%[2]s), into v as
 // encoding/json's Unmarshal would, and returns the members the spec
 // requires that the top-level object lacks. raws[member], for a top-level
-// array of objects, receives each element's bytes (slices of body). It
+// array of objects, collects each element's bytes (slices of body). It
 // never writes to body.
-func decode%[1]s(body []byte, v *gen.%[1]s, raws map[string]*[]json.RawMessage) (missing []string, err error) {
+func decode%[1]s(body []byte, v *gen.%[1]s, raws map[string]*elems) (missing []string, err error) {
 	d := jx.DecodeBytes(body)
 	var seen uint64
 	switch d.Next() {
 	case jx.Null:
 		err = d.Null()
 	case jx.Object:
-		seen, err = members%[1]s(d, v, raws, len(body)/512)
+		seen, err = members%[1]s(d, v, nil, raws, len(body)/512)
 	default:
 		err = typeError(d, %[3]q)
 	}
@@ -252,15 +252,16 @@ func (g *decoderGen) structDecoder(t reflect.Type, fs []field, required []string
 	name := t.Name()
 	params := ""
 	if top {
-		params = ", raws map[string]*[]json.RawMessage, hint int"
+		params = ", raws map[string]*elems, hint int"
 	} else {
 		fmt.Fprintf(&g.out, `// decode%[1]s decodes %[2]s into v: null leaves it as it is.
-func decode%[1]s(d *jx.Decoder, v *gen.%[1]s) error {
+// first, when not nil, is set to the object's first member name.
+func decode%[1]s(d *jx.Decoder, v *gen.%[1]s, first *[]byte) error {
 	switch d.Next() {
 	case jx.Null:
 		return d.Null()
 	case jx.Object:
-		_, err := members%[1]s(d, v)
+		_, err := members%[1]s(d, v, first)
 		return err
 	}
 	return typeError(d, %[3]q)
@@ -288,13 +289,17 @@ func decode%[1]s(d *jx.Decoder, v *gen.%[1]s) error {
 	fmt.Fprintf(&g.out, `// members%[1]s decodes the members of an object into v; seen has bit i
 // set for each required member (in the spec's order) that came. A member
 // is matched as encoding/json matches it: its exact name first, then
-// case-insensitively.
-func members%[1]s(d *jx.Decoder, v *gen.%[1]s%[3]s) (seen uint64, err error) {
+// case-insensitively. first, when not nil, is set to the first member's
+// name as it is in the body.
+func members%[1]s(d *jx.Decoder, v *gen.%[1]s, first *[]byte%[3]s) (seen uint64, err error) {
 	it, err := d.ObjIter()
 	if err != nil {
 		return 0, err
 	}
 	for it.Next() {
+		if first != nil {
+			*first, first = it.Key(), nil
+		}
 		switch index%[1]s(it.Key()) {
 %[2]s		default:
 			if err = d.Skip(); err != nil {
@@ -341,7 +346,7 @@ func (g *decoderGen) value(t reflect.Type, s *openapi3.SchemaRef, lv, member, pa
 		}
 		return fmt.Sprintf("\t\t\terr = decodeString(d, %s)\n", p), nil, nil
 	case reflect.Struct:
-		return fmt.Sprintf("\t\t\terr = decode%s(d, %s)\n", t.Name(), addr(lv)), g.structLater(t, s, path), nil
+		return fmt.Sprintf("\t\t\terr = decode%s(d, %s, nil)\n", t.Name(), addr(lv)), g.structLater(t, s, path), nil
 	case reflect.Pointer:
 		inner, deps, err := g.value(t.Elem(), s, "(*"+lv+")", member, path, false)
 		if err != nil {
@@ -405,9 +410,9 @@ func (g *decoderGen) sliceLater(t reflect.Type, items *openapi3.SchemaRef, path 
 		elem := t.Elem()
 		fmt.Fprintf(&g.out, `// decodeSliceOf%[1]s decodes an array into *dst as encoding/json does:
 // null sets nil; the elements already in the slice are decoded into again.
-// With raws not nil, each element's bytes go to (*raws)[i]; hint is the
-// capacity a nil slice starts with.
-func decodeSliceOf%[1]s(d *jx.Decoder, dst *%[2]s, raws *[]json.RawMessage, hint int) error {
+// With raws not nil, each element's bytes are collected (see elems); hint
+// is the capacity a nil slice starts with.
+func decodeSliceOf%[1]s(d *jx.Decoder, dst *%[2]s, raws *elems, hint int) error {
 	switch d.Next() {
 	case jx.Null:
 		*dst = nil
@@ -424,24 +429,26 @@ func decodeSliceOf%[1]s(d *jx.Decoder, dst *%[2]s, raws *[]json.RawMessage, hint
 	if s == nil {
 		s = make(%[2]s, 0, min(hint, 1024))
 	}
-	var r []json.RawMessage
 	var sub jx.Decoder
-	if raws != nil {
-		r = (*raws)[:0]
-	}
+	raws.reset()
 	for it.Next() {
 		s = growSlice(s, n)
-		if raws == nil {
-			err = decode%[1]s(d, &s[n])
-		} else {
+		switch {
+		case raws == nil:
+			err = decode%[1]s(d, &s[n], nil)
+		case raws.slow:
 			// The element's bytes, then the element decoded from them.
 			var raw jx.Raw
 			d.Next() // past white space, so that raw starts at the value
 			if raw, err = d.Raw(); err == nil {
-				r = append(r, json.RawMessage(raw))
+				raws.raw = append(raws.raw, json.RawMessage(raw))
 				sub.ResetBytes(raw)
-				err = decode%[1]s(&sub, &s[n])
+				err = decode%[1]s(&sub, &s[n], nil)
 			}
+		default:
+			var first []byte
+			err = decode%[1]s(d, &s[n], &first)
+			raws.start(first)
 		}
 		if err != nil {
 			return atIndex(n, err)
@@ -452,10 +459,7 @@ func decodeSliceOf%[1]s(d *jx.Decoder, dst *%[2]s, raws *[]json.RawMessage, hint
 		return err
 	}
 	*dst = endSlice(s, n)
-	if raws != nil {
-		*raws = r
-	}
-	return nil
+	return raws.end()
 }
 
 `, elem.Name(), typeExpr(t))
