@@ -25,7 +25,7 @@ var unmarshaler = reflect.TypeFor[json.Unmarshaler]()
 // decoders generates client/decode_gen.go: for each 2xx JSON response
 // schema, a decode<Schema> over one function per struct type and per slice
 // of struct type reachable from it, reading with github.com/go-faster/jx
-// (the runtime they call is in client/decode.go). The Go types come from
+// (the runtime they call is in client/decoders.go). The Go types come from
 // gen (what oapi-codegen made of the spec); the schema is walked beside
 // them, so that a property without a Go field (it would be dropped), a
 // field without a property, or a Go kind the decoder has no code for
