@@ -177,9 +177,10 @@ func (e *pointerError) Unwrap() error { return e.err }
 // at puts the member name in front of err's pointer.
 func at(name string, err error) error {
 	name = strings.NewReplacer("~", "~0", "/", "~1").Replace(name)
-	if e, ok := err.(*pointerError); ok {
+	var e *pointerError
+	if errors.As(err, &e) {
 		e.pointer = "/" + name + e.pointer
-		return e
+		return err
 	}
 	return &pointerError{pointer: "/" + name, err: err}
 }
@@ -189,13 +190,9 @@ func at(name string, err error) error {
 // says nothing the pointer and the cause do not.
 func rootCause(err error) error {
 	var at *pointerError
-	for ; err != nil; err = errors.Unwrap(err) {
-		if e, ok := err.(*pointerError); ok {
-			at = e
-		}
-		if errors.Unwrap(err) == nil {
-			break
-		}
+	errors.As(err, &at)
+	for u := errors.Unwrap(err); u != nil; u = errors.Unwrap(err) {
+		err = u
 	}
 	if at != nil {
 		return &pointerError{pointer: at.pointer, err: err}
