@@ -33,6 +33,16 @@
 // requests. ListParams.Cursor resumes a listing; ListParams.MaxItems stops
 // it early. ListReceivedInvitations fetches a single page.
 //
+// # What the server sent
+//
+// Each Invitation is the generated type (its fields promoted) plus the exact
+// bytes the server sent for it: RawJSON, so a member the spec does not list
+// is one json.Unmarshal away. Page.RawJSON is the whole body. Both are
+// slices of the page's body, not copies; holding either keeps that body in
+// memory. Pages are decoded by code generated from the spec
+// (decode_gen.go, over github.com/go-faster/jx), with the results
+// encoding/json gives on the generated types.
+//
 // While the caller works on one page the next is already being fetched
 // (WithPrefetch, on by default); at most one page is fetched ahead, and
 // order and content are unchanged.
