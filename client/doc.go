@@ -33,6 +33,15 @@
 // requests. ListParams.Cursor resumes a listing; ListParams.MaxItems stops
 // it early. ListReceivedInvitations fetches a single page.
 //
+// While the caller works on one page the next is already being fetched
+// (WithPrefetch, on by default); at most one page is fetched ahead, and
+// order and content are unchanged.
+//
+// A listing never loops: a cursor the server already returned in this
+// listing ends it with ErrCursorLoop, and an empty page that still carries a
+// cursor ends it with ErrEmptyPageWithCursor. A 200 response without a
+// `cursor` field is ErrMalformedResponse (ending quietly could lose items).
+//
 // # What the server sent
 //
 // Each Invitation is the generated type (its fields promoted) plus the exact
@@ -42,15 +51,6 @@
 // memory. Pages are decoded by code generated from the spec
 // (decode_gen.go, over github.com/go-faster/jx), with the results
 // encoding/json gives on the generated types.
-//
-// While the caller works on one page the next is already being fetched
-// (WithPrefetch, on by default); at most one page is fetched ahead, and
-// order and content are unchanged.
-//
-// A listing never loops: a cursor the server already returned in this
-// listing ends it with ErrCursorLoop, and an empty page that still carries a
-// cursor ends it with ErrEmptyPageWithCursor. A 200 response without a
-// `cursor` field is ErrMalformedResponse (ending quietly could lose items).
 //
 // # Nothing is lost
 //
