@@ -129,3 +129,13 @@ func TestExportsKeepWhatTheServerSent(t *testing.T) {
 		}
 	}
 }
+
+// TestHelpSaysExportsAreAsSent: -h tells that ndjson and json keep what the
+// server sent and csv and table the spec's columns.
+func TestHelpSaysExportsAreAsSent(t *testing.T) {
+	code, _, errOut := run(t, nil, "invitations", "received", "-h")
+	if code != 0 || !strings.Contains(errOut, "ndjson and json write each invitation as the server sent it") ||
+		!strings.Contains(errOut, "csv and table have the spec's columns") {
+		t.Errorf("-h (exit %d) does not say what the formats keep:\n%s", code, errOut)
+	}
+}
