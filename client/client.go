@@ -10,10 +10,6 @@ import (
 	"github.com/postpress/postpress-go/gen"
 )
 
-// Invitation is one invitation received by the account: the generated type,
-// so its fields and docs come straight from openapi.yaml.
-type Invitation = gen.InvitationReceived
-
 // Client calls the postpress API. It is safe for concurrent use by many
 // goroutines; build one with New and share it.
 type Client struct {

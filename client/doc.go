@@ -42,6 +42,16 @@
 // cursor ends it with ErrEmptyPageWithCursor. A 200 response without a
 // `cursor` field is ErrMalformedResponse (ending quietly could lose items).
 //
+// # What the server sent
+//
+// Each Invitation is the generated type (its fields promoted) plus the exact
+// bytes the server sent for it: RawJSON, so a member the spec does not list
+// is one json.Unmarshal away. Page.RawJSON is the whole body. Both are
+// slices of the page's body, not copies; holding either keeps that body in
+// memory. Pages are decoded by code generated from the spec
+// (decode_gen.go, over github.com/go-faster/jx), with the results
+// encoding/json gives on the generated types.
+//
 // # Nothing is lost
 //
 // Every error that stops a listing is a *PagingError. Its Cursor is the

@@ -2,9 +2,12 @@ package client_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log"
+	"net/http"
+	"net/http/httptest"
 	"time"
 
 	"github.com/postpress/postpress-go/client"
@@ -168,4 +171,34 @@ func ExampleWithMaxItems() {
 	// Output:
 	// 15 invitations in 2 requests
 	// true cursor Cursor
+}
+
+// Read a member the spec does not list (here the inviter's picture, which
+// live responses carry) from the bytes the server sent for the invitation.
+func ExampleInvitation_RawJSON() {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, `{"object":"InvitationList","cursor":null,"items":[{"object":"InvitationReceived",
+			"id":"inv_1","invited_user":"Ada Lovelace","inviter":{"inviter_name":"Alan Turing",
+			"inviter_profile_picture_url":"https://media.example/alan.jpg"}}]}`)
+	}))
+	defer srv.Close()
+
+	c, _ := client.New(client.WithBaseURL(srv.URL), client.WithAPIKey("pp_example"))
+	for inv, err := range c.Invitations(context.Background(), client.ListParams{AccountID: "acc_1"}) {
+		if err != nil {
+			log.Fatal(err)
+		}
+		var extra struct {
+			Inviter struct {
+				Picture string `json:"inviter_profile_picture_url"`
+			} `json:"inviter"`
+		}
+		if err := json.Unmarshal(inv.RawJSON(), &extra); err != nil {
+			log.Fatal(err)
+		}
+		fmt.Println(inv.Inviter.InviterName, extra.Inviter.Picture)
+	}
+	// Output:
+	// Alan Turing https://media.example/alan.jpg
 }

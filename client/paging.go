@@ -2,10 +2,28 @@ package client
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"hash/maphash"
 	"iter"
+
+	"github.com/postpress/postpress-go/gen"
 )
+
+// Invitation is one invitation received by the account: the generated type
+// (its fields and docs come straight from openapi.yaml, and are promoted),
+// and the exact bytes the server sent for it.
+type Invitation struct {
+	gen.InvitationReceived
+	raw json.RawMessage
+}
+
+// RawJSON returns the invitation exactly as the server sent it, members the
+// spec does not list included (nil for an Invitation not decoded from a
+// page). It is a slice of the page's body, shared by the page's items and
+// its own RawJSON: do not modify it, and note that keeping any item's
+// RawJSON keeps the whole page's body in memory.
+func (i Invitation) RawJSON() json.RawMessage { return i.raw }
 
 // Page is one page of a listing.
 type Page struct {
@@ -16,7 +34,13 @@ type Page struct {
 	NextCursor string
 	// Cursor is the cursor this page was fetched with; "" for the first page.
 	Cursor string
+
+	raw json.RawMessage
 }
+
+// RawJSON returns the page's body exactly as the server sent it (nil for a
+// Page not decoded from a response). Do not modify it.
+func (p *Page) RawJSON() json.RawMessage { return p.raw }
 
 // HasMore reports whether there is a next page.
 func (p *Page) HasMore() bool { return p.NextCursor != "" }

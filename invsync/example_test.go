@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 
 	"github.com/postpress/postpress-go/client"
+	"github.com/postpress/postpress-go/gen"
 	"github.com/postpress/postpress-go/invsync"
 	"github.com/postpress/postpress-go/invsync/boltstore"
 	"github.com/postpress/postpress-go/postpresstest"
@@ -36,7 +37,7 @@ func ExampleSyncer() {
 	items := postpresstest.GenerateInvitations(1, 4)
 	ctx := context.Background()
 
-	run := func(served []client.Invitation) {
+	run := func(served []gen.InvitationReceived) {
 		srv := postpresstest.NewServer(postpresstest.WithAccount("acc_1", served))
 		defer srv.Close()
 		c, err := client.New(client.WithBaseURL(srv.URL), client.WithAPIKey(postpresstest.DefaultAPIKey))

@@ -45,6 +45,7 @@ import (
 	"time"
 
 	"github.com/postpress/postpress-go/client"
+	"github.com/postpress/postpress-go/gen"
 )
 
 // Store keeps, per account, the ids of the invitations recorded by earlier
@@ -289,7 +290,7 @@ func (s *Syncer) Run(ctx context.Context, pages iter.Seq2[client.AccountPage, er
 				if !s.Removed {
 					break
 				}
-				ev = Event{Kind: Removed, AccountID: ap.AccountID, Invitation: client.Invitation{ID: id}}
+				ev = Event{Kind: Removed, AccountID: ap.AccountID, Invitation: client.Invitation{InvitationReceived: gen.InvitationReceived{ID: id}}}
 				if err := out.Write(&ev); err != nil {
 					return res, fmt.Errorf("invsync: write output: %w", err)
 				}

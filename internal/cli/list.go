@@ -48,7 +48,7 @@ func parseListFlags(env Env, args []string, cmd string) (*listFlags, error) {
 		fs.IntVar(&f.maxItems, "max-items", 0, "stop after N items (per account); 0 = all")
 		fs.BoolVar(&f.validate, "validate", false, "check every response against the spec, as 'contract check' does; a summary of the disagreements goes to stderr (pages are then fetched one at a time; one account only)")
 	}
-	fs.StringVar(&f.format, "format", "", "table, ndjson, json or csv (default: table on a terminal, else ndjson)")
+	fs.StringVar(&f.format, "format", "", "table, ndjson, json or csv (default: table on a terminal, else ndjson); ndjson and json write each invitation as the server sent it, members the spec does not list included; csv and table have the spec's columns")
 	fs.BoolVar(&f.csvRaw, "csv-raw", false, "with --format csv, write every cell as it came, even one a spreadsheet would run as a formula (by default a cell starting with =, +, -, @, tab or carriage return gets a leading ')")
 	fs.StringVar(&f.baseURL, "base-url", env.Getenv("POSTPRESS_BASE_URL"), "API base URL (env POSTPRESS_BASE_URL; default "+client.DefaultBaseURL+")")
 	fs.BoolVar(&f.sandbox, "sandbox", false, "list from the built-in sandbox, in-process (no key or account needed)")

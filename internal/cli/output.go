@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
@@ -44,23 +45,43 @@ func (f *listFlags) newWriter(out io.Writer) leadWriter {
 	return w
 }
 
-// ndjson: one invitation a line, with the API's field names.
+// ndjson: one invitation a line, as the server sent it (invitationJSON).
 type ndjson struct {
 	buf *bufio.Writer
-	enc *json.Encoder
 }
 
-func newNDJSON(w io.Writer) writer {
-	b := bufio.NewWriter(w)
-	return &ndjson{buf: b, enc: json.NewEncoder(b)}
+func newNDJSON(w io.Writer) writer { return &ndjson{buf: bufio.NewWriter(w)} }
+
+func (n *ndjson) write(inv *client.Invitation) error {
+	b, err := invitationJSON(inv)
+	if err != nil {
+		return err
+	}
+	_, _ = n.buf.Write(b)
+	return n.buf.WriteByte('\n')
 }
 
-func (n *ndjson) write(inv *client.Invitation) error { return n.enc.Encode(inv) }
-func (n *ndjson) flush() error                       { return n.buf.Flush() }
-func (n *ndjson) close() error                       { return n.buf.Flush() }
+func (n *ndjson) flush() error { return n.buf.Flush() }
+func (n *ndjson) close() error { return n.buf.Flush() }
 
-// jsonArray: one JSON array, streamed. The array is closed even when the
-// listing fails, so what was written is always valid JSON.
+// invitationJSON is the invitation as the server sent it, members the spec
+// does not list included: its RawJSON with the white space between tokens
+// removed (one line; members, values and their order as sent). An
+// invitation that has no RawJSON object (one a sync reports as removed, say)
+// is the generated type as encoding/json writes it.
+func invitationJSON(inv *client.Invitation) ([]byte, error) {
+	if raw := inv.RawJSON(); len(raw) > 0 && raw[0] == '{' {
+		var b bytes.Buffer
+		if err := json.Compact(&b, raw); err == nil {
+			return b.Bytes(), nil
+		}
+	}
+	return json.Marshal(inv)
+}
+
+// jsonArray: one JSON array of the invitations as the server sent them
+// (invitationJSON), streamed. The array is closed even when the listing
+// fails, so what was written is always valid JSON.
 type jsonArray struct {
 	buf *bufio.Writer
 	n   int
@@ -69,7 +90,7 @@ type jsonArray struct {
 func newJSON(w io.Writer) writer { return &jsonArray{buf: bufio.NewWriter(w)} }
 
 func (j *jsonArray) write(inv *client.Invitation) error {
-	b, err := json.Marshal(inv)
+	b, err := invitationJSON(inv)
 	if err != nil {
 		return err
 	}
@@ -116,7 +137,7 @@ func (c *csvOut) write(inv *client.Invitation) error {
 	if err := c.writeHeader(); err != nil {
 		return err
 	}
-	c.row = csvRow(invitationColumns, reflect.ValueOf(inv), c.row)
+	c.row = csvRow(invitationColumns, reflect.ValueOf(&inv.InvitationReceived), c.row)
 	return c.writeRow(c.row)
 }
 

@@ -32,15 +32,16 @@ var idMember = func() string {
 }()
 
 // leadJSON returns the invitation as one JSON object whose first members
-// are leads (a flat row: the leads sit beside the invitation's members).
-// With idOnly the object holds the leads and the id.
+// are leads (a flat row: the leads sit beside the invitation's members, as
+// the server sent them: invitationJSON). With idOnly the object holds the
+// leads and the id.
 func leadJSON(leads []lead, inv *client.Invitation, idOnly bool) ([]byte, error) {
 	var body []byte
 	var err error
 	if idOnly {
 		body, err = json.Marshal(map[string]string{idMember: inv.ID})
 	} else {
-		body, err = json.Marshal(inv)
+		body, err = invitationJSON(inv)
 	}
 	if err != nil {
 		return nil, err
@@ -82,7 +83,7 @@ func (c *csvOut) writeLead(leads []lead, inv *client.Invitation, _ bool) error {
 	for _, l := range leads {
 		row = append(row, l.value)
 	}
-	return c.writeRow(append(row, csvRow(invitationColumns, reflect.ValueOf(inv), nil)...))
+	return c.writeRow(append(row, csvRow(invitationColumns, reflect.ValueOf(&inv.InvitationReceived), nil)...))
 }
 
 // leadWidth is the width of a leading table column.

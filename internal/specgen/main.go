@@ -1,6 +1,6 @@
 // Command specgen generates the code of the hand-written layer that would
 // otherwise restate openapi.yaml: the page decoders into gen's types
-// (internal/wire/decode_gen.go), the error-type constants
+// (client/decode_gen.go), the error-type constants
 // (client/errortypes_gen.go) and the error table they are looked up in,
 // with each type's status, description and retry decision
 // (internal/errtable/errtable_gen.go), the query parameters'
@@ -57,7 +57,7 @@ func run(specPath, root string) error {
 		path string
 		gen  func(*openapi3.T) ([]byte, error)
 	}{
-		{"internal/wire/decode_gen.go", decoders},
+		{"client/decode_gen.go", decoders},
 		{"client/errortypes_gen.go", errorTypes},
 		{"internal/errtable/errtable_gen.go", errorTableSource},
 		{"client/params_gen.go", params},
