@@ -188,6 +188,9 @@ func (s *Store) fail(what string, err error) error {
 	}
 	var pe *pgconn.PgError
 	switch {
+	case errors.As(err, &pe) && (strings.HasPrefix(pe.Code, "57P") || strings.HasPrefix(pe.Code, "08")):
+		// Shut down, restarted, or the connection broke.
+		return fmt.Errorf("postpress: state database %s: %s: the database went away (%s, SQLSTATE %s); what was committed is kept, and the next run goes on from there", s.where, what, pe.Message, pe.Code)
 	case errors.As(err, &pe):
 		return fmt.Errorf("postpress: state database %s: %s: %s (SQLSTATE %s)", s.where, what, pe.Message, pe.Code)
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
