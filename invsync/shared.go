@@ -61,10 +61,13 @@ const DefaultBatch = client.DefaultConcurrency
 // (a dead worker's come free when their leases expire). The Result sums the
 // batches.
 //
-// Each invitation is reported by one worker, except when a worker loses an
-// account's lease (stalled past the lease time, or killed) after writing
-// and before committing: then the worker that takes the account over
-// reports those again (delivery stays at least once; nothing is skipped).
+// A round is each worker's own: an account that another worker completed
+// before this one began its round is listed again (finding nothing new),
+// so start the workers together. Each invitation is reported by one
+// worker, except when a worker loses an account's lease (stalled past the
+// lease time, or killed) after writing and before committing: then the
+// worker that takes the account over reports those again (delivery stays
+// at least once; nothing is skipped).
 func (s *Syncer) RunShared(ctx context.Context, accounts []string, pages func(accounts []string) iter.Seq2[client.AccountPage, error], out Output) (Result, error) {
 	var total Result
 	cl, ok := s.Store.(Claimer)

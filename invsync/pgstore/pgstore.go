@@ -102,6 +102,10 @@ type Store struct {
 	owner  string
 	q      queries
 
+	// opened is set once Open has succeeded: from then on a lost
+	// database interrupts a run, whose committed work is kept.
+	opened bool
+
 	mu    sync.Mutex
 	round []string
 	start time.Time
@@ -154,6 +158,7 @@ func Open(ctx context.Context, dbURL string, opts Options) (*Store, error) {
 		s.pool.Close()
 		return nil, err
 	}
+	s.opened = true
 	return s, nil
 }
 
@@ -186,17 +191,21 @@ func (s *Store) fail(what string, err error) error {
 	if errors.Is(err, invsync.ErrLeaseLost) || errors.Is(err, invsync.ErrInvalidState) {
 		return err
 	}
+	kept := ""
+	if s.opened {
+		kept = "; what was committed is kept, and the next run goes on from there"
+	}
 	var pe *pgconn.PgError
 	switch {
 	case errors.As(err, &pe) && (strings.HasPrefix(pe.Code, "57P") || strings.HasPrefix(pe.Code, "08")):
 		// Shut down, restarted, or the connection broke.
-		return fmt.Errorf("postpress: state database %s: %s: the database went away (%s, SQLSTATE %s); what was committed is kept, and the next run goes on from there", s.where, what, pe.Message, pe.Code)
+		return fmt.Errorf("postpress: state database %s: %s: the database went away (%s, SQLSTATE %s)%s", s.where, what, pe.Message, pe.Code, kept)
 	case errors.As(err, &pe):
 		return fmt.Errorf("postpress: state database %s: %s: %s (SQLSTATE %s)", s.where, what, pe.Message, pe.Code)
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		return fmt.Errorf("postpress: state database %s: %s: %w", s.where, what, err)
 	}
-	return fmt.Errorf("postpress: state database %s: %s: the database cannot be reached (%v); what was committed is kept, and the next run goes on from there", s.where, what, err)
+	return fmt.Errorf("postpress: state database %s: %s: the database cannot be reached (%v)%s", s.where, what, err, kept)
 }
 
 // Schema returns the schema holding the state.
