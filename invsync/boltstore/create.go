@@ -164,12 +164,12 @@ func boltInit(size int) []byte {
 		le.PutUint64(p[0:], uint64(i))
 		le.PutUint16(p[8:], metaFlag)
 		m := p[header:]
-		le.PutUint32(m[0:], 0xED0CDAED) // magic
-		le.PutUint32(m[4:], 2)          // version
-		le.PutUint32(m[8:], uint32(size))
-		le.PutUint64(m[16:], 3) // root bucket's page
-		le.PutUint64(m[32:], 2) // freelist page
-		le.PutUint64(m[40:], 4) // high water mark
+		le.PutUint32(m[0:], 0xED0CDAED)   // magic
+		le.PutUint32(m[4:], 2)            // version
+		le.PutUint32(m[8:], uint32(size)) //nolint:gosec // G115: size is at most 65536 (unfinished checks it)
+		le.PutUint64(m[16:], 3)           // root bucket's page
+		le.PutUint64(m[32:], 2)           // freelist page
+		le.PutUint64(m[40:], 4)           // high water mark
 		le.PutUint64(m[48:], uint64(i))
 		h := fnv.New64a()
 		_, _ = h.Write(m[:56])

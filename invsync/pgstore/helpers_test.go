@@ -83,9 +83,8 @@ func conn(t testing.TB) *pgx.Conn {
 // recorder is an Output keeping "account/id" of each event, safe for the
 // workers of one test to share.
 type recorder struct {
-	mu     sync.Mutex
-	keys   []string
-	counts map[string]int
+	mu   sync.Mutex
+	keys []string
 }
 
 func (r *recorder) Write(ev *invsync.Event) error {

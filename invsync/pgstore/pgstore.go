@@ -205,7 +205,7 @@ func (s *Store) fail(what string, err error) error {
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		return fmt.Errorf("postpress: state database %s: %s: %w", s.where, what, err)
 	}
-	return fmt.Errorf("postpress: state database %s: %s: the database cannot be reached (%v)%s", s.where, what, err, kept)
+	return fmt.Errorf("postpress: state database %s: %s: the database cannot be reached (%w)%s", s.where, what, err, kept)
 }
 
 // Schema returns the schema holding the state.
