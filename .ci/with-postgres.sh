@@ -39,7 +39,9 @@ if [ -z "$bin" ]; then
 	[ -n "$bin" ] || { echo "with-postgres: initdb still not found after installing postgresql" >&2; exit 1; }
 fi
 
-dir=$(mktemp -d "${TMPDIR:-/tmp}/postpress-pg.XXXXXX")
+# Under /tmp (not $TMPDIR, which may sit in a directory user postgres
+# cannot enter).
+dir=$(mktemp -d /tmp/postpress-pg.XXXXXX)
 as=()
 if [ "$(id -u)" = 0 ]; then
 	id postgres >/dev/null 2>&1 || useradd --system --home-dir /nonexistent --shell /usr/sbin/nologin postgres

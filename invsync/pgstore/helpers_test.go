@@ -137,13 +137,22 @@ func sandbox(t testing.TB, n int, delay time.Duration) (*pt.Fake, string) {
 
 func pagesFrom(t testing.TB, baseURL string, pageSize int) func([]string) iter.Seq2[client.AccountPage, error] {
 	t.Helper()
-	c, err := client.New(client.WithAPIKey("k"), client.WithBaseURL(baseURL), client.WithBackoff(time.Millisecond), client.WithConcurrency(4))
+	pages, err := newPages(baseURL, pageSize)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return pages
+}
+
+// newPages lists accounts from baseURL, four at once.
+func newPages(baseURL string, pageSize int) (func([]string) iter.Seq2[client.AccountPage, error], error) {
+	c, err := client.New(client.WithAPIKey("k"), client.WithBaseURL(baseURL), client.WithBackoff(time.Millisecond), client.WithConcurrency(4))
+	if err != nil {
+		return nil, err
+	}
 	return func(accounts []string) iter.Seq2[client.AccountPage, error] {
 		return c.PagesForAccounts(context.Background(), accounts, client.ListParams{Limit: pageSize})
-	}
+	}, nil
 }
 
 // dupes returns the keys listed more than once.

@@ -53,8 +53,12 @@ func childWorker(schema, apiURL string) error {
 		return err
 	}
 	defer func() { _ = st.Close() }()
+	pages, err := newPages(apiURL, 10)
+	if err != nil {
+		return err
+	}
 	s := &invsync.Syncer{Store: st, Batch: 4}
-	_, err = s.RunShared(ctx, accounts(childAccounts), pagesFrom(&testing.T{}, apiURL, 10), lineOutput{})
+	_, err = s.RunShared(ctx, accounts(childAccounts), pages, lineOutput{})
 	return err
 }
 
