@@ -23,7 +23,7 @@ import (
 // in a file, two `postpress invitations sync --state postgres://…`
 // processes started together print 64 × 120 rows between them, no
 // (account, id) twice; run again together, they print none; exit 0 each
-// time.
+// time. With --into-table, the table holds each invitation once.
 func TestTwoCLIWorkersOnTheSandbox(t *testing.T) {
 	base := pgURL(t)
 	ctx := context.Background()
@@ -88,7 +88,7 @@ func TestTwoCLIWorkersOnTheSandbox(t *testing.T) {
 		errs := [2]bytes.Buffer{}
 		codes := [2]error{}
 		for i := range 2 {
-			cmd := exec.Command(bin, "invitations", "sync", "--accounts-file", accountsFile, "--state", state, "--format", "ndjson", "--lease", "5s")
+			cmd := exec.Command(bin, "invitations", "sync", "--accounts-file", accountsFile, "--state", state, "--format", "ndjson", "--lease", "5s", "--into-table", "invitations")
 			cmd.Env = append(os.Environ(), "POSTPRESS_BASE_URL="+api, "POSTPRESS_API_KEY=pp_test")
 			cmd.Stdout, cmd.Stderr = &outs[i], &errs[i]
 			if err := cmd.Start(); err != nil {
@@ -131,5 +131,18 @@ func TestTwoCLIWorkersOnTheSandbox(t *testing.T) {
 	t.Logf("first round: %d rows (%d and %d) in %v", len(rows), per[0], per[1], time.Since(start).Round(time.Millisecond))
 	if rows, _ = round(); len(rows) != 0 {
 		t.Fatalf("the second round printed %d rows, want none", len(rows))
+	}
+	// --into-table: every printed invitation is in the table, once.
+	dbc, err := pgx.Connect(ctx, state)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = dbc.Close(ctx) }()
+	var n, distinct, withBody int
+	if err := dbc.QueryRow(ctx, `SELECT count(*), count(DISTINCT (account_id, invitation_id)), count(*) FILTER (WHERE invitation->>'id' = invitation_id) FROM invitations`).Scan(&n, &distinct, &withBody); err != nil {
+		t.Fatal(err)
+	}
+	if n != 64*120 || distinct != n || withBody != n {
+		t.Errorf("table invitations: %d rows, %d distinct, %d with their invitation; want %d each", n, distinct, withBody, 64*120)
 	}
 }
