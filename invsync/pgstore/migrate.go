@@ -35,6 +35,10 @@ var migrations = [][]string{
 	},
 }
 
+// lockSchema takes the transaction's advisory lock on schema $1: Open's
+// changes to the schema (and to Options.Table) happen one worker at a time.
+const lockSchema = `SELECT pg_advisory_xact_lock(hashtextextended('postpress-invsync:' || $1, 0))`
+
 // afterStep, when set (by tests), runs after each statement of a migration.
 var afterStep func(ctx context.Context, tx pgx.Tx, step int) error
 
@@ -44,7 +48,7 @@ var afterStep func(ctx context.Context, tx pgx.Tx, step int) error
 func (s *Store) migrate(ctx context.Context) error {
 	quoted := pgx.Identifier{s.schema}.Sanitize()
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended('postpress-invsync:' || $1, 0))`, s.schema); err != nil {
+		if _, err := tx.Exec(ctx, lockSchema, s.schema); err != nil {
 			return err
 		}
 		version, err := s.version(ctx, tx)
@@ -133,7 +137,16 @@ func (s *Store) prepareTable(ctx context.Context) error {
 	if s.table == "" {
 		return nil
 	}
-	if _, err := s.pool.Exec(ctx, fmt.Sprintf(createTable, s.table)); err != nil {
+	// Under the schema's lock: two CREATE TABLE IF NOT EXISTS at once can
+	// both try to create it, and one fails.
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, lockSchema, s.schema); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, fmt.Sprintf(createTable, s.table))
+		return err
+	})
+	if err != nil {
 		return s.fail("create table "+s.table, err)
 	}
 	rows, err := s.pool.Query(ctx, fmt.Sprintf(checkTable, s.table))

@@ -11,6 +11,7 @@ import (
 
 	"github.com/postpress/postpress-go/invsync"
 	"github.com/postpress/postpress-go/invsync/pgstore"
+	pt "github.com/postpress/postpress-go/postpresstest"
 )
 
 func TestCommitAndSeen(t *testing.T) {
@@ -188,5 +189,44 @@ func TestTableIsCheckedAndFilledExactlyOnce(t *testing.T) {
 	}
 	if want := len(allKeys(f, accts)); n != want || distinct != want || id == "" {
 		t.Fatalf("table: %d rows (%d distinct, min id %q), want %d", n, distinct, id, want)
+	}
+}
+
+// An invitation gone from the listing keeps its row in the table, with
+// removed_at set; one listed again clears it.
+func TestTableMarksRemoved(t *testing.T) {
+	ctx := context.Background()
+	schema := newSchema(t)
+	table := schema + "_inv"
+	items := pt.GenerateInvitations(3, 30)
+	sync := func(from, to int) {
+		t.Helper()
+		srv := pt.NewServer(pt.WithAPIKey("k"), pt.WithAccount("x", items[from:to]))
+		defer srv.Close()
+		s := open(t, schema, pgstore.Options{Table: table})
+		defer func() { _ = s.Close() }()
+		sy := &invsync.Syncer{Store: s, Invitations: true, Removed: true}
+		if _, err := sy.RunShared(ctx, []string{"x"}, pagesFrom(t, srv.URL, 10), &recorder{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	count := func() (rows, removed int) {
+		t.Helper()
+		if err := conn(t).QueryRow(ctx, `SELECT count(*), count(removed_at) FROM `+table).Scan(&rows, &removed); err != nil {
+			t.Fatal(err)
+		}
+		return rows, removed
+	}
+	sync(0, 20)
+	if rows, removed := count(); rows != 20 || removed != 0 {
+		t.Fatalf("after the first run: %d rows, %d removed; want 20, 0", rows, removed)
+	}
+	sync(5, 25)
+	if rows, removed := count(); rows != 25 || removed != 5 {
+		t.Fatalf("after the second run: %d rows, %d removed; want 25, 5", rows, removed)
+	}
+	sync(0, 25)
+	if rows, removed := count(); rows != 25 || removed != 0 {
+		t.Fatalf("after the third run: %d rows, %d removed; want 25, 0", rows, removed)
 	}
 }
