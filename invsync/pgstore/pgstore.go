@@ -169,7 +169,9 @@ func Redact(dbURL string) string {
 	if err != nil || u.Host == "" {
 		return "(a connection string)"
 	}
-	u.User = url.User(u.User.Username())
+	if u.User != nil {
+		u.User = url.User(u.User.Username())
+	}
 	u.RawQuery = ""
 	return u.Redacted()
 }

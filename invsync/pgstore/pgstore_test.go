@@ -230,3 +230,15 @@ func TestTableMarksRemoved(t *testing.T) {
 		t.Fatalf("after the third run: %d rows, %d removed; want 25, 0", rows, removed)
 	}
 }
+
+func TestRedact(t *testing.T) {
+	for in, want := range map[string]string{
+		"postgres://u:pw@db:5432/x?sslmode=require&password=pw2": "postgres://u@db:5432/x",
+		"postgresql://db/x":                   "postgresql://db/x",
+		"host=db user=u password=pw dbname=x": "(a connection string)",
+	} {
+		if got := pgstore.Redact(in); got != want {
+			t.Errorf("Redact(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
