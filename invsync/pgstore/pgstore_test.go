@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -240,5 +241,49 @@ func TestRedact(t *testing.T) {
 		if got := pgstore.Redact(in); got != want {
 			t.Errorf("Redact(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// A worker whose lease lapsed and was taken over cannot commit the
+// account: the commit fails whole, and the new holder's work stands.
+func TestCommitAfterTheLeaseWasTakenFails(t *testing.T) {
+	ctx := context.Background()
+	schema := newSchema(t)
+	a := open(t, schema, pgstore.Options{LeaseTime: 200 * time.Millisecond})
+	b := open(t, schema, pgstore.Options{LeaseTime: 200 * time.Millisecond})
+	for _, w := range []*pgstore.Store{a, b} {
+		if err := w.BeginRound(ctx, []string{"x", "y"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, _, err := a.Claim(ctx, 2)
+	if err != nil || !slices.Equal(got, []string{"x", "y"}) {
+		t.Fatalf("a claimed %v, %v", got, err)
+	}
+	if got, held, err := b.Claim(ctx, 2); err != nil || len(got) != 0 || held != 2 {
+		t.Fatalf("b claimed %v (held %d, %v) while a holds both", got, held, err)
+	}
+	time.Sleep(300 * time.Millisecond)
+	if got, _, err := b.Claim(ctx, 1); err != nil || !slices.Equal(got, []string{"x"}) {
+		t.Fatalf("b claimed %v, %v after a's leases lapsed; want x", got, err)
+	}
+	err = a.Commit(ctx, []invsync.Change{{AccountID: "y", Added: []string{"1"}}, {AccountID: "x", Added: []string{"2"}}})
+	if !errors.Is(err, invsync.ErrLeaseLost) || !strings.Contains(err.Error(), "account x") {
+		t.Fatalf("a's commit after b took x: %v, want ErrLeaseLost naming x", err)
+	}
+	if err := a.Renew(ctx, []string{"x"}); !errors.Is(err, invsync.ErrLeaseLost) {
+		t.Errorf("a renewed x after b took it: %v", err)
+	}
+	for _, acc := range []string{"x", "y"} {
+		if ids, _ := b.Seen(ctx, acc); len(ids) != 0 {
+			t.Errorf("the failed commit recorded %v for %s", ids, acc)
+		}
+	}
+	// y was not taken: a still holds it (lapsed, nobody claimed it).
+	if err := a.Commit(ctx, []invsync.Change{{AccountID: "y", Added: []string{"1"}}}); err != nil {
+		t.Errorf("a's commit of y, lapsed but not taken: %v", err)
+	}
+	if err := b.Commit(ctx, []invsync.Change{{AccountID: "x", Added: []string{"2"}}}); err != nil {
+		t.Errorf("b's commit of x: %v", err)
 	}
 }
