@@ -57,7 +57,7 @@ func TestDecodePage(t *testing.T) {
 func TestMalformedPageErrorQuotesNoData(t *testing.T) {
 	const secret = "AQHsecretSECRETsecret"
 	_, err := decodePage([]byte(`{"items":[{"specifics":{"shared_secret":"` + secret + `"},"id":1}],"cursor":null}`))
-	if !errors.Is(err, ErrMalformedResponse) || strings.Contains(err.Error(), secret) || !strings.Contains(err.Error(), `"/items/0/id"`) {
+	if !errors.Is(err, ErrMalformedResponse) || strings.Contains(err.Error(), secret) || !strings.Contains(err.Error(), "at JSON pointer /items/0/id:") {
 		t.Errorf("err = %v: want ErrMalformedResponse with the JSON pointer and without the secret", err)
 	}
 	_, err = decodePage([]byte("<html>502 Bad Gateway</html>"))

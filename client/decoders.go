@@ -170,7 +170,7 @@ type pointerError struct {
 	err     error
 }
 
-func (e *pointerError) Error() string { return fmt.Sprintf("at %q: %v", e.pointer, e.err) }
+func (e *pointerError) Error() string { return fmt.Sprintf("at JSON pointer %s: %v", e.pointer, e.err) }
 
 func (e *pointerError) Unwrap() error { return e.err }
 

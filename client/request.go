@@ -108,7 +108,7 @@ func send(ctx context.Context, cfg *config, p *ListParams, attempt int, last **h
 	}
 	page, err := decodePage(body)
 	if err != nil {
-		return nil, &RequestError{Op: "decode", URL: urlOf(req), Err: redactDecodeError(withPointer(err, body), cfg.apiKey)}
+		return nil, &RequestError{Op: "decode", URL: urlOf(req), Err: redactDecodeError(err, cfg.apiKey)}
 	}
 	return page, nil
 }
