@@ -102,7 +102,7 @@ type show struct {
 // the strict copy (undocumented) it keeps only the members the spec does
 // not document, one disagreement each.
 func (s *show) schemaErrors(err error, undocumented bool) {
-	switch e := err.(type) {
+	switch e := err.(type) { //nolint:errorlint // walks kin-openapi's own tree of errors as it builds it, no wrapping
 	case nil:
 	case openapi3.MultiError:
 		for _, e := range e {
