@@ -20,12 +20,13 @@ export REDOCLY_TELEMETRY := off
 export NO_UPDATE_NOTIFIER := 1
 
 .PHONY: help check generate check-generated lint spec-lint test test-go-next reliability prism-test \
-	spec-diff api-diff version-check test-evolution release-snapshot bench bench-smoke fuzz regen-test footprint mutation
+	spec-diff api-diff version-check test-evolution release-snapshot bench bench-smoke fuzz regen-test footprint \
+	pg-test mutation
 
 .DEFAULT_GOAL := check
 
 ## check: everything CI runs (each prerequisite is a target below).
-check: check-generated lint spec-lint test test-go-next prism-test spec-diff api-diff version-check test-evolution bench-smoke fuzz
+check: check-generated lint spec-lint test test-go-next pg-test prism-test spec-diff api-diff version-check test-evolution bench-smoke fuzz
 
 ## help: list the targets.
 help:
@@ -72,19 +73,29 @@ prism-test: node_modules/.installed
 RELIABILITY_TESTS := ^(TestFaultMatrix|TestFaultMatrixResume|TestSharedClientConcurrentAccounts|TestEveryErrorTypeServed)$$
 REGEN_TEST := ^TestRegeneration$$
 
-## test: every Go test under the race detector (the reliability suites and the regeneration test through their targets).
+## test: every Go test under the race detector (the reliability suites, the regeneration test and the PostgreSQL store's tests through their targets).
 test: reliability regen-test
-	$(GO) test -race -count=1 -skip '$(RELIABILITY_TESTS)|$(REGEN_TEST)' ./...
+	POSTPRESS_SKIP_PG=1 $(GO) test -race -count=1 -skip '$(RELIABILITY_TESTS)|$(REGEN_TEST)' ./...
+
+# The PostgreSQL store's tests need a server: .ci/with-postgres.sh installs
+# PostgreSQL with apt-get when it is missing, starts a throwaway cluster
+# (initdb in a temporary directory as user postgres, a free port), exports
+# POSTPRESS_PG_URL, and stops and removes it at the end, also on failure.
+# Without a server those tests fail; POSTPRESS_SKIP_PG=1 skips them.
+
+## pg-test: invsync/pgstore's tests (several workers, a killed worker, a restarted database, the CLI end to end) against a throwaway PostgreSQL.
+pg-test:
+	.ci/with-postgres.sh $(GO) test -race -count=1 -timeout 10m ./invsync/pgstore/...
 
 # The library supports the two newest Go releases: the machine's (go.mod's
 # `go` line, 1.26) and GO_NEXT, which the go command fetches from the module
 # proxy as a toolchain module (GOTOOLCHAIN), so no machine needs it installed.
 GO_NEXT ?= go1.27.3
 
-## test-go-next: every Go test again on GO_NEXT (the newer supported Go release, fetched by the go command).
+## test-go-next: every Go test again on GO_NEXT (the newer supported Go release, fetched by the go command), the PostgreSQL store's with a throwaway server.
 test-go-next:
 	GOTOOLCHAIN=$(GO_NEXT) $(GO) version
-	GOTOOLCHAIN=$(GO_NEXT) $(GO) test -race -count=1 ./...
+	GOTOOLCHAIN=$(GO_NEXT) .ci/with-postgres.sh $(GO) test -race -count=1 ./...
 
 ## regen-test: in a scratch copy, spec edits of each kind reach the client, postpresstest and the CLI through go generate alone.
 regen-test:
@@ -173,7 +184,8 @@ fuzz:
 
 # Mutation testing (not part of `check`: tens of minutes on 2 cores).
 # gremlins runs once per MUTATION_PKGS directory (each with its
-# subpackages: invsync covers boltstore and any other store under it), in
+# subpackages: invsync covers boltstore, pgstore and any other store under
+# it, and runs under .ci/with-postgres.sh for pgstore's tests), in
 # a copy of the tracked and untracked-but-not-ignored files under
 # MUTATION_OUT/src (so neither node_modules nor a later edit reaches it).
 # Each mutant runs its package's tests with a deadline of
@@ -202,7 +214,8 @@ mutation:
 	for p in $(MUTATION_PKGS); do \
 		name=$$(echo $$p | tr / _); \
 		echo "mutation: $$p (gremlins, $(MUTATION_WORKERS) workers, log in $(MUTATION_OUT)/$$name.log)" >&2; \
-		(cd $(MUTATION_OUT)/src && GOFLAGS="$(GOFLAGS) -count=1" $(GO) run $(GREMLINS) unleash \
+		case $$p in invsync*) pg=.ci/with-postgres.sh;; *) pg=;; esac; \
+		(cd $(MUTATION_OUT)/src && GOFLAGS="$(GOFLAGS) -count=1" $$pg $(GO) run $(GREMLINS) unleash \
 			--workers $(MUTATION_WORKERS) --timeout-coefficient $(MUTATION_TIMEOUT_COEFFICIENT) \
 			-o $(abspath $(MUTATION_OUT))/$$name.json ./$$p) > $(MUTATION_OUT)/$$name.log 2>&1 \
 			|| { tail -n 30 $(MUTATION_OUT)/$$name.log >&2; exit 1; }; \

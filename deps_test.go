@@ -9,7 +9,8 @@ import (
 // heavyForImporters are packages a program that only lists invitations must
 // not link: the spec loader and its YAML and JSON-schema libraries (they
 // belong to gen/spec, client/validation and the test tooling), the sync
-// engine, its store and the CLI's rate limiter, and package testing.
+// engine, its stores (bbolt's, and PostgreSQL's driver pgx with its pool
+// and helpers) and the CLI's rate limiter, and package testing.
 var heavyForImporters = []string{
 	"github.com/getkin/kin-openapi",
 	"gopkg.in/yaml",
@@ -19,6 +20,7 @@ var heavyForImporters = []string{
 	"github.com/oasdiff/yaml",
 	"github.com/postpress/postpress-go/invsync",
 	"go.etcd.io/bbolt",
+	"github.com/jackc/",
 	"golang.org/x/time",
 }
 

@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"iter"
 	"net/http"
 	"os"
@@ -15,6 +16,7 @@ import (
 	"time"
 
 	"github.com/postpress/postpress-go/client"
+	"github.com/postpress/postpress-go/gen"
 	"github.com/postpress/postpress-go/invsync"
 	"github.com/postpress/postpress-go/invsync/boltstore"
 )
@@ -35,11 +37,7 @@ var manyBound = time.Duration((manyAccounts+manyConcurrency-1)/manyConcurrency*m
 
 func manyClient(b *testing.B, s *Server) *client.Client {
 	b.Helper()
-	t := http.DefaultTransport.(*http.Transport).Clone()
-	t.MaxIdleConnsPerHost = 2 * manyConcurrency // one request and one prefetch an account
-	hc := &http.Client{Transport: t}
-	b.Cleanup(hc.CloseIdleConnections)
-	c, err := client.New(client.WithAPIKey("k_bench"), client.WithBaseURL(s.BaseURL()), client.WithHTTPClient(hc),
+	c, err := client.New(client.WithAPIKey("k_bench"), client.WithBaseURL(s.BaseURL()), client.WithHTTPClient(manyHTTPClient(b)),
 		client.WithMaxRetries(0), client.WithConcurrency(manyConcurrency))
 	if err != nil {
 		b.Fatal(err)
@@ -61,14 +59,17 @@ func BenchmarkAccounts(b *testing.B) {
 	}
 }
 
-// benchmarkAccounts runs the two modes with pages of size invitations:
-// 100 (the client's default, about 60 KB of JSON a page) and 10 (the API's
+// benchmarkAccounts runs the modes with pages of size invitations: 100
+// (the client's default, about 60 KB of JSON a page) and 10 (the API's
 // default), which tells the per-page CPU cost (decoding, on a machine
-// shared with other work) from the cost of listing accounts at once.
+// shared with other work) from the cost of listing accounts at once. The
+// floor sends the same requests at the same concurrency with a bare
+// net/http GET that reads and discards the body: what the client's
+// concurrent listing is judged against.
 func benchmarkAccounts(b *testing.B, size int) {
 	want := manyAccounts * manyPages * size
-	run := map[string]func(context.Context, *client.Client) (int, error){
-		"mode=concurrent": func(ctx context.Context, c *client.Client) (int, error) {
+	run := map[string]func(context.Context, *client.Client, *http.Client, *Server) (int, error){
+		"mode=concurrent": func(ctx context.Context, c *client.Client, _ *http.Client, _ *Server) (int, error) {
 			n := 0
 			for _, err := range c.InvitationsForAccounts(ctx, manyAccountIDs(), client.ListParams{Limit: size}) {
 				if err != nil {
@@ -78,7 +79,7 @@ func benchmarkAccounts(b *testing.B, size int) {
 			}
 			return n, nil
 		},
-		"mode=one-by-one": func(ctx context.Context, c *client.Client) (int, error) {
+		"mode=one-by-one": func(ctx context.Context, c *client.Client, _ *http.Client, _ *Server) (int, error) {
 			n := 0
 			for _, id := range manyAccountIDs() {
 				for _, err := range c.Invitations(ctx, client.ListParams{AccountID: id, Limit: size}) {
@@ -90,15 +91,18 @@ func benchmarkAccounts(b *testing.B, size int) {
 			}
 			return n, nil
 		},
+		"mode=floor": func(ctx context.Context, _ *client.Client, hc *http.Client, s *Server) (int, error) {
+			return floorAccounts(ctx, hc, s, size)
+		},
 	}
-	for _, mode := range []string{"mode=concurrent", "mode=one-by-one"} {
+	for _, mode := range []string{"mode=concurrent", "mode=floor", "mode=one-by-one"} {
 		b.Run(fmt.Sprintf("page=%d/%s", size, mode), func(b *testing.B) {
 			s := NewServer(manyPages * size)
 			defer s.Close()
 			s.Latency = manyLatency
-			c := manyClient(b, s)
+			c, hc := manyClient(b, s), manyHTTPClient(b)
 			for b.Loop() {
-				if n, err := run[mode](b.Context(), c); err != nil || n != want {
+				if n, err := run[mode](b.Context(), c, hc, s); err != nil || n != want {
 					b.Fatalf("listed %d of %d: %v", n, want, err)
 				}
 			}
@@ -106,6 +110,70 @@ func benchmarkAccounts(b *testing.B, size int) {
 			b.ReportMetric(float64(s.Requests())/float64(b.N), "requests/op")
 		})
 	}
+}
+
+// manyHTTPClient is the HTTP client of the many-accounts benchmark: the
+// client's and the floor's, keeping an idle connection for every request
+// that can be in flight.
+func manyHTTPClient(b *testing.B) *http.Client {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConnsPerHost = 2 * manyConcurrency // one request and one prefetch an account
+	hc := &http.Client{Transport: t}
+	b.Cleanup(hc.CloseIdleConnections)
+	return hc
+}
+
+// floorAccounts sends the requests of the many-accounts listing, each
+// account's pages in order (the server's cursors are c<offset>), manyConcurrency
+// accounts at a time, each a bare GET whose body is read and discarded. It
+// returns the invitations those pages hold.
+func floorAccounts(ctx context.Context, hc *http.Client, s *Server, size int) (int, error) {
+	sem := make(chan struct{}, manyConcurrency)
+	errs := make(chan error, manyAccounts)
+	for _, id := range manyAccountIDs() {
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem }()
+			for p := range manyPages {
+				u := fmt.Sprintf("%s/users/invite/received?account_id=%s&limit=%d", s.BaseURL(), id, size)
+				if p > 0 {
+					u += "&cursor=c" + strconv.Itoa(p*size)
+				}
+				if err := discardGET(ctx, hc, u); err != nil {
+					errs <- err
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for range manyAccounts {
+		if err := <-errs; err != nil {
+			return 0, err
+		}
+	}
+	return manyAccounts * manyPages * size, nil
+}
+
+// discardGET sends a GET with the API key and reads and discards the body.
+func discardGET(ctx context.Context, hc *http.Client, url string) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("X-API-KEY", "k_bench")
+	resp, err := hc.Do(req)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = resp.Body.Close() }()
+	if _, err := io.Copy(io.Discard, resp.Body); err != nil {
+		return err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("%s: %s", url, resp.Status)
+	}
+	return nil
 }
 
 // 7. Sync state work: 1,000 accounts × 1,000 invitations. The first run
@@ -139,7 +207,7 @@ func syncPagesData(accounts, items int) [][]*client.Page {
 		for off := 0; off < items; off += PageSize {
 			p := &client.Page{}
 			for i := off; i < min(off+PageSize, items); i++ {
-				p.Items = append(p.Items, client.Invitation{ID: fmt.Sprintf("inv_01HX%06d%016d", a, i)})
+				p.Items = append(p.Items, client.Invitation{InvitationReceived: gen.InvitationReceived{ID: fmt.Sprintf("inv_01HX%06d%016d", a, i)}})
 			}
 			if off+PageSize < items {
 				p.NextCursor = "c" + strconv.Itoa(off+PageSize)
@@ -256,7 +324,7 @@ func TestSyncSecondRunWritesNothing(t *testing.T) {
 	if w != 0 {
 		t.Errorf("second run wrote %d bytes", w)
 	}
-	pages[7][1].Items = append(pages[7][1].Items, client.Invitation{ID: "inv_new"})
+	pages[7][1].Items = append(pages[7][1].Items, client.Invitation{InvitationReceived: gen.InvitationReceived{ID: "inv_new"}})
 	if res, w, n := syncRun(t, path, pages); n != 1 || res.Commits != 1 || w <= 0 {
 		t.Errorf("run with one new: %d events, %d commits, %d bytes", n, res.Commits, w)
 	}

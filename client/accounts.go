@@ -1,6 +1,7 @@
 package client
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"iter"
@@ -83,14 +84,14 @@ func (e *AccountError) Unwrap() error { return e.Err }
 // PagesForAccounts lists several accounts at once, at most WithConcurrency
 // of them at a time (default DefaultConcurrency), each on its own Pager: a
 // page at a time, with retries, Retry-After and the loop guards working per
-// account as in Pages. params applies to every account (Limit, MaxItems);
+// account as in Pages. params applies to every account (Limit, ...; WithMaxItems per account);
 // its AccountID and Cursor must be "" (the accounts come from accounts; a
 // cursor belongs to one account: resume an account with Pages).
 //
 // Pages of different accounts interleave in the order they arrive; the
 // pages of one account come in order. An account's listing is complete
-// when its page has NextCursor "" (or, with MaxItems, when it reached
-// MaxItems).
+// when its page has NextCursor "" (or, with WithMaxItems, when it reached
+// that count).
 //
 // When an account's listing fails, the sequence yields its AccountID and an
 // *AccountError carrying the resume cursor, and goes on with the other
@@ -101,7 +102,7 @@ func (e *AccountError) Unwrap() error { return e.Err }
 // the loop stops every listing and waits for them to end.
 func (c *Client) PagesForAccounts(ctx context.Context, accounts []string, params ListParams, opts ...Option) iter.Seq2[AccountPage, error] {
 	return func(yield func(AccountPage, error) bool) {
-		cfg, _, err := c.with(opts)
+		cfg, err := c.with(opts)
 		if err == nil {
 			err = checkAccounts(accounts, params)
 		}
@@ -121,11 +122,7 @@ func (c *Client) PagesForAccounts(ctx context.Context, accounts []string, params
 		}
 		close(work)
 		var wg sync.WaitGroup
-		workers := cfg.concurrency
-		if workers == 0 {
-			workers = DefaultConcurrency
-		}
-		for range min(workers, len(accounts)) {
+		for range min(cmp.Or(cfg.concurrency, DefaultConcurrency), len(accounts)) {
 			wg.Go(func() {
 				for id := range work {
 					q := params
@@ -214,7 +211,7 @@ func checkAccounts(accounts []string, params ListParams) error {
 	for _, id := range accounts {
 		q := params
 		q.AccountID = id
-		if err := q.Validate(); err != nil {
+		if err := ValidateParams(q); err != nil {
 			return err
 		}
 		if seen[id] {

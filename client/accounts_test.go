@@ -196,7 +196,7 @@ func (l *countingLimiter) Wait(ctx context.Context) error {
 // on every account.
 func TestAccountsRateLimiterCountsEveryAttempt(t *testing.T) {
 	lim := &countingLimiter{}
-	c, srv, _ := setup(t, []pt.Option{pt.WithAnyAccount(230), pt.WithLenientCursors()}, WithRateLimiter(lim))
+	c, srv, _ := setup(t, []pt.Option{pt.WithAnyAccount(DefaultPageSize*2 + 30), pt.WithLenientCursors()}, WithRateLimiter(lim))
 	srv.Enqueue(pt.Error("errors/too_many_requests").WithRetryAfter("0").Times(3).OnAccount("b"))
 	_, failed := collectAccounts(t, c.InvitationsForAccounts(context.Background(), []string{"a", "b", "c"}, ListParams{}, WithMaxRetries(3)))
 	if len(failed) != 0 {
@@ -263,7 +263,7 @@ func TestAccountsBadInputSendsNothing(t *testing.T) {
 		"space in id":   {[]string{"a b"}, ListParams{}, nil},
 		"params.id":     {[]string{"a"}, ListParams{AccountID: "a"}, nil},
 		"params.cursor": {[]string{"a"}, ListParams{Cursor: "x"}, nil},
-		"limit":         {[]string{"a"}, ListParams{Limit: 101}, nil},
+		"limit":         {[]string{"a"}, ListParams{Limit: MaxPageSize + 1}, nil},
 		"concurrency":   {[]string{"a"}, ListParams{}, []Option{WithConcurrency(0)}},
 	} {
 		n := 0

@@ -3,15 +3,12 @@ package client
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"net/url"
 	"os"
 
 	"github.com/postpress/postpress-go/gen"
 )
-
-// Invitation is one invitation received by the account: the generated type,
-// so its fields and docs come straight from openapi.yaml.
-type Invitation = gen.InvitationReceived
 
 // Client calls the postpress API. It is safe for concurrent use by many
 // goroutines; build one with New and share it.
@@ -34,6 +31,7 @@ func New(opts ...Option) (*Client, error) {
 		maxRetries:     DefaultMaxRetries,
 		initialBackoff: DefaultInitialBackoff,
 		maxRetryDelay:  DefaultMaxRetryDelay,
+		budget:         NewRetryBudget(DefaultRetryBudget),
 		attemptTimeout: DefaultAttemptTimeout,
 		prefetch:       true,
 	}
@@ -53,15 +51,9 @@ func New(opts ...Option) (*Client, error) {
 // base URL.
 func finish(base *config, opts []Option) (*config, *url.URL, error) {
 	cfg := *base
-	cfg.errs = nil
 	cfg.editors = append([]gen.RequestEditorFn(nil), base.editors...)
-	for _, o := range opts {
-		if o != nil {
-			o(&cfg)
-		}
-	}
-	if len(cfg.errs) > 0 {
-		return nil, nil, cfg.errs[0]
+	if err := cfg.apply(opts); err != nil {
+		return nil, nil, err
 	}
 	if err := checkAPIKey(cfg.apiKey); err != nil {
 		return nil, nil, err
@@ -73,16 +65,28 @@ func finish(base *config, opts []Option) (*config, *url.URL, error) {
 	if cfg.httpClient == nil || cfg.rawHTTP != base.rawHTTP {
 		cfg.httpClient = guardRedirects(cfg.rawHTTP)
 	}
+	// The generated client sends: it builds the request from ListParams,
+	// runs the editors (the client's headers, the caller's editors, then
+	// the key) and hands it to the http.Client behind the redirect guard.
+	ua := cfg.userAgent
+	headers := func(_ context.Context, req *http.Request) error {
+		req.Header.Set("Accept", "application/json")
+		req.Header.Set("User-Agent", ua)
+		return nil
+	}
+	editors := append(append([]gen.RequestEditorFn{headers}, cfg.editors...), apiKeyEditor(cfg.apiKey, u))
+	cfg.api = &gen.Client{Server: u.String(), Client: cfg.httpClient, RequestEditors: editors}
 	return &cfg, u, nil
 }
 
-// with returns the config and base URL for one call: the client's own when
-// there are no options, else a checked copy.
-func (c *Client) with(opts []Option) (*config, *url.URL, error) {
+// with returns the config for one call: the client's own when there are
+// no options, else a checked copy.
+func (c *Client) with(opts []Option) (*config, error) {
 	if len(opts) == 0 {
-		return c.cfg, c.base, nil
+		return c.cfg, nil
 	}
-	return finish(c.cfg, opts)
+	cfg, _, err := finish(c.cfg, opts)
+	return cfg, err
 }
 
 // BaseURL returns the base URL requests go to (ending in "/").
@@ -94,21 +98,21 @@ func (c *Client) String() string {
 }
 
 // ListReceivedInvitations fetches one page of the invitations the account
-// received, retrying as configured. params is checked first; a bad value
-// returns a *ParamError and nothing is sent. Limit 0 lets the API choose
-// (10); MaxItems is ignored. The page's NextCursor, when not "", fetches the
-// next page.
+// received, retrying as configured. params is checked first (see
+// ValidateParams); a bad value returns a *ParamError and nothing is sent.
+// Limit 0 lets the API choose (APIDefaultPageSize); WithMaxItems is
+// ignored. The page's NextCursor, when not "", fetches the next page.
 //
 // Errors: *ParamError; *APIError for an error response; *RequestError for a
 // connection, timeout, read or decode failure; the context's error when ctx
 // ends.
 func (c *Client) ListReceivedInvitations(ctx context.Context, params ListParams, opts ...Option) (*Page, error) {
-	if err := params.Validate(); err != nil {
+	if err := ValidateParams(params); err != nil {
 		return nil, err
 	}
-	cfg, base, err := c.with(opts)
+	cfg, err := c.with(opts)
 	if err != nil {
 		return nil, err
 	}
-	return fetch(ctx, cfg, base, params)
+	return fetch(ctx, cfg, params)
 }

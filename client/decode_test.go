@@ -57,8 +57,8 @@ func TestDecodePage(t *testing.T) {
 func TestMalformedPageErrorQuotesNoData(t *testing.T) {
 	const secret = "AQHsecretSECRETsecret"
 	_, err := decodePage([]byte(`{"items":[{"specifics":{"shared_secret":"` + secret + `"},"id":1}],"cursor":null}`))
-	if !errors.Is(err, ErrMalformedResponse) || strings.Contains(err.Error(), secret) || !strings.Contains(err.Error(), "offset") {
-		t.Errorf("err = %v: want ErrMalformedResponse with the offset and without the secret", err)
+	if !errors.Is(err, ErrMalformedResponse) || strings.Contains(err.Error(), secret) || !strings.Contains(err.Error(), "at JSON pointer /items/0/id:") {
+		t.Errorf("err = %v: want ErrMalformedResponse with the JSON pointer and without the secret", err)
 	}
 	_, err = decodePage([]byte("<html>502 Bad Gateway</html>"))
 	if !errors.Is(err, ErrMalformedResponse) || !strings.Contains(err.Error(), "502 Bad Gateway") {
@@ -170,7 +170,7 @@ func FuzzDecodeAPIError(f *testing.F) {
 
 // decodePageStd is the reference decodePage: encoding/json into the
 // generated types, then (with encoding/json's own member matching) the
-// presence of `items` and `cursor`. decodePage must accept exactly the
+// presence of `items` and `cursor` and each item's bytes (json.RawMessage). decodePage must accept exactly the
 // bodies it accepts and yield the same pages.
 func decodePageStd(body []byte) (*Page, error) {
 	var full gen.InvitationList
@@ -178,8 +178,8 @@ func decodePageStd(body []byte) (*Page, error) {
 		return nil, fmt.Errorf("%w: %w", ErrMalformedResponse, err)
 	}
 	var w struct {
-		Items  *[]gen.InvitationReceived `json:"items"`
-		Cursor presentString             `json:"cursor"`
+		Items  *[]json.RawMessage `json:"items"`
+		Cursor presentString      `json:"cursor"`
 	}
 	if err := json.Unmarshal(body, &w); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrMalformedResponse, err)
@@ -190,7 +190,10 @@ func decodePageStd(body []byte) (*Page, error) {
 	case !w.Cursor.present:
 		return nil, fmt.Errorf("%w: no `cursor` field", ErrMalformedResponse)
 	}
-	p := &Page{Items: full.Items}
+	p := &Page{Items: make([]Invitation, len(full.Items)), raw: body}
+	for i := range full.Items {
+		p.Items[i] = Invitation{InvitationReceived: full.Items[i], raw: (*w.Items)[i]}
+	}
 	if full.Cursor != nil {
 		p.NextCursor = *full.Cursor
 	}
@@ -409,17 +412,26 @@ func benchPage(tb testing.TB) []byte {
 }
 
 // BenchmarkDecodePage is the decode-only cost of one 100-item page:
-// decodePage (the client's generated decoder) against one
-// json.Unmarshal into the same generated type.
+// decodePage (the client's generated decoder, RawJSON kept), the generated
+// decoder without RawJSON, and one json.Unmarshal into the same generated
+// type.
+// hundred stands for a page's items where only their count is checked.
+var hundred = make([]Invitation, 100)
+
 func BenchmarkDecodePage(b *testing.B) {
 	body := benchPage(b)
 	for _, v := range []struct {
 		name   string
 		decode func([]byte) (*Page, error)
-	}{{"impl=client", decodePage}, {"impl=encoding-json", func(body []byte) (*Page, error) {
+	}{{"impl=client", decodePage}, {"impl=client-noraw", func(body []byte) (*Page, error) {
+		// The generated decoder alone: no RawJSON, no Invitation wrapping.
+		var v gen.InvitationList
+		_, err := decodeInvitationList(body, &v, nil)
+		return &Page{Items: hundred[:len(v.Items)]}, err
+	}}, {"impl=encoding-json", func(body []byte) (*Page, error) {
 		var v gen.InvitationList
 		err := json.Unmarshal(body, &v)
-		return &Page{Items: v.Items}, err
+		return &Page{Items: make([]Invitation, len(v.Items))}, err
 	}}} {
 		b.Run(v.name, func(b *testing.B) {
 			b.ReportAllocs()

@@ -30,7 +30,7 @@
 //
 // The listing calls ask for DefaultPageSize (100, the API's maximum) items a
 // page unless ListParams.Limit says otherwise, so N invitations take ⌈N/100⌉
-// requests. ListParams.Cursor resumes a listing; ListParams.MaxItems stops
+// requests. ListParams.Cursor resumes a listing; WithMaxItems stops
 // it early. ListReceivedInvitations fetches a single page.
 //
 // While the caller works on one page the next is already being fetched
@@ -41,6 +41,16 @@
 // listing ends it with ErrCursorLoop, and an empty page that still carries a
 // cursor ends it with ErrEmptyPageWithCursor. A 200 response without a
 // `cursor` field is ErrMalformedResponse (ending quietly could lose items).
+//
+// # What the server sent
+//
+// Each Invitation is the generated type (its fields promoted) plus the exact
+// bytes the server sent for it: RawJSON, so a member the spec does not list
+// is one json.Unmarshal away. Page.RawJSON is the whole body. Both are
+// slices of the page's body, not copies; holding either keeps that body in
+// memory. Pages are decoded by code generated from the spec
+// (decode_gen.go, over github.com/go-faster/jx), with the results
+// encoding/json gives on the generated types.
 //
 // # Nothing is lost
 //
@@ -61,15 +71,19 @@
 //
 // # Errors
 //
-// Before sending, parameters are checked (ListParams.Validate): a bad one is
-// a *ParamError naming the field, and no request is sent.
+// ListParams is the parameter type generated from openapi.yaml, so every
+// query parameter the spec declares is a field. Before sending, parameters
+// are checked by the spec's rules (ValidateParams): a bad one is a
+// *ParamError naming the parameter and its field, and no request is sent.
+// The request is then built and sent by the generated client (gen.Client),
+// the API key added by a request editor.
 //
 // An error response is an *APIError with the status, the error Type, Title,
 // Detail, Instance (the request id for support), RetryAfter and the raw
-// Body. Type is an ErrorType; the 33 types of the docs page are constants
-// (ErrorTypeExpiredCredentials, ...) with the docs' explanation, HTTP
-// status and retry decision (Description, HTTPStatus, Retryable). An unknown
-// type is kept as sent. The constants double as errors.Is sentinels:
+// Body. Type is an ErrorType; every type openapi.yaml lists is a constant
+// (ErrorTypeExpiredCredentials, ...; ErrorTypes lists them) with the docs'
+// explanation, HTTP status and retry decision (Description, HTTPStatus,
+// Retryable), all generated from the spec. An unknown type is kept as sent. The constants double as errors.Is sentinels:
 //
 //	if errors.Is(err, client.ErrorTypeExpiredCredentials) { /* reconnect the account */ }
 //
@@ -80,15 +94,23 @@
 //
 // # Retries
 //
-// A request is retried up to WithMaxRetries times (default 2) when it
-// failed with a retryable error type (see ErrorType.Retryable), a 429, 502,
-// 503 or 504 without a known type, a connection error, a per-attempt
-// timeout (WithAttemptTimeout, default 30s), a truncated body or an
-// undecodable 200. The wait is exponential backoff with full jitter from
-// WithBackoff, or the server's Retry-After (seconds or an HTTP date), capped
-// by WithMaxRetryDelay. Cancelling the context stops a wait at once. The
-// final error says how many attempts were made (APIError.Attempts,
-// RequestError.Attempts).
+// One Retryer decides every retry (WithRetryer replaces it as a whole; the
+// default is NewStandardRetryer, whose doc lists its rules). By default a
+// request is retried up to WithMaxRetries times (default 2) when it failed
+// with a retryable error type, or without a known type at one of the
+// statuses openapi.yaml's x-retryable-statuses lists (RetryableStatuses; a
+// type the spec marks x-retryable: false is not: ErrorType.Retryable says
+// it for each type), a connection error, a
+// per-attempt timeout (WithAttemptTimeout, default 30s) or a truncated body.
+// What cannot succeed on a retry is not retried: any other 4xx, a body over
+// its bound (ErrBodyTooLarge, see WithMaxBodyBytesPerItem), a 200 read whole
+// that does not decode (ErrMalformedResponse), a contract violation. The
+// wait is exponential backoff with full jitter from WithBackoff, or the
+// server's Retry-After (seconds or an HTTP date), capped by
+// WithMaxRetryDelay. Retries draw on a budget shared by the client's
+// requests (ErrRetryBudgetExhausted when spent). Cancelling the context
+// stops a wait at once. The final error says how many attempts were made
+// (APIError.Attempts, RequestError.Attempts).
 //
 // # Security
 //

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 	"unicode"
+
+	"github.com/postpress/postpress-go/internal/errtable"
 )
 
 // ErrorType is the `type` of an API error response, such as
@@ -20,66 +22,43 @@ import (
 // err is, or wraps, an *APIError of that type.
 type ErrorType string
 
-// errorTypeInfo is what the spec says of an error type (errortypes_gen.go).
-type errorTypeInfo struct {
-	status      int
-	description string
-}
-
 // Known reports whether t is one of the error types openapi.yaml lists
 // (the docs page's, and ErrorTypeInvalidParameters, which the spec adds).
 func (t ErrorType) Known() bool {
-	_, ok := errorTypes[t]
+	_, ok := errtable.Lookup(string(t))
 	return ok
 }
 
 // HTTPStatus returns the HTTP status the docs page lists t under, or 0 for
 // an unknown type.
-func (t ErrorType) HTTPStatus() int { return errorTypes[t].status }
+func (t ErrorType) HTTPStatus() int {
+	info, _ := errtable.Lookup(string(t))
+	return info.Status
+}
 
 // Description returns the docs page's explanation of t, or "" for an unknown
 // type.
-func (t ErrorType) Description() string { return errorTypes[t].description }
+func (t ErrorType) Description() string {
+	info, _ := errtable.Lookup(string(t))
+	return info.Description
+}
 
 // Retryable reports whether a request that failed with t is worth sending
-// again unchanged. The client retries exactly these (within its retry
-// budget). The rule is by status, so that a type the spec adds gets a
-// decision without an edit here:
-//
-//   - 429 and the server-side statuses 500, 502, 503 and 504 are retried:
-//     the docs page says to retry too_many_requests (429), provider_error
-//     (500), network_down and service_unavailable (503) and request_timeout
-//     (504); 503 means "temporarily unable" for every type under it, and
-//     unexpected_error (500) is as likely transient as provider_error, on
-//     an idempotent GET;
-//   - every other status (400, 401, 403, 501, ...) is not: a retry cannot
-//     change credentials, permissions, parameters or a missing feature.
-//     invalid_checkpoint_solution (401) says "Retry", but it means solving
-//     the checkpoint again, not resending this GET;
-//   - the documented exception: authentication_intent_error (500), an
-//     authentication flow that was killed and must be started again by a
-//     person, is not retried.
+// again unchanged; the default Retryer retries exactly these (within its
+// retry budget). The decision is the spec's, generated into the error
+// table: a type is retried when its status is one of openapi.yaml's
+// x-retryable-statuses (RetryableStatuses: a rate limit, or a server
+// "temporarily unable" on an idempotent GET), unless its type schema's
+// x-retryable says otherwise (a killed authentication flow, say, must be
+// started again by a person). Every other status is final: a retry cannot change credentials, permissions,
+// parameters or a missing feature. Each constant's doc comment states its
+// decision.
 //
 // An unknown type is not retryable here; APIError.Retryable decides it by
 // its status.
 func (t ErrorType) Retryable() bool {
-	info, ok := errorTypes[t]
-	return ok && retryableStatus(info.status) && !notRetried[t]
-}
-
-// notRetried are the types whose status is retryable but which a retry
-// cannot help (see ErrorType.Retryable).
-var notRetried = map[ErrorType]bool{ErrorTypeAuthenticationIntentError: true}
-
-// retryableStatus reports whether a response with this status may succeed
-// if the same request is sent again.
-func retryableStatus(status int) bool {
-	switch status {
-	case http.StatusTooManyRequests, http.StatusInternalServerError, http.StatusBadGateway,
-		http.StatusServiceUnavailable, http.StatusGatewayTimeout:
-		return true
-	}
-	return false
+	info, ok := errtable.Lookup(string(t))
+	return ok && info.Retryable
 }
 
 // String returns the type as the API spells it.
@@ -90,9 +69,20 @@ func (t ErrorType) String() string { return string(t) }
 // type.
 func (t ErrorType) Error() string { return string(t) }
 
-// ErrorTypes returns every error type openapi.yaml lists, by status
-// (400, 401, 403, 429, 500, 501, 503, 504) and then in the spec's order.
-func ErrorTypes() []ErrorType { return slices.Clone(errorTypeOrder) }
+// RetryableStatuses returns the statuses a request is retried at unless its
+// error type says otherwise: openapi.yaml's x-retryable-statuses, generated
+// into the error table.
+func RetryableStatuses() []int { return slices.Clone(errtable.RetryableStatuses) }
+
+// ErrorTypes returns every error type openapi.yaml lists, by status and
+// then in the spec's order.
+func ErrorTypes() []ErrorType {
+	out := make([]ErrorType, len(errtable.Types))
+	for i, t := range errtable.Types {
+		out[i] = ErrorType(t.Value)
+	}
+	return out
+}
 
 // APIError is an error response from the API (any status that is not 200),
 // decoded from the error envelope when there is one. Use errors.As to reach
@@ -172,12 +162,12 @@ func (e *APIError) Is(target error) bool {
 
 // Retryable reports whether the request that got e may succeed if sent
 // again: a known type decides by ErrorType.Retryable; an unknown or missing
-// type by status (429, 500, 502, 503 and 504 are retryable).
+// type by status (openapi.yaml's x-retryable-statuses: RetryableStatuses).
 func (e *APIError) Retryable() bool {
 	if e.Type.Known() {
 		return e.Type.Retryable()
 	}
-	return retryableStatus(e.StatusCode)
+	return errtable.RetryableStatus(e.StatusCode)
 }
 
 // oneLine folds s onto one line (control characters and runs of white space
@@ -214,8 +204,11 @@ var (
 	// ErrEmptyPageWithCursor means the server returned a page with no items
 	// but a next cursor; the listing stops rather than spin on empty pages.
 	ErrEmptyPageWithCursor = errors.New("postpress: the server returned an empty page that still carries a cursor")
-	// ErrMalformedResponse means a 200 response could not be decoded as an
-	// InvitationList (not JSON, wrong shape, or `items`/`cursor` missing).
+	// ErrMalformedResponse means a 200 response, read whole, could not be
+	// decoded as an InvitationList (not JSON, wrong shape, or
+	// `items`/`cursor` missing). It is not retried: the transport checked
+	// the body's length or final chunk, so the server meant it (a body cut
+	// short is a read error, and is retried).
 	ErrMalformedResponse = errors.New("postpress: malformed response")
 )
 
@@ -255,7 +248,8 @@ type RequestError struct {
 	// Op is what failed: "send", "read body", "decode", "wait to retry"
 	// or "wait for the rate limiter".
 	Op string
-	// URL is the request URL (it never carries the API key).
+	// URL is the request URL (it never carries the API key); "" when no
+	// request was built yet (the rate limiter refused the first attempt).
 	URL string
 	// Attempts is how many requests were sent.
 	Attempts int
@@ -263,11 +257,17 @@ type RequestError struct {
 	Err error
 }
 
-// Error returns one line naming the failed step, the URL and the attempts.
+// Error returns one line naming the failed step, the URL, the cause and the
+// attempts made.
 func (e *RequestError) Error() string {
 	s := fmt.Sprintf("postpress: %s GET %s: %v", e.Op, e.URL, e.Err)
+	if e.URL == "" {
+		s = fmt.Sprintf("postpress: %s: %v", e.Op, e.Err)
+	}
 	if e.Attempts > 1 {
 		s += fmt.Sprintf(" (gave up after %d attempts)", e.Attempts)
+	} else if e.Attempts == 1 {
+		s += " (1 attempt)"
 	}
 	return s
 }

@@ -4,33 +4,55 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/getkin/kin-openapi/openapi3"
+
 	"github.com/postpress/postpress-go/gen/spec"
+	"github.com/postpress/postpress-go/internal/errtable"
 )
 
-// TestErrorTypesMatchTheSpec ties the ErrorType table (errortypes_gen.go) to
-// openapi.yaml: the same types, under the same statuses, with the same
-// explanations, and 33 of them from the docs page.
-func TestErrorTypesMatchTheSpec(t *testing.T) {
+// errorResponses returns, for each error response of the operation in
+// openapi.yaml (read with kin-openapi, not through the generated table),
+// its status and the schema of its `type`.
+func errorResponses(t *testing.T) (map[int]*openapi3.Schema, *openapi3.T) {
+	t.Helper()
 	doc, err := spec.GetSpec()
 	if err != nil {
 		t.Fatal(err)
 	}
-	op := doc.Paths.Find("/users/invite/received").Get
-	fromSpec := map[ErrorType]int{}
-	for code, resp := range op.Responses.Map() {
-		if code == "200" {
+	out := map[int]*openapi3.Schema{}
+	for code, resp := range doc.Paths.Find("/users/invite/received").Get.Responses.Map() {
+		status, err := strconv.Atoi(code)
+		if err != nil {
+			t.Fatalf("response %q", code)
+		}
+		if status < 400 {
 			continue
 		}
-		schema := resp.Value.Content.Get("application/json").Schema.Value
-		typeSchema := schema.AllOf[1].Value.Properties["type"].Value
+		out[status] = resp.Value.Content.Get("application/json").Schema.Value.AllOf[1].Value.Properties["type"].Value
+	}
+	if len(out) == 0 {
+		t.Fatal("the spec has no error responses")
+	}
+	return out, doc
+}
+
+// TestErrorTypesMatchTheSpec ties the error table (internal/errtable,
+// generated) and the ErrorType constants to openapi.yaml as kin-openapi
+// reads it: the same types, in the same order, under the same statuses,
+// with the same explanations.
+func TestErrorTypesMatchTheSpec(t *testing.T) {
+	responses, _ := errorResponses(t)
+	fromSpec := map[ErrorType]int{}
+	var statuses []int
+	for status, typeSchema := range responses {
+		statuses = append(statuses, status)
 		descs, _ := typeSchema.Extensions["x-enumDescriptions"].(map[string]any)
 		for _, v := range typeSchema.Enum {
 			et := ErrorType(v.(string))
-			var status int
-			_, _ = fmt.Sscan(code, &status)
 			fromSpec[et] = status
 			if !et.Known() {
 				t.Errorf("%s (%d) is in the spec but not in the client's table", et, status)
@@ -47,54 +69,70 @@ func TestErrorTypesMatchTheSpec(t *testing.T) {
 			}
 		}
 	}
-	all := ErrorTypes()
-	if len(all) != len(fromSpec) || len(all) != 34 {
-		t.Fatalf("client knows %d types, spec has %d; want 33 documented + invalid_parameters", len(all), len(fromSpec))
+	slices.Sort(statuses)
+	if !slices.Equal(statuses, errtable.Statuses) {
+		t.Errorf("the table's statuses %v, the spec's %v", errtable.Statuses, statuses)
 	}
-	documented := 0
+	all := ErrorTypes()
+	if len(all) != len(fromSpec) {
+		t.Errorf("client knows %d types, spec has %d", len(all), len(fromSpec))
+	}
+	if !slices.IsSortedFunc(all, func(a, b ErrorType) int { return a.HTTPStatus() - b.HTTPStatus() }) {
+		t.Error("ErrorTypes() is not by status")
+	}
 	for _, et := range all {
 		if _, ok := fromSpec[et]; !ok {
 			t.Errorf("%s is in the client's table but not in the spec", et)
 		}
-		if et.HTTPStatus() != 400 {
-			documented++
-		}
-	}
-	if documented != 33 {
-		t.Errorf("%d documented types, want 33", documented)
 	}
 }
 
+// TestRetryableDecisions reads the retry decision from openapi.yaml
+// (x-retryable-statuses, and each type schema's x-retryable) and checks
+// every type of the table, and every status for a type the spec does not
+// know, against it, and RetryableStatuses (which the docs name instead of
+// listing the statuses by hand).
 func TestRetryableDecisions(t *testing.T) {
-	retry := []ErrorType{
-		ErrorTypeTooManyRequests, ErrorTypeProviderError, ErrorTypeUnexpectedError,
-		ErrorTypeNetworkDown, ErrorTypeServiceUnavailable, ErrorTypeNoClientSession,
-		ErrorTypeNoChannel, ErrorTypeNoHandler, ErrorTypeRequestTimeout,
+	responses, doc := errorResponses(t)
+	var retried []int
+	for _, s := range doc.Extensions["x-retryable-statuses"].([]any) {
+		retried = append(retried, int(s.(float64)))
 	}
-	for _, et := range ErrorTypes() {
-		want := slices.Contains(retry, et)
-		if et.Retryable() != want {
-			t.Errorf("%s.Retryable() = %v, want %v", et, et.Retryable(), want)
-		}
-		switch et.HTTPStatus() {
-		case 400, 401, 403, 501:
-			if et.Retryable() {
-				t.Errorf("%s (%d) must not be retryable", et, et.HTTPStatus())
+	slices.Sort(retried)
+	if !slices.Equal(retried, errtable.RetryableStatuses) {
+		t.Fatalf("the table retries %v, the spec %v", errtable.RetryableStatuses, retried)
+	}
+	checked := 0
+	for status, typeSchema := range responses {
+		overrides, _ := typeSchema.Extensions["x-retryable"].(map[string]any)
+		for _, v := range typeSchema.Enum {
+			et := ErrorType(v.(string))
+			want := slices.Contains(retried, status)
+			if o, ok := overrides[string(et)].(bool); ok {
+				want = o
 			}
+			if et.Retryable() != want || (&APIError{StatusCode: status, Type: et}).Retryable() != want {
+				t.Errorf("%s (%d): Retryable() = %v, the spec says %v", et, status, et.Retryable(), want)
+			}
+			checked++
 		}
 	}
-	unknown := ErrorType("errors/brand_new")
+	if checked != len(ErrorTypes()) {
+		t.Errorf("checked %d types of %d", checked, len(ErrorTypes()))
+	}
+	unknown := ErrorType("errors/not_in_the_spec")
 	if unknown.Known() || unknown.Retryable() || unknown.HTTPStatus() != 0 || unknown.Description() != "" {
 		t.Errorf("unknown type should be unknown, not retryable, no status or description")
 	}
-	for status, want := range map[int]bool{429: true, 500: true, 502: true, 503: true, 504: true, 400: false, 401: false, 404: false, 501: false} {
-		e := &APIError{StatusCode: status, Type: unknown}
-		if e.Retryable() != want {
-			t.Errorf("unknown type at %d: Retryable() = %v, want %v", status, e.Retryable(), want)
+	for status := 100; status < 600; status++ {
+		for _, typ := range []ErrorType{unknown, ""} {
+			if got, want := (&APIError{StatusCode: status, Type: typ}).Retryable(), slices.Contains(retried, status); got != want {
+				t.Errorf("type %q at %d: Retryable() = %v, the spec says %v", typ, status, got, want)
+			}
 		}
 	}
-	if (&APIError{StatusCode: 500, Type: ErrorTypeAuthenticationIntentError}).Retryable() {
-		t.Error("authentication_intent_error must not be retried even though 500 is")
+	if !slices.Equal(RetryableStatuses(), retried) {
+		t.Errorf("RetryableStatuses() = %v, the spec says %v", RetryableStatuses(), retried)
 	}
 }
 

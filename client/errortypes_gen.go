@@ -11,169 +11,93 @@ const (
 
 	// 400 Bad Request
 
-	// ErrorTypeInvalidParameters is errors/invalid_parameters (400): One or more request parameters are invalid or missing.
+	// ErrorTypeInvalidParameters is errors/invalid_parameters (400, not retried): One or more request parameters are invalid or missing.
 	ErrorTypeInvalidParameters ErrorType = "errors/invalid_parameters"
 
 	// 401 Unauthorized
 
-	// ErrorTypeMissingCredentials is errors/missing_credentials (401): Some credentials are necessary to perform the request.
+	// ErrorTypeMissingCredentials is errors/missing_credentials (401, not retried): Some credentials are necessary to perform the request.
 	ErrorTypeMissingCredentials ErrorType = "errors/missing_credentials"
-	// ErrorTypeMultipleSessions is errors/multiple_sessions (401): LinkedIn limits multiple sessions on certain Recruiter accounts. Use the cookie connection method.
+	// ErrorTypeMultipleSessions is errors/multiple_sessions (401, not retried): LinkedIn limits multiple sessions on certain Recruiter accounts. Use the cookie connection method.
 	ErrorTypeMultipleSessions ErrorType = "errors/multiple_sessions"
-	// ErrorTypeInvalidCheckpointSolution is errors/invalid_checkpoint_solution (401): The checkpoint resolution did not pass successfully. Retry.
+	// ErrorTypeInvalidCheckpointSolution is errors/invalid_checkpoint_solution (401, not retried): The checkpoint resolution did not pass successfully. Retry.
 	ErrorTypeInvalidCheckpointSolution ErrorType = "errors/invalid_checkpoint_solution"
-	// ErrorTypeInvalidProxyCredentials is errors/invalid_proxy_credentials (401): The provided proxy credentials are invalid.
+	// ErrorTypeInvalidProxyCredentials is errors/invalid_proxy_credentials (401, not retried): The provided proxy credentials are invalid.
 	ErrorTypeInvalidProxyCredentials ErrorType = "errors/invalid_proxy_credentials"
-	// ErrorTypeCheckpointError is errors/checkpoint_error (401): The checkpoint does not appear to be resolvable.
+	// ErrorTypeCheckpointError is errors/checkpoint_error (401, not retried): The checkpoint does not appear to be resolvable.
 	ErrorTypeCheckpointError ErrorType = "errors/checkpoint_error"
-	// ErrorTypeInvalidCredentials is errors/invalid_credentials (401): The provided credentials are invalid.
+	// ErrorTypeInvalidCredentials is errors/invalid_credentials (401, not retried): The provided credentials are invalid.
 	ErrorTypeInvalidCredentials ErrorType = "errors/invalid_credentials"
-	// ErrorTypeExpiredCredentials is errors/expired_credentials (401): Credentials have expired. Reconnect the account.
+	// ErrorTypeExpiredCredentials is errors/expired_credentials (401, not retried): Credentials have expired. Reconnect the account.
 	ErrorTypeExpiredCredentials ErrorType = "errors/expired_credentials"
-	// ErrorTypeInsufficientPrivileges is errors/insufficient_privileges (401): This resource is out of your API-key scopes.
+	// ErrorTypeInsufficientPrivileges is errors/insufficient_privileges (401, not retried): This resource is out of your API-key scopes.
 	ErrorTypeInsufficientPrivileges ErrorType = "errors/insufficient_privileges"
-	// ErrorTypeDisconnectedAccount is errors/disconnected_account (401): The account is disconnected from the provider service.
+	// ErrorTypeDisconnectedAccount is errors/disconnected_account (401, not retried): The account is disconnected from the provider service.
 	ErrorTypeDisconnectedAccount ErrorType = "errors/disconnected_account"
-	// ErrorTypeDisconnectedFeature is errors/disconnected_feature (401): The service you're trying to reach is disconnected.
+	// ErrorTypeDisconnectedFeature is errors/disconnected_feature (401, not retried): The service you're trying to reach is disconnected.
 	ErrorTypeDisconnectedFeature ErrorType = "errors/disconnected_feature"
-	// ErrorTypeInvalidCredentialsButValidAccountIMAP is errors/invalid_credentials_but_valid_account_imap (401): IMAP/SMTP credentials are invalid but the account is otherwise valid.
+	// ErrorTypeInvalidCredentialsButValidAccountIMAP is errors/invalid_credentials_but_valid_account_imap (401, not retried): IMAP/SMTP credentials are invalid but the account is otherwise valid.
 	ErrorTypeInvalidCredentialsButValidAccountIMAP ErrorType = "errors/invalid_credentials_but_valid_account_imap"
-	// ErrorTypeExpiredLink is errors/expired_link (401): This link has expired. Generate a new one.
+	// ErrorTypeExpiredLink is errors/expired_link (401, not retried): This link has expired. Generate a new one.
 	ErrorTypeExpiredLink ErrorType = "errors/expired_link"
-	// ErrorTypeWrongAccount is errors/wrong_account (401): The provided credentials do not match the correct account.
+	// ErrorTypeWrongAccount is errors/wrong_account (401, not retried): The provided credentials do not match the correct account.
 	ErrorTypeWrongAccount ErrorType = "errors/wrong_account"
 
 	// 403 Forbidden
 
-	// ErrorTypeAccountRestricted is errors/account_restricted (403): The account has been restricted by the provider.
+	// ErrorTypeAccountRestricted is errors/account_restricted (403, not retried): The account has been restricted by the provider.
 	ErrorTypeAccountRestricted ErrorType = "errors/account_restricted"
-	// ErrorTypeAccountMismatch is errors/account_mismatch (403): This action cannot be done with your account.
+	// ErrorTypeAccountMismatch is errors/account_mismatch (403, not retried): This action cannot be done with your account.
 	ErrorTypeAccountMismatch ErrorType = "errors/account_mismatch"
-	// ErrorTypeInsufficientPermissions is errors/insufficient_permissions (403): Valid authentication but insufficient permissions to perform the request.
+	// ErrorTypeInsufficientPermissions is errors/insufficient_permissions (403, not retried): Valid authentication but insufficient permissions to perform the request.
 	ErrorTypeInsufficientPermissions ErrorType = "errors/insufficient_permissions"
-	// ErrorTypeSessionMismatch is errors/session_mismatch (403): Token user id does not match client session id.
+	// ErrorTypeSessionMismatch is errors/session_mismatch (403, not retried): Token user id does not match client session id.
 	ErrorTypeSessionMismatch ErrorType = "errors/session_mismatch"
-	// ErrorTypeFeatureNotSubscribed is errors/feature_not_subscribed (403): The requested feature has not been subscribed or authenticated properly.
+	// ErrorTypeFeatureNotSubscribed is errors/feature_not_subscribed (403, not retried): The requested feature has not been subscribed or authenticated properly.
 	ErrorTypeFeatureNotSubscribed ErrorType = "errors/feature_not_subscribed"
-	// ErrorTypeSubscriptionRequired is errors/subscription_required (403): A subscription is required to use this feature.
+	// ErrorTypeSubscriptionRequired is errors/subscription_required (403, not retried): A subscription is required to use this feature.
 	ErrorTypeSubscriptionRequired ErrorType = "errors/subscription_required"
-	// ErrorTypeUnknownAuthenticationContext is errors/unknown_authentication_context (403): An additional step seems necessary to complete login.
+	// ErrorTypeUnknownAuthenticationContext is errors/unknown_authentication_context (403, not retried): An additional step seems necessary to complete login.
 	ErrorTypeUnknownAuthenticationContext ErrorType = "errors/unknown_authentication_context"
-	// ErrorTypeActionRequired is errors/action_required (403): An additional step is required.
+	// ErrorTypeActionRequired is errors/action_required (403, not retried): An additional step is required.
 	ErrorTypeActionRequired ErrorType = "errors/action_required"
-	// ErrorTypeResourceAccessRestricted is errors/resource_access_restricted (403): You don't have access to this resource.
+	// ErrorTypeResourceAccessRestricted is errors/resource_access_restricted (403, not retried): You don't have access to this resource.
 	ErrorTypeResourceAccessRestricted ErrorType = "errors/resource_access_restricted"
 
 	// 429 Too Many Requests
 
-	// ErrorTypeTooManyRequests is errors/too_many_requests (429): Provider rate limit reached. Back off and retry.
+	// ErrorTypeTooManyRequests is errors/too_many_requests (429, retried): Provider rate limit reached. Back off and retry.
 	ErrorTypeTooManyRequests ErrorType = "errors/too_many_requests"
 
 	// 500 Internal Server Error
 
-	// ErrorTypeUnexpectedError is errors/unexpected_error (500): Something went wrong.
+	// ErrorTypeUnexpectedError is errors/unexpected_error (500, retried): Something went wrong.
 	ErrorTypeUnexpectedError ErrorType = "errors/unexpected_error"
-	// ErrorTypeProviderError is errors/provider_error (500): The provider is experiencing operational problems. Retry later.
+	// ErrorTypeProviderError is errors/provider_error (500, retried): The provider is experiencing operational problems. Retry later.
 	ErrorTypeProviderError ErrorType = "errors/provider_error"
-	// ErrorTypeAuthenticationIntentError is errors/authentication_intent_error (500): The current authentication intent was killed after failure.
+	// ErrorTypeAuthenticationIntentError is errors/authentication_intent_error (500, not retried): The current authentication intent was killed after failure.
 	ErrorTypeAuthenticationIntentError ErrorType = "errors/authentication_intent_error"
 
 	// 501 Not Implemented
 
-	// ErrorTypeFeatureNotImplemented is errors/feature_not_implemented (501): This feature has not been implemented yet.
+	// ErrorTypeFeatureNotImplemented is errors/feature_not_implemented (501, not retried): This feature has not been implemented yet.
 	ErrorTypeFeatureNotImplemented ErrorType = "errors/feature_not_implemented"
 
 	// 503 Service Unavailable
 
-	// ErrorTypeNoClientSession is errors/no_client_session (503): No client session is currently running.
+	// ErrorTypeNoClientSession is errors/no_client_session (503, retried): No client session is currently running.
 	ErrorTypeNoClientSession ErrorType = "errors/no_client_session"
-	// ErrorTypeNoChannel is errors/no_channel (503): No channel to client session.
+	// ErrorTypeNoChannel is errors/no_channel (503, retried): No channel to client session.
 	ErrorTypeNoChannel ErrorType = "errors/no_channel"
-	// ErrorTypeNoHandler is errors/no_handler (503): Handler missing for that request.
+	// ErrorTypeNoHandler is errors/no_handler (503, retried): Handler missing for that request.
 	ErrorTypeNoHandler ErrorType = "errors/no_handler"
-	// ErrorTypeNetworkDown is errors/network_down (503): Network is down on the server side. Retry shortly.
+	// ErrorTypeNetworkDown is errors/network_down (503, retried): Network is down on the server side. Retry shortly.
 	ErrorTypeNetworkDown ErrorType = "errors/network_down"
-	// ErrorTypeServiceUnavailable is errors/service_unavailable (503): Service temporarily unavailable. Retry later.
+	// ErrorTypeServiceUnavailable is errors/service_unavailable (503, retried): Service temporarily unavailable. Retry later.
 	ErrorTypeServiceUnavailable ErrorType = "errors/service_unavailable"
 
 	// 504 Gateway Timeout
 
-	// ErrorTypeRequestTimeout is errors/request_timeout (504): Request timed out. Retry, and contact support if it persists.
+	// ErrorTypeRequestTimeout is errors/request_timeout (504, retried): Request timed out. Retry, and contact support if it persists.
 	ErrorTypeRequestTimeout ErrorType = "errors/request_timeout"
 )
-
-// errorTypes maps every error type of the spec to its status and description.
-var errorTypes = map[ErrorType]errorTypeInfo{
-	ErrorTypeInvalidParameters:                     {400, "One or more request parameters are invalid or missing."},
-	ErrorTypeMissingCredentials:                    {401, "Some credentials are necessary to perform the request."},
-	ErrorTypeMultipleSessions:                      {401, "LinkedIn limits multiple sessions on certain Recruiter accounts. Use the cookie connection method."},
-	ErrorTypeInvalidCheckpointSolution:             {401, "The checkpoint resolution did not pass successfully. Retry."},
-	ErrorTypeInvalidProxyCredentials:               {401, "The provided proxy credentials are invalid."},
-	ErrorTypeCheckpointError:                       {401, "The checkpoint does not appear to be resolvable."},
-	ErrorTypeInvalidCredentials:                    {401, "The provided credentials are invalid."},
-	ErrorTypeExpiredCredentials:                    {401, "Credentials have expired. Reconnect the account."},
-	ErrorTypeInsufficientPrivileges:                {401, "This resource is out of your API-key scopes."},
-	ErrorTypeDisconnectedAccount:                   {401, "The account is disconnected from the provider service."},
-	ErrorTypeDisconnectedFeature:                   {401, "The service you're trying to reach is disconnected."},
-	ErrorTypeInvalidCredentialsButValidAccountIMAP: {401, "IMAP/SMTP credentials are invalid but the account is otherwise valid."},
-	ErrorTypeExpiredLink:                           {401, "This link has expired. Generate a new one."},
-	ErrorTypeWrongAccount:                          {401, "The provided credentials do not match the correct account."},
-	ErrorTypeAccountRestricted:                     {403, "The account has been restricted by the provider."},
-	ErrorTypeAccountMismatch:                       {403, "This action cannot be done with your account."},
-	ErrorTypeInsufficientPermissions:               {403, "Valid authentication but insufficient permissions to perform the request."},
-	ErrorTypeSessionMismatch:                       {403, "Token user id does not match client session id."},
-	ErrorTypeFeatureNotSubscribed:                  {403, "The requested feature has not been subscribed or authenticated properly."},
-	ErrorTypeSubscriptionRequired:                  {403, "A subscription is required to use this feature."},
-	ErrorTypeUnknownAuthenticationContext:          {403, "An additional step seems necessary to complete login."},
-	ErrorTypeActionRequired:                        {403, "An additional step is required."},
-	ErrorTypeResourceAccessRestricted:              {403, "You don't have access to this resource."},
-	ErrorTypeTooManyRequests:                       {429, "Provider rate limit reached. Back off and retry."},
-	ErrorTypeUnexpectedError:                       {500, "Something went wrong."},
-	ErrorTypeProviderError:                         {500, "The provider is experiencing operational problems. Retry later."},
-	ErrorTypeAuthenticationIntentError:             {500, "The current authentication intent was killed after failure."},
-	ErrorTypeFeatureNotImplemented:                 {501, "This feature has not been implemented yet."},
-	ErrorTypeNoClientSession:                       {503, "No client session is currently running."},
-	ErrorTypeNoChannel:                             {503, "No channel to client session."},
-	ErrorTypeNoHandler:                             {503, "Handler missing for that request."},
-	ErrorTypeNetworkDown:                           {503, "Network is down on the server side. Retry shortly."},
-	ErrorTypeServiceUnavailable:                    {503, "Service temporarily unavailable. Retry later."},
-	ErrorTypeRequestTimeout:                        {504, "Request timed out. Retry, and contact support if it persists."},
-}
-
-// errorTypeOrder is every error type of the spec, by status and then in the spec's order.
-var errorTypeOrder = []ErrorType{
-	ErrorTypeInvalidParameters,
-	ErrorTypeMissingCredentials,
-	ErrorTypeMultipleSessions,
-	ErrorTypeInvalidCheckpointSolution,
-	ErrorTypeInvalidProxyCredentials,
-	ErrorTypeCheckpointError,
-	ErrorTypeInvalidCredentials,
-	ErrorTypeExpiredCredentials,
-	ErrorTypeInsufficientPrivileges,
-	ErrorTypeDisconnectedAccount,
-	ErrorTypeDisconnectedFeature,
-	ErrorTypeInvalidCredentialsButValidAccountIMAP,
-	ErrorTypeExpiredLink,
-	ErrorTypeWrongAccount,
-	ErrorTypeAccountRestricted,
-	ErrorTypeAccountMismatch,
-	ErrorTypeInsufficientPermissions,
-	ErrorTypeSessionMismatch,
-	ErrorTypeFeatureNotSubscribed,
-	ErrorTypeSubscriptionRequired,
-	ErrorTypeUnknownAuthenticationContext,
-	ErrorTypeActionRequired,
-	ErrorTypeResourceAccessRestricted,
-	ErrorTypeTooManyRequests,
-	ErrorTypeUnexpectedError,
-	ErrorTypeProviderError,
-	ErrorTypeAuthenticationIntentError,
-	ErrorTypeFeatureNotImplemented,
-	ErrorTypeNoClientSession,
-	ErrorTypeNoChannel,
-	ErrorTypeNoHandler,
-	ErrorTypeNetworkDown,
-	ErrorTypeServiceUnavailable,
-	ErrorTypeRequestTimeout,
-}

@@ -2,9 +2,13 @@ package client_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log"
+	"net/http"
+	"net/http/httptest"
+	"time"
 
 	"github.com/postpress/postpress-go/client"
 	"github.com/postpress/postpress-go/postpresstest"
@@ -110,4 +114,91 @@ func ExamplePager() {
 	// 10 items; next cursor eyJvIjoxMH0
 	// 10 items; next cursor eyJvIjoyMH0
 	// 5 items; next cursor
+}
+
+// Replace the retry policy: the standard rules with five attempts a
+// request, quick backoff, and one retry budget shared by two clients (say,
+// two API keys of one process). A Retryer of your own would be passed the
+// same way.
+func ExampleWithRetryer() {
+	srv := postpresstest.NewServer(postpresstest.WithGeneratedAccount("acc_1", 3))
+	defer srv.Close()
+	srv.Enqueue(postpresstest.Error("errors/service_unavailable").Times(4))
+
+	budget := client.NewRetryBudget(client.DefaultRetryBudget)
+	patient := func(o *client.StandardRetryerOptions) {
+		o.MaxAttempts, o.Backoff, o.Budget = 5, time.Millisecond, budget
+	}
+	var clients []*client.Client
+	for range 2 {
+		c, err := client.New(client.WithBaseURL(srv.URL), client.WithAPIKey(postpresstest.DefaultAPIKey),
+			client.WithRetryer(client.NewStandardRetryer(patient)))
+		if err != nil {
+			log.Fatal(err)
+		}
+		clients = append(clients, c)
+	}
+	page, err := clients[0].ListReceivedInvitations(context.Background(), client.ListParams{AccountID: "acc_1"})
+	if err != nil {
+		log.Fatal(err)
+	}
+	// Four retries took 4 × DefaultRetryCost; the one that succeeded gave
+	// its cost back.
+	fmt.Println(len(page.Items), "items after", srv.RequestCount(), "requests;", budget.Tokens(), "tokens left")
+	// Output:
+	// 3 items after 5 requests; 485 tokens left
+}
+
+// Stop a listing after some items, and check parameters before sending:
+// a value outside the spec's rules is a *ParamError and nothing is sent.
+func ExampleWithMaxItems() {
+	srv := postpresstest.NewServer(postpresstest.WithGeneratedAccount("acc_1", 30))
+	defer srv.Close()
+
+	c, _ := client.New(client.WithBaseURL(srv.URL), client.WithAPIKey(postpresstest.DefaultAPIKey))
+	n := 0
+	for _, err := range c.Invitations(context.Background(), client.ListParams{AccountID: "acc_1", Limit: 10}, client.WithMaxItems(15)) {
+		if err != nil {
+			log.Fatal(err)
+		}
+		n++
+	}
+	fmt.Println(n, "invitations in", srv.RequestCount(), "requests")
+
+	err := client.ValidateParams(client.ListParams{AccountID: "acc_1", Cursor: "pasted with a newline\n"})
+	var pe *client.ParamError
+	fmt.Println(errors.As(err, &pe), pe.Param, pe.Field)
+	// Output:
+	// 15 invitations in 2 requests
+	// true cursor Cursor
+}
+
+// Read a member the spec does not list (here the inviter's picture, which
+// live responses carry) from the bytes the server sent for the invitation.
+func ExampleInvitation_RawJSON() {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, `{"object":"InvitationList","cursor":null,"items":[{"object":"InvitationReceived",
+			"id":"inv_1","invited_user":"Ada Lovelace","inviter":{"inviter_name":"Alan Turing",
+			"inviter_profile_picture_url":"https://media.example/alan.jpg"}}]}`)
+	}))
+	defer srv.Close()
+
+	c, _ := client.New(client.WithBaseURL(srv.URL), client.WithAPIKey("pp_example"))
+	for inv, err := range c.Invitations(context.Background(), client.ListParams{AccountID: "acc_1"}) {
+		if err != nil {
+			log.Fatal(err)
+		}
+		var extra struct {
+			Inviter struct {
+				Picture string `json:"inviter_profile_picture_url"`
+			} `json:"inviter"`
+		}
+		if err := json.Unmarshal(inv.RawJSON(), &extra); err != nil {
+			log.Fatal(err)
+		}
+		fmt.Println(inv.Inviter.InviterName, extra.Inviter.Picture)
+	}
+	// Output:
+	// Alan Turing https://media.example/alan.jpg
 }

@@ -3,6 +3,7 @@ package client
 import (
 	"context"
 	"fmt"
+	"github.com/postpress/postpress-go/gen"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -70,10 +71,15 @@ func listIDs(c *Client, p ListParams, opts ...Option) ([]string, error) {
 }
 
 // idsOf returns the ids of items, in order.
-func idsOf(items []Invitation) []string {
+func idsOf[T Invitation | gen.InvitationReceived](items []T) []string {
 	ids := make([]string, len(items))
 	for i := range items {
-		ids[i] = items[i].ID
+		switch v := any(items[i]).(type) {
+		case Invitation:
+			ids[i] = v.ID
+		case gen.InvitationReceived:
+			ids[i] = v.ID
+		}
 	}
 	return ids
 }

@@ -46,6 +46,9 @@ type config struct {
 	maxRetries     int
 	initialBackoff time.Duration
 	maxRetryDelay  time.Duration
+	retryer        Retryer      // nil: the standard one with the knobs above
+	budget         *RetryBudget // the standard retryer's, shared by a Client's calls
+	bodyPerItem    int64        // 0: DefaultMaxBodyBytesPerItem
 	attemptTimeout time.Duration
 	logger         *slog.Logger
 	validator      ResponseValidator
@@ -54,6 +57,8 @@ type config struct {
 	prefetch       bool
 	concurrency    int     // 0: DefaultConcurrency
 	limiter        Limiter // nil: none
+	maxItems       int     // 0: no limit
+	api            *gen.Client
 	errs           []error
 }
 
@@ -64,6 +69,39 @@ type Option func(*config)
 
 func (c *config) fail(format string, args ...any) {
 	c.errs = append(c.errs, fmt.Errorf("postpress: "+format, args...))
+}
+
+// CheckOptions returns the error New would return for the first invalid
+// option of opts (a negative WithMaxRetries, ...), or nil. The API key and
+// base URL are not checked.
+func CheckOptions(opts ...Option) error {
+	var c config
+	return c.apply(opts)
+}
+
+// apply applies opts to c and returns the first option error.
+func (c *config) apply(opts []Option) error {
+	c.errs = nil
+	for _, o := range opts {
+		if o != nil {
+			o(c)
+		}
+	}
+	if len(c.errs) > 0 {
+		return c.errs[0]
+	}
+	return nil
+}
+
+// WithMaxItems stops a listing (Invitations, Pages, NewPager and the
+// listings of several accounts, per account) after n items; 0, the
+// default, means no limit. The listing asks for no more than it needs (the
+// page that reaches n is requested with a smaller limit), so that page's
+// NextCursor, and Pager.Cursor after it, continue the listing right after
+// the last item given. A server that sends more than asked is cut short to
+// n. ListReceivedInvitations ignores it.
+func WithMaxItems(n int) Option {
+	return atLeast("WithMaxItems", n, 0, "is negative (0 means no limit)", func(c *config) *int { return &c.maxItems })
 }
 
 // WithAPIKey sets the API key sent in the X-API-KEY header. Without it, New
@@ -106,21 +144,22 @@ func WithUserAgent(ua string) Option {
 }
 
 // WithMaxRetries sets how many times a failed request is retried (default
-// DefaultMaxRetries; 0 disables retries). Only retryable failures are
-// retried: see APIError.Retryable and ErrorType.Retryable.
+// DefaultMaxRetries; 0 disables retries), a knob of the standard retryer
+// (NewStandardRetryer, which lists what is retried).
 func WithMaxRetries(n int) Option {
 	return atLeast("WithMaxRetries", n, 0, "is negative", func(c *config) *int { return &c.maxRetries })
 }
 
 // WithBackoff sets the base of the exponential backoff between retries
-// (default DefaultInitialBackoff). The wait before retry n is a random
+// (default DefaultInitialBackoff), a knob of the standard retryer. The wait before retry n is a random
 // duration in [0, initial·2ⁿ⁻¹], capped by WithMaxRetryDelay ("full jitter").
 func WithBackoff(initial time.Duration) Option {
 	return atLeast("WithBackoff", initial, 1, "is not positive", func(c *config) *time.Duration { return &c.initialBackoff })
 }
 
 // WithMaxRetryDelay caps one wait between attempts, including a wait asked
-// for by a Retry-After header (default DefaultMaxRetryDelay).
+// for by a Retry-After header (default DefaultMaxRetryDelay), a knob of the
+// standard retryer.
 func WithMaxRetryDelay(d time.Duration) Option {
 	return atLeast("WithMaxRetryDelay", d, 1, "is not positive", func(c *config) *time.Duration { return &c.maxRetryDelay })
 }
@@ -170,7 +209,9 @@ func WithResponseValidator(v ResponseValidator) Option {
 
 // WithRequestEditor adds a function that edits every request before it is
 // sent, after the client has set its headers (for tracing headers and the
-// like). Editors run on every attempt.
+// like). Editors run on every attempt, in the generated client, before the
+// API key is added: the key goes only to the API's host, so an editor that
+// points a request elsewhere makes it fail unsent.
 func WithRequestEditor(fn gen.RequestEditorFn) Option {
 	return func(c *config) {
 		if fn != nil {

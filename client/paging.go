@@ -2,11 +2,28 @@ package client
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"hash/maphash"
 	"iter"
-	"net/url"
+
+	"github.com/postpress/postpress-go/gen"
 )
+
+// Invitation is one invitation received by the account: the generated type
+// (its fields and docs come straight from openapi.yaml, and are promoted),
+// and the exact bytes the server sent for it.
+type Invitation struct {
+	gen.InvitationReceived
+	raw json.RawMessage
+}
+
+// RawJSON returns the invitation exactly as the server sent it, members the
+// spec does not list included (nil for an Invitation not decoded from a
+// page). It is a slice of the page's body, shared by the page's items and
+// its own RawJSON: do not modify it, and note that keeping any item's
+// RawJSON keeps the whole page's body in memory.
+func (i Invitation) RawJSON() json.RawMessage { return i.raw }
 
 // Page is one page of a listing.
 type Page struct {
@@ -17,14 +34,20 @@ type Page struct {
 	NextCursor string
 	// Cursor is the cursor this page was fetched with; "" for the first page.
 	Cursor string
+
+	raw json.RawMessage
 }
+
+// RawJSON returns the page's body exactly as the server sent it (nil for a
+// Page not decoded from a response). Do not modify it.
+func (p *Page) RawJSON() json.RawMessage { return p.raw }
 
 // HasMore reports whether there is a next page.
 func (p *Page) HasMore() bool { return p.NextCursor != "" }
 
 // Invitations lists every invitation the account received, fetching pages
 // as needed (DefaultPageSize a page unless params.Limit is set), starting
-// at params.Cursor and stopping after params.MaxItems when that is set.
+// at params.Cursor and stopping after WithMaxItems's count when given.
 //
 // Each step yields an invitation and a nil error, or once, at the end, a
 // zero Invitation and the error that stopped the listing: a *ParamError
@@ -55,7 +78,7 @@ func (c *Client) Invitations(ctx context.Context, params ListParams, opts ...Opt
 
 // Pages lists the account's invitations a page at a time, like Invitations;
 // a caller that checkpoints can store each page's NextCursor. With
-// params.MaxItems set, the last page is requested with the limit the listing
+// WithMaxItems, the last page is requested with the limit the listing
 // still needs, so its NextCursor continues the listing with nothing skipped.
 func (c *Client) Pages(ctx context.Context, params ListParams, opts ...Option) iter.Seq2[*Page, error] {
 	return func(yield func(*Page, error) bool) {
@@ -91,7 +114,6 @@ func (c *Client) Pages(ctx context.Context, params ListParams, opts ...Option) i
 // stops such a fetch when the caller gives up early.
 type Pager struct {
 	cfg      *config
-	base     *url.URL
 	params   ListParams
 	err      error // a parameter or option error, reported by NextPage
 	cursor   string
@@ -126,8 +148,8 @@ type fetchResult struct {
 func (c *Client) NewPager(params ListParams, opts ...Option) *Pager {
 	p := &Pager{params: params, cursor: params.Cursor, seen: newCursorSet()}
 	p.closeCtx, p.close = context.WithCancel(context.Background())
-	if p.err = params.Validate(); p.err == nil {
-		p.cfg, p.base, p.err = c.with(opts)
+	if p.err = ValidateParams(params); p.err == nil {
+		p.cfg, p.err = c.with(opts)
 	}
 	if p.params.Limit == 0 {
 		p.params.Limit = DefaultPageSize
@@ -186,8 +208,8 @@ func (p *Pager) NextPage(ctx context.Context) (*Page, error) {
 		}
 		p.seen.add(next)
 	}
-	if p.params.MaxItems > 0 && p.items+len(page.Items) >= p.params.MaxItems {
-		page.Items = page.Items[:p.params.MaxItems-p.items]
+	if m := p.cfg.maxItems; m > 0 && p.items+len(page.Items) >= m {
+		page.Items = page.Items[:m-p.items]
 		p.done = true
 	}
 	p.pages++
@@ -225,7 +247,7 @@ func (p *Pager) take(ctx context.Context) (*Page, error) {
 			return nil, ctx.Err()
 		}
 	}
-	return fetch(ctx, p.cfg, p.base, p.pageParams(p.cursor))
+	return fetch(ctx, p.cfg, p.pageParams(p.cursor))
 }
 
 // start fetches the page at cursor in the background, under ctx and Close.
@@ -238,20 +260,20 @@ func (p *Pager) start(ctx context.Context, cursor string) {
 	go func() {
 		defer stop()
 		defer cancel()
-		page, err := fetch(fctx, p.cfg, p.base, params)
+		page, err := fetch(fctx, p.cfg, params)
 		a.result <- fetchResult{page, err, fctx.Err() != nil}
 	}()
 }
 
-// pageParams are the parameters of the page at cursor. With MaxItems set,
+// pageParams are the parameters of the page at cursor. With WithMaxItems,
 // the limit asks for no more than the listing still needs, so that the page
-// that reaches MaxItems ends exactly there and its NextCursor resumes right
+// that reaches the count ends exactly there and its NextCursor resumes right
 // after its last item.
 func (p *Pager) pageParams(cursor string) ListParams {
 	q := p.params
 	q.Cursor = cursor
-	if q.MaxItems > 0 {
-		q.Limit = min(q.Limit, q.MaxItems-p.items)
+	if m := p.cfg.maxItems; m > 0 {
+		q.Limit = min(q.Limit, m-p.items)
 	}
 	return q
 }

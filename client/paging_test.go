@@ -15,8 +15,10 @@ import (
 	pt "github.com/postpress/postpress-go/postpresstest"
 )
 
-func TestListsEverythingInCeilNOver100Requests(t *testing.T) {
-	c, srv, requests := setup(t, []pt.Option{pt.WithGeneratedAccount("acc", 250)})
+// TestListsEverythingInCeilNOverPageSizeRequests: 2.5 pages of
+// DefaultPageSize take 3 requests, each asking for DefaultPageSize.
+func TestListsEverythingInCeilNOverPageSizeRequests(t *testing.T) {
+	c, srv, requests := setup(t, []pt.Option{pt.WithGeneratedAccount("acc", DefaultPageSize*5/2)})
 	ids, err := listIDs(c, ListParams{AccountID: "acc"})
 	if err != nil {
 		t.Fatal(err)
@@ -27,7 +29,7 @@ func TestListsEverythingInCeilNOver100Requests(t *testing.T) {
 		t.Fatalf("%d requests, want 3", len(reqs))
 	}
 	for _, r := range reqs {
-		if r.Query.Get("limit") != "100" || r.Header.Get("User-Agent") != "postpress-go/"+Version ||
+		if r.Query.Get("limit") != fmt.Sprint(DefaultPageSize) || r.Header.Get("User-Agent") != "postpress-go/"+Version ||
 			r.Header.Get("X-API-KEY") != testKey || r.Path != "/api/v1/users/invite/received" {
 			t.Errorf("request %+v", r)
 		}
@@ -82,8 +84,8 @@ func TestEmptyPageWithCursorEndsTheListing(t *testing.T) {
 }
 
 func TestMaxItemsStopsEarly(t *testing.T) {
-	c, srv, requests := setup(t, []pt.Option{pt.WithGeneratedAccount("acc", 9)}, WithPrefetch(false))
-	ids, err := listIDs(c, ListParams{AccountID: "acc", Limit: 3, MaxItems: 4})
+	c, srv, requests := setup(t, []pt.Option{pt.WithGeneratedAccount("acc", 9)}, WithPrefetch(false), WithMaxItems(4))
+	ids, err := listIDs(c, ListParams{AccountID: "acc", Limit: 3})
 	if want := idsOf(srv.Items("acc"))[:4]; err != nil || !slices.Equal(ids, want) {
 		t.Fatalf("ids %v, err %v; want %v", ids, err, want)
 	}
@@ -101,7 +103,7 @@ func TestMaxItemsAsksOnlyForWhatItNeeds(t *testing.T) {
 			c, srv, requests := setup(t, []pt.Option{pt.WithGeneratedAccount("acc", 23)}, WithPrefetch(prefetch))
 			ctx := context.Background()
 
-			p := c.NewPager(ListParams{AccountID: "acc", Limit: 5, MaxItems: 7})
+			p := c.NewPager(ListParams{AccountID: "acc", Limit: 5}, WithMaxItems(7))
 			defer p.Close()
 			var ids []string
 			var last *Page
@@ -121,7 +123,7 @@ func TestMaxItemsAsksOnlyForWhatItNeeds(t *testing.T) {
 				limits = append(limits, r.Query.Get("limit"))
 			}
 			if fmt.Sprint(limits) != "[5 2]" {
-				t.Errorf("limits sent %v, want [5 2] (nothing fetched beyond MaxItems)", limits)
+				t.Errorf("limits sent %v, want [5 2] (nothing fetched beyond WithMaxItems)", limits)
 			}
 			if last.NextCursor == "" || p.Cursor() != last.NextCursor {
 				t.Fatalf("last NextCursor %q, Pager.Cursor %q: want the same non-empty cursor", last.NextCursor, p.Cursor())
@@ -131,7 +133,7 @@ func TestMaxItemsAsksOnlyForWhatItNeeds(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			checkSameIDs(t, "stopped at MaxItems, then resumed", append(ids, rest...), idsOf(srv.Items("acc")))
+			checkSameIDs(t, "stopped at WithMaxItems, then resumed", append(ids, rest...), idsOf(srv.Items("acc")))
 		})
 	}
 }

@@ -2,37 +2,28 @@ package client
 
 import (
 	"fmt"
+	"reflect"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/postpress/postpress-go/gen"
 )
 
-// ListParams selects what to list. AccountID is required; the rest have
-// defaults.
-type ListParams struct {
-	// AccountID is the id of the linked account to list from (account_id).
-	// Required.
-	AccountID string
-	// Limit is the page size (limit), 1..MaxPageSize. 0 means the default:
-	// DefaultPageSize for the listing calls (Invitations, Pages, Pager),
-	// and the API's own default (10) for ListReceivedInvitations.
-	Limit int
-	// Cursor starts the listing at this cursor (a NextCursor from a page, or
-	// the Cursor of a *PagingError, to resume). "" starts at the beginning.
-	Cursor string
-	// MaxItems stops a listing after this many items; 0 means no limit.
-	// The listing asks for no more than it needs (the page that reaches
-	// MaxItems is requested with a smaller limit), so that page's
-	// NextCursor, and Pager.Cursor after it, continue the listing right
-	// after the last item given. A server that sends more than asked is
-	// cut short to MaxItems. ListReceivedInvitations ignores it.
-	MaxItems int
-}
+// ListParams selects what to list: the parameters openapi.yaml declares
+// for the listing, as oapi-codegen generates them, so that every query
+// parameter of the spec is settable. AccountID is required. An optional
+// parameter left at its zero value (Limit 0, Cursor "") is not sent: the
+// listing calls then use DefaultPageSize, ListReceivedInvitations the
+// API's default (APIDefaultPageSize). Cursor starts the listing at a
+// NextCursor of a page, or the Cursor of a *PagingError, to resume.
+// WithMaxItems stops a listing early.
+type ListParams = gen.ListInvitationsReceivedParams
 
 // ParamError is a parameter refused before anything was sent.
 type ParamError struct {
-	// Param is the parameter's API name (account_id, limit, cursor), or
-	// max_items for ListParams.MaxItems.
+	// Param is the parameter's API name (account_id, limit, cursor, ...).
 	Param string
 	// Field is the ListParams field it comes from.
 	Field string
@@ -45,79 +36,92 @@ func (e *ParamError) Error() string {
 	return fmt.Sprintf("postpress: invalid %s (ListParams.%s): %s; no request was sent", e.Param, e.Field, e.Reason)
 }
 
-// Validate checks p as the client does before sending anything, by the
-// rules openapi.yaml gives each query parameter (required-ness, bounds,
-// lengths: see params_gen.go), with 0 and "" meaning "not sent" for Limit
-// and Cursor; MaxItems must not be negative, and AccountID and Cursor must
-// be free of white space and control characters (a cursor or id pasted
-// with a stray newline would otherwise be sent and refused by the server).
-// It returns a *ParamError naming the first bad field.
-func (p ListParams) Validate() error {
-	if err := queryParams["account_id"].checkString("account_id", "AccountID", p.AccountID); err != nil {
-		return err
-	}
-	if p.Limit != 0 {
-		if err := queryParams["limit"].checkInt("limit", "Limit", int64(p.Limit)); err != nil {
+// ValidateParams checks p as the client does before sending anything: each
+// parameter that would be sent (a required one always; an optional one when
+// its pointer is not nil or its value not zero) by the rules openapi.yaml
+// gives it (see params_gen.go: bounds, lengths, enum). A string parameter
+// must also be free of white space and control characters (a cursor or id
+// pasted with a stray newline would otherwise be sent and refused by the
+// server). It returns a *ParamError naming the first bad parameter.
+func ValidateParams(p ListParams) error {
+	v := reflect.ValueOf(p)
+	for _, f := range reflect.VisibleFields(v.Type()) {
+		fv := v.FieldByIndex(f.Index)
+		if err := checkParam(f, reflect.Indirect(fv), !fv.IsZero()); err != nil {
 			return err
 		}
-	}
-	if p.Cursor != "" {
-		if err := queryParams["cursor"].checkString("cursor", "Cursor", p.Cursor); err != nil {
-			return err
-		}
-	}
-	if p.MaxItems < 0 {
-		return &ParamError{"max_items", "MaxItems", fmt.Sprintf("%d is negative (0 means no limit)", p.MaxItems)}
 	}
 	return nil
+}
+
+// CheckParam checks v as the value of the query parameter named param (its
+// API name, the form tag of its ListParams field) as it would be sent, even
+// when v is its type's zero value. The CLI checks its flags with it.
+func CheckParam(param string, v any) error {
+	for _, f := range reflect.VisibleFields(reflect.TypeFor[ListParams]()) {
+		if name, _, _ := strings.Cut(f.Tag.Get("form"), ","); name == param {
+			return checkParam(f, reflect.ValueOf(v), true)
+		}
+	}
+	return &ParamError{param, "(none)", "not a query parameter of the API"}
 }
 
 // paramRule is what the spec says of one query parameter.
 type paramRule struct {
 	required  bool
-	min, max  *int64
+	min, max  *float64
 	minLength int64
 	maxLength *int64
+	enum      []string
 }
 
-func ptr(n int64) *int64 { return &n }
+func ptr[T any](n T) *T { return &n }
 
-// checkString checks a string parameter; "" is "not sent" unless the
-// parameter is required.
-func (r paramRule) checkString(param, field, v string) error {
-	n := int64(utf8.RuneCountInString(v))
+// checkParam checks the value v of the ListParams field f; sent is whether
+// it would be sent.
+func checkParam(f reflect.StructField, v reflect.Value, sent bool) error {
+	param, _, _ := strings.Cut(f.Tag.Get("form"), ",")
+	r, ok := queryParams[param]
+	fail := func(format string, args ...any) error {
+		return &ParamError{param, f.Name, fmt.Sprintf(format, args...)}
+	}
 	switch {
-	case v == "" && r.required:
-		return &ParamError{param, field, "required, must not be empty"}
-	case v == "":
+	case !ok:
+		return fail("openapi.yaml gives no rules for it (regenerate: make generate)")
+	case !sent && r.required:
+		return fail("required, must not be empty")
+	case !sent:
 		return nil
-	case n < r.minLength:
-		return &ParamError{param, field, fmt.Sprintf("must be at least %d characters", r.minLength)}
-	case r.maxLength != nil && n > *r.maxLength:
-		return &ParamError{param, field, fmt.Sprintf("must be at most %d characters", *r.maxLength)}
-	case hasSpaceOrControl(v):
-		return &ParamError{param, field, "must not contain white space or control characters (pass it exactly as the API gave it)"}
+	}
+	if v.Kind() == reflect.String {
+		s := v.String()
+		n := int64(utf8.RuneCountInString(s))
+		switch {
+		case s == "" && r.required:
+			return fail("required, must not be empty")
+		case n < r.minLength:
+			return fail("must be at least %d characters", r.minLength)
+		case r.maxLength != nil && n > *r.maxLength:
+			return fail("must be at most %d characters", *r.maxLength)
+		case strings.ContainsFunc(s, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) || r == unicode.ReplacementChar }):
+			return fail("must not contain white space or control characters (pass it exactly as the API gave it)")
+		}
+	} else if v.CanFloat() || v.CanInt() {
+		x := v.Convert(reflect.TypeFor[float64]()).Float()
+		if (r.min != nil && x < *r.min) || (r.max != nil && x > *r.max) {
+			return fail("%v is out of range: must be %s..%s", v.Interface(), bound(r.min), bound(r.max))
+		}
+	}
+	if s := fmt.Sprint(v.Interface()); len(r.enum) > 0 && !slices.Contains(r.enum, s) {
+		return fail("%q is not one of %s", s, strings.Join(r.enum, ", "))
 	}
 	return nil
 }
 
-// checkInt checks an integer parameter against the spec's bounds.
-func (r paramRule) checkInt(param, field string, v int64) error {
-	if (r.min != nil && v < *r.min) || (r.max != nil && v > *r.max) {
-		lo, hi := "", ""
-		if r.min != nil {
-			lo = fmt.Sprint(*r.min)
-		}
-		if r.max != nil {
-			hi = fmt.Sprint(*r.max)
-		}
-		return &ParamError{param, field, fmt.Sprintf("%d is out of range: must be %s..%s (or 0 for the default)", v, lo, hi)}
+// bound prints a bound of a range; "" when there is none.
+func bound(b *float64) string {
+	if b == nil {
+		return ""
 	}
-	return nil
-}
-
-func hasSpaceOrControl(s string) bool {
-	return strings.IndexFunc(s, func(r rune) bool {
-		return unicode.IsSpace(r) || unicode.IsControl(r) || r == unicode.ReplacementChar
-	}) >= 0
+	return fmt.Sprint(*b)
 }

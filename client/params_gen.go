@@ -5,7 +5,7 @@ package client
 // queryParams are the rules openapi.yaml gives each query parameter, by name.
 var queryParams = map[string]paramRule{
 	"cursor":     {required: false, minLength: 1},
-	"limit":      {required: false, min: ptr(1), max: ptr(100)},
+	"limit":      {required: false, min: ptr[float64](1), max: ptr[float64](100)},
 	"account_id": {required: true},
 }
 

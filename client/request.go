@@ -4,56 +4,49 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
-	"sync/atomic"
 	"time"
-
-	"github.com/postpress/postpress-go/gen"
 )
-
-// maxBodyBytes bounds how much of a response body is read.
-const maxBodyBytes = 64 << 20
 
 // maxErrorBodyKept bounds APIError.Body.
 const maxErrorBodyKept = 64 << 10
 
-// fetch gets one page, retrying retryable failures as cfg says.
-func fetch(ctx context.Context, cfg *config, base *url.URL, p ListParams) (*Page, error) {
-	gp := gen.ListInvitationsReceivedParams{AccountID: p.AccountID}
-	if p.Cursor != "" {
-		gp.Cursor = &p.Cursor
-	}
-	if p.Limit != 0 {
-		gp.Limit = &p.Limit
-	}
-	req, err := gen.NewListInvitationsReceivedRequest(base.String(), &gp)
-	if err != nil {
-		return nil, fmt.Errorf("postpress: build request: %w", err)
-	}
+// fetch gets one page, retrying failures as cfg's Retryer says.
+func fetch(ctx context.Context, cfg *config, p ListParams) (*Page, error) {
+	var last *http.Request // the last request sent
+	retryer, maxBody := retryerOf(cfg), cfg.maxBody(p.Limit)
+	release := retryer.GetInitialToken()
 	for attempt := 1; ; attempt++ {
 		if cfg.limiter != nil {
 			if err := cfg.limiter.Wait(ctx); err != nil {
-				return nil, withAttempts(&RequestError{Op: "wait for the rate limiter", URL: req.URL.String(), Err: err}, attempt-1)
+				return nil, withAttempts(&RequestError{Op: "wait for the rate limiter", URL: urlOf(last), Err: err}, attempt-1)
 			}
 		}
-		page, retryAfter, err := send(ctx, cfg, base, req, attempt)
+		page, err := send(ctx, cfg, &p, attempt, &last, maxBody)
+		_ = release(err)
 		if err == nil {
 			page.Cursor = p.Cursor
 			return page, nil
 		}
-		if ctx.Err() != nil || !retryable(err) || attempt > cfg.maxRetries {
+		if ctx.Err() != nil || !retryer.IsErrorRetryable(err) || attempt >= retryer.MaxAttempts() {
 			return nil, withAttempts(err, attempt)
 		}
-		wait := backoff(cfg, attempt, retryAfter)
+		var why error
+		if release, why = retryer.GetRetryToken(ctx, err); why != nil {
+			return nil, withAttempts(noRetry(err, why), attempt)
+		}
+		wait, why := retryer.RetryDelay(attempt, err)
+		if why != nil {
+			return nil, withAttempts(noRetry(err, why), attempt)
+		}
 		if cfg.logger != nil {
 			cfg.logger.LogAttrs(ctx, slog.LevelWarn, "postpress: retrying",
 				slog.Int("attempt", attempt), slog.Duration("wait", wait), slog.String("error", err.Error()))
 		}
 		if err := sleep(ctx, wait); err != nil {
-			return nil, withAttempts(&RequestError{Op: "wait to retry", URL: req.URL.String(), Err: err}, attempt)
+			return nil, withAttempts(&RequestError{Op: "wait to retry", URL: urlOf(last), Err: err}, attempt)
 		}
 	}
 }
@@ -71,46 +64,53 @@ func withAttempts(err error, n int) error {
 	return err
 }
 
-// send makes one attempt. It returns the page, or the error and the
-// Retry-After the server asked for.
-func send(ctx context.Context, cfg *config, base *url.URL, tmpl *http.Request, attempt int) (*Page, time.Duration, error) {
+// urlOf is the URL of req for an error; "" for no request.
+func urlOf(req *http.Request) string {
+	if req == nil {
+		return ""
+	}
+	return req.URL.String()
+}
+
+// send makes one attempt through the generated client, under the attempt
+// timeout, reading at most maxBody bytes of the body, and stores the
+// request it sent in last. It returns the page or the error.
+func send(ctx context.Context, cfg *config, p *ListParams, attempt int, last **http.Request, maxBody int64) (*Page, error) {
 	actx, cancel := context.WithTimeout(ctx, cfg.attemptTimeout)
 	defer cancel()
-	req := tmpl.Clone(actx)
-	req.Header.Set("Accept", "application/json")
-	req.Header.Set("User-Agent", cfg.userAgent)
-	editors := append([]gen.RequestEditorFn{apiKeyEditor(cfg.apiKey, base)}, cfg.editors...)
-	for _, edit := range editors {
-		if err := edit(actx, req); err != nil {
-			return nil, 0, fmt.Errorf("postpress: request editor: %w", err)
-		}
-	}
+	var req *http.Request // the request sent, once every editor passed
 	start := time.Now()
-	resp, err := cfg.httpClient.Do(req) //nolint:bodyclose // readBody closes it
+	resp, err := cfg.api.ListInvitationsReceived(actx, p, func(_ context.Context, r *http.Request) error { //nolint:bodyclose // readBody closes it
+		req, *last = r, r
+		return nil
+	})
+	if req == nil {
+		return nil, fmt.Errorf("postpress: request not sent: %w", err)
+	}
 	if err != nil {
 		logAttempt(ctx, cfg, req, attempt, 0, start, err)
-		return nil, 0, &RequestError{Op: "send", URL: req.URL.String(), Err: timedOut(ctx, actx, cfg, unwrapURLError(err))}
+		return nil, &RequestError{Op: "send", URL: urlOf(req), Err: timedOut(ctx, actx, cfg, unwrapURLError(err))}
 	}
-	body, err := readBody(resp)
+	body, err := readBody(resp, maxBody)
 	logAttempt(ctx, cfg, req, attempt, resp.StatusCode, start, err)
 	if err != nil {
-		return nil, 0, &RequestError{Op: "read body", URL: req.URL.String(), Err: timedOut(ctx, actx, cfg, err)}
+		return nil, &RequestError{Op: "read body", URL: urlOf(req), Err: timedOut(ctx, actx, cfg, err)}
 	}
 	if cfg.validator != nil {
 		if err := cfg.validator.ValidateResponse(req, resp.StatusCode, resp.Header, body); err != nil {
-			return nil, 0, fmt.Errorf("%w: %w", ErrContractViolation, err)
+			return nil, fmt.Errorf("%w: %w", ErrContractViolation, err)
 		}
 	}
 	if resp.StatusCode != http.StatusOK {
 		apiErr := decodeAPIError(resp.StatusCode, resp.Header, body)
 		redactKey(apiErr, cfg.apiKey)
-		return nil, apiErr.RetryAfter, apiErr
+		return nil, apiErr
 	}
 	page, err := decodePage(body)
 	if err != nil {
-		return nil, 0, &RequestError{Op: "decode", URL: req.URL.String(), Err: redactDecodeError(err, cfg.apiKey)}
+		return nil, &RequestError{Op: "decode", URL: urlOf(req), Err: redactDecodeError(err, cfg.apiKey)}
 	}
-	return page, 0, nil
+	return page, nil
 }
 
 // timedOut names the per-attempt timeout in err when that timeout, and not
@@ -131,62 +131,6 @@ func unwrapURLError(err error) error {
 		return ue.Err
 	}
 	return err
-}
-
-// readBody reads the whole body (at most maxBodyBytes) and closes it. When
-// the server sent a Content-Length and the transport did not decompress the
-// body, the buffer is sized from it. Otherwise (the transport decompressed a
-// gzip body, whose Content-Length it drops since it counted gzip bytes, or
-// the body was chunked) the buffer starts at the size of the last such 200
-// body (bodySizeHint), so that a listing of same-sized pages reads each page
-// into one buffer instead of growing it from 512 bytes as io.ReadAll does.
-func readBody(resp *http.Response) ([]byte, error) {
-	defer func() { _ = resp.Body.Close() }()
-	n := resp.ContentLength
-	sized := n > 0 && n <= maxBodyBytes && !resp.Uncompressed
-	capacity := int(min(bodySizeHint.Load(), maxBodyHint)) + bodySlack
-	if sized {
-		capacity = int(n) + 1 // +1: room for the read that meets EOF
-	}
-	body, err := readAllInto(make([]byte, 0, capacity), io.LimitReader(resp.Body, maxBodyBytes+1))
-	if err == nil && len(body) > maxBodyBytes {
-		return nil, fmt.Errorf("body larger than %d bytes", maxBodyBytes)
-	}
-	if err == nil && !sized && resp.StatusCode == http.StatusOK {
-		bodySizeHint.Store(int64(len(body)))
-	}
-	return body, err
-}
-
-// bodySizeHint is the size of the last 200 body read without a usable
-// Content-Length: the first guess for the next one.
-var bodySizeHint atomic.Int64
-
-const (
-	// maxBodyHint caps bodySizeHint's guess (a page of 100 invitations is
-	// about 60 KB).
-	maxBodyHint = 1 << 20
-	// bodySlack is room past the guess, so that a body of the guessed size
-	// reaches EOF without growing the buffer.
-	bodySlack = 1 << 10
-)
-
-// readAllInto is io.ReadAll reading into buf (from len(buf) on), growing it
-// only when full.
-func readAllInto(buf []byte, r io.Reader) ([]byte, error) {
-	for {
-		n, err := r.Read(buf[len(buf):cap(buf)])
-		buf = buf[:len(buf)+n]
-		if err != nil {
-			if errors.Is(err, io.EOF) {
-				err = nil
-			}
-			return buf, err
-		}
-		if len(buf) == cap(buf) {
-			buf = append(buf, 0)[:len(buf)]
-		}
-	}
 }
 
 // logAttempt writes the debug record of one attempt. The URL carries no

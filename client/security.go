@@ -60,9 +60,9 @@ func checkAPIKey(key secret) error {
 	return nil
 }
 
-// apiKeyEditor is the request editor that adds the API key. It adds it only
-// to requests for the configured host: the key is for the API and nothing
-// else.
+// apiKeyEditor is the last request editor of every request: it sets the
+// API key, only on a request for the configured host (a caller's editor
+// that sent the request elsewhere gets an error, not the key).
 func apiKeyEditor(key secret, base *url.URL) gen.RequestEditorFn {
 	return func(_ context.Context, req *http.Request) error {
 		if req.URL.Host != base.Host {

@@ -7,9 +7,13 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
+	"github.com/postpress/postpress-go/gen"
 	pt "github.com/postpress/postpress-go/postpresstest"
 )
 
@@ -104,5 +108,43 @@ func TestSameHostRedirectWorks(t *testing.T) {
 	page, err := c.ListReceivedInvitations(context.Background(), ListParams{AccountID: "acc"})
 	if reqs := fake.Requests(); err != nil || len(page.Items) != 1 || len(reqs) != 1 || reqs[0].Header.Get("X-API-KEY") != testKey {
 		t.Fatalf("same-host redirect: page %v, err %v, requests at the API %+v", page, err, reqs)
+	}
+}
+
+// TestRequestEditors: a caller's editor runs on every attempt; one that
+// fails, or that points the request at another host, leaves it unsent, and
+// the API key never reaches that host.
+func TestRequestEditors(t *testing.T) {
+	tag := func(_ context.Context, r *http.Request) error { r.Header.Set("X-Trace", "t1"); return nil }
+	c, srv, requests := setup(t, []pt.Option{pt.WithGeneratedAccount("acc", 2)}, WithRequestEditor(tag), WithBackoff(time.Millisecond))
+	srv.Enqueue(pt.Error("errors/provider_error"))
+	if _, err := c.ListReceivedInvitations(context.Background(), ListParams{AccountID: "acc"}); err != nil {
+		t.Fatal(err)
+	}
+	reqs := requests()
+	if len(reqs) != 2 || reqs[0].Header.Get("X-Trace") != "t1" || reqs[1].Header.Get("X-Trace") != "t1" || reqs[1].Header.Get("X-API-KEY") != testKey {
+		t.Fatalf("requests %+v: want 2, each with the editor's header and the key", reqs)
+	}
+
+	var elsewhere atomic.Int64
+	other := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { elsewhere.Add(1) }))
+	defer other.Close()
+	otherURL, _ := url.Parse(other.URL)
+	move := func(_ context.Context, r *http.Request) error { r.URL.Host = otherURL.Host; return nil }
+	refuse := func(context.Context, *http.Request) error { return errors.New("no tracing today") }
+	for name, tc := range map[string]struct {
+		edit gen.RequestEditorFn
+		want string
+	}{
+		"to another host": {move, "refusing to send the API key to " + otherURL.Host},
+		"failing":         {refuse, "no tracing today"},
+	} {
+		_, err := c.ListReceivedInvitations(context.Background(), ListParams{AccountID: "acc"}, WithRequestEditor(tc.edit))
+		if err == nil || !strings.Contains(err.Error(), "request not sent") || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: err %v, want a refusal naming %q", name, err, tc.want)
+		}
+	}
+	if n := len(requests()); n != 2 || elsewhere.Load() != 0 {
+		t.Errorf("%d requests to the API (want the 2 above), %d elsewhere (want 0)", n, elsewhere.Load())
 	}
 }

@@ -523,6 +523,10 @@ type InternalServerError struct {
 	// - errors/unexpected_error: Something went wrong.
 	// - errors/provider_error: The provider is experiencing operational problems. Retry later.
 	// - errors/authentication_intent_error: The current authentication intent was killed after failure.
+	//
+	// A 500 is retried (`x-retryable-statuses`) except
+	// `errors/authentication_intent_error` (`x-retryable`): a killed
+	// authentication flow must be started again by a person.
 	Type InternalServerErrorType `json:"type"`
 }
 
@@ -534,6 +538,10 @@ type InternalServerErrorStatus int
 // - errors/unexpected_error: Something went wrong.
 // - errors/provider_error: The provider is experiencing operational problems. Retry later.
 // - errors/authentication_intent_error: The current authentication intent was killed after failure.
+//
+// A 500 is retried (`x-retryable-statuses`) except
+// `errors/authentication_intent_error` (`x-retryable`): a killed
+// authentication flow must be started again by a person.
 type InternalServerErrorType string
 
 // InvitationList One page of the invitations received by the account.
@@ -823,10 +831,10 @@ type Unauthorized = UnauthorizedError
 type ListInvitationsReceivedParams struct {
 	// Cursor Pagination cursor. Pass the `cursor` from the previous response to
 	// fetch the next page. Repeat until `cursor` is `null`. Minimum length 1.
-	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+	Cursor Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 
 	// Limit Maximum number of items to return. Between 1 and 100. Defaults to 10.
-	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+	Limit Limit `form:"limit,omitempty" json:"limit,omitempty"`
 
 	// AccountID The id of the linked account to perform the request from.
 	AccountID AccountID `form:"account_id" json:"account_id"`
@@ -967,9 +975,9 @@ func NewListInvitationsReceivedRequest(server string, params *ListInvitationsRec
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
 		var rawQueryFragments []string
 
-		if params.Cursor != nil {
+		if params.Cursor != *new(Cursor) {
 
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -979,9 +987,9 @@ func NewListInvitationsReceivedRequest(server string, params *ListInvitationsRec
 
 		}
 
-		if params.Limit != nil {
+		if params.Limit != *new(Limit) {
 
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {

@@ -31,8 +31,10 @@
 //
 // Store is small on purpose, so that a database of the caller's own can
 // stand behind a Syncer. Package invsync/boltstore is the embedded default:
-// one file, no server. This package does not import it, nor does package
-// client import this one.
+// one file, no server, one run at a time. Package invsync/pgstore keeps the
+// state in PostgreSQL and is a Claimer too: several workers, with
+// Syncer.RunShared, share the accounts. This package imports neither, nor
+// does package client import this one.
 package invsync
 
 import (
@@ -45,6 +47,7 @@ import (
 	"time"
 
 	"github.com/postpress/postpress-go/client"
+	"github.com/postpress/postpress-go/gen"
 )
 
 // Store keeps, per account, the ids of the invitations recorded by earlier
@@ -68,6 +71,10 @@ type Change struct {
 	Added []string
 	// Removed are ids to forget.
 	Removed []string
+	// Invitations are the invitations of Added, in the same order, when
+	// Syncer.Invitations is set (for a Store that keeps them, such as
+	// pgstore with a table); nil otherwise.
+	Invitations []client.Invitation
 }
 
 // Errors a Store reports when it is opened (boltstore wraps them with the
@@ -139,6 +146,12 @@ type Syncer struct {
 	// besides the commit at the end of the run, so that a long run killed
 	// late repeats less; 0 means DefaultCommitEvery.
 	CommitEvery int
+	// Invitations passes the new invitations themselves to Store.Commit
+	// (Change.Invitations), not only their ids.
+	Invitations bool
+	// Batch is how many accounts RunShared claims at a time; 0 means
+	// DefaultBatch.
+	Batch int
 }
 
 // Result is what a run did.
@@ -274,6 +287,9 @@ func (s *Syncer) Run(ctx context.Context, pages iter.Seq2[client.AccountPage, er
 			}
 			ch := change(ap.AccountID)
 			ch.Added = append(ch.Added, inv.ID)
+			if s.Invitations {
+				ch.Invitations = append(ch.Invitations, *inv)
+			}
 			npending++
 			res.New++
 		}
@@ -289,7 +305,7 @@ func (s *Syncer) Run(ctx context.Context, pages iter.Seq2[client.AccountPage, er
 				if !s.Removed {
 					break
 				}
-				ev = Event{Kind: Removed, AccountID: ap.AccountID, Invitation: client.Invitation{ID: id}}
+				ev = Event{Kind: Removed, AccountID: ap.AccountID, Invitation: client.Invitation{InvitationReceived: gen.InvitationReceived{ID: id}}}
 				if err := out.Write(&ev); err != nil {
 					return res, fmt.Errorf("invsync: write output: %w", err)
 				}

@@ -26,7 +26,10 @@
 //   - An unknown account_id gets 403 errors/resource_access_restricted: a
 //     documented type, and one that does not reveal whether the account
 //     exists.
-//   - Every error carries the full envelope, with a request id in instance.
+//   - Every error carries the full envelope, with a request id in instance;
+//     any status and error type openapi.yaml declares is served the same
+//     way (the error table generated from the spec), so one it adds needs
+//     no edit here.
 //
 // # Data
 //
@@ -40,9 +43,11 @@
 //
 // Enqueue scripts the next responses: Error (any error type, at the status
 // the spec gives it), ErrorStatus (any type at any status), Latency, Reset,
-// TruncatedBody and ProxyHTML, refined with WithRetryAfter, After, Times,
-// When, OnCursor and OnAccount. Responses that are not API responses as the spec
-// describes them are marked with FaultHeader.
+// TruncatedBody and ProxyHTML, refined with WithRetryAfter, After and
+// Times, and narrowed, in any order, with OnAccount, OnCursor, OnAttempt and
+// When (all must hold; a combination no request can meet panics when built).
+// Responses that are not API responses as the spec describes them are
+// marked with FaultHeader.
 //
 // # Request log
 //

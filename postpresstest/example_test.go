@@ -21,7 +21,7 @@ func ExampleNewServer() {
 		panic(err)
 	}
 	n := 0
-	for _, err := range c.Invitations(context.Background(), client.ListParams{AccountID: "acc_1"}) {
+	for _, err := range c.Invitations(context.Background(), client.ListParams{AccountID: "acc_1", Limit: 100}) {
 		if err != nil {
 			panic(err)
 		}

@@ -3,15 +3,15 @@ package postpresstest
 import (
 	"net/http"
 	"time"
-
-	"github.com/postpress/postpress-go/internal/contract"
 )
 
 // FaultHeader marks a response that is not an API response as the spec
 // describes it: a truncated body, an HTML page from a proxy, an error of an
 // unknown type or an undocumented status. Its value names the fault.
-// Contract validation (internal/contract) passes such responses through.
-const FaultHeader = contract.FaultHeader
+// Contract validation (internal/contracttest) passes such responses through;
+// internal/contract declares the same name, and this package's tests keep
+// the two equal (postpresstest does not import the validator).
+const FaultHeader = "X-Postpresstest-Fault"
 
 type faultKind int
 
@@ -26,7 +26,10 @@ const (
 // A Fault is a scripted response: queue it with Server.Enqueue. Build one
 // with Error, ErrorStatus, Latency, Reset, TruncatedBody or ProxyHTML, then
 // refine it with its methods. A Fault is applied to the next request (or
-// the next Times(n) requests) that it matches.
+// the next Times(n) requests) that it matches. OnAccount, OnCursor,
+// OnAttempt and When narrow it, in any order, each adding to the others; a
+// combination no request can meet (two accounts, two cursors) panics when
+// it is built, so a test cannot script a fault that silently never fires.
 type Fault struct {
 	kind       faultKind
 	status     int
@@ -35,7 +38,7 @@ type Fault struct {
 	retryAfter string
 	delay      time.Duration
 	times      int
-	match      func(*http.Request) bool
+	narrow     // which requests it applies to (faults_narrow.go)
 }
 
 // Error answers with the error type errType under the status the spec
@@ -95,16 +98,6 @@ func (f *Fault) After(d time.Duration) *Fault { f.delay = d; return f }
 
 // Times applies the fault to n requests (default 1; n < 1 counts as 1).
 func (f *Fault) Times(n int) *Fault { f.times = max(n, 1); return f }
-
-// When applies the fault only to requests for which match returns true
-// (for example a given cursor or account); other requests pass it by.
-func (f *Fault) When(match func(*http.Request) bool) *Fault { f.match = match; return f }
-
-// OnCursor applies the fault only to requests for the page at cursor
-// ("" for first pages).
-func (f *Fault) OnCursor(cursor string) *Fault {
-	return f.When(func(r *http.Request) bool { return r.URL.Query().Get("cursor") == cursor })
-}
 
 // name describes the fault in the request log.
 func (f *Fault) name() string {

@@ -197,9 +197,20 @@ func (f *Fake) RequestCount() int {
 
 type ctxKey struct{}
 
+// queryKey holds the request's query in its context: the generated params
+// give an absent optional parameter and an empty one (cursor=, limit=0)
+// the same zero value, and the fake refuses the second.
+type queryKey struct{}
+
 func requestID(ctx context.Context) string {
 	id, _ := ctx.Value(ctxKey{}).(string)
 	return id
+}
+
+// sent reports whether the request's query carries the parameter name.
+func sent(ctx context.Context, name string) bool {
+	q, _ := ctx.Value(queryKey{}).(url.Values)
+	return q.Has(name)
 }
 
 // ServeHTTP logs the request, applies a scripted fault if one matches,
@@ -207,7 +218,7 @@ func requestID(ctx context.Context) string {
 // server.
 func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	id := fmt.Sprintf("req_pp%08d", f.reqIDs.Add(1))
-	r = r.WithContext(context.WithValue(r.Context(), ctxKey{}, id))
+	r = r.WithContext(context.WithValue(context.WithValue(r.Context(), ctxKey{}, id), queryKey{}, r.URL.Query()))
 	fault := f.record(r)
 	if fault != nil {
 		if fault.delay > 0 {
@@ -245,7 +256,7 @@ func (f *Fake) record(r *http.Request) *Fault {
 	defer f.mu.Unlock()
 	var taken *Fault
 	for i, ft := range f.faults {
-		if ft.match == nil || ft.match(r) {
+		if ft.matches(r) {
 			taken = ft
 			if ft.times--; ft.times <= 0 {
 				f.faults = slices.Delete(f.faults, i, i+1)
@@ -356,8 +367,8 @@ func (s strict) ListInvitationsReceived(ctx context.Context, req gen.ListInvitat
 	f, p, id := s.f, req.Params, requestID(ctx)
 	rule := limitRule()
 	limit := rule.def
-	if p.Limit != nil {
-		limit = *p.Limit
+	if sent(ctx, "limit") {
+		limit = p.Limit
 	}
 	if limit < rule.min || limit > rule.max {
 		return invalidParameters(fmt.Sprintf("limit must be between %d and %d, got %d", rule.min, rule.max, limit), id).response(), nil
@@ -374,14 +385,14 @@ func (s strict) ListInvitationsReceived(ctx context.Context, req gen.ListInvitat
 		}
 	}
 	offset := 0
-	if p.Cursor != nil {
-		o, err := decodeCursor(*p.Cursor)
+	if sent(ctx, "cursor") {
+		o, err := decodeCursor(p.Cursor)
 		switch {
-		case *p.Cursor == "":
+		case p.Cursor == "":
 			return invalidParameters("cursor must not be empty", id).response(), nil
 		case err != nil:
 			return invalidParameters(err.Error(), id).response(), nil
-		case !f.lenient && !f.issued[p.AccountID+"\x00"+*p.Cursor]:
+		case !f.lenient && !f.issued[p.AccountID+"\x00"+p.Cursor]:
 			return invalidParameters("cursor was not issued by this server for this account", id).response(), nil
 		case o > len(items):
 			return invalidParameters("cursor is past the end of the list", id).response(), nil

@@ -19,6 +19,7 @@ import (
 	"github.com/postpress/postpress-go/gen"
 	"github.com/postpress/postpress-go/internal/contract"
 	"github.com/postpress/postpress-go/internal/contracttest"
+	"github.com/postpress/postpress-go/internal/errtable"
 )
 
 // get requests a page through the validating transport and returns the
@@ -216,16 +217,18 @@ func TestGeneratorIsDeterministicAndDocsShaped(t *testing.T) {
 	}
 }
 
+// TestScriptedErrorsPassTheContract serves every error type of the spec's
+// table at its status and checks each response against the contract.
 func TestScriptedErrorsPassTheContract(t *testing.T) {
 	s := NewServer(WithGeneratedAccount("acc", 5))
 	defer s.Close()
 	types := map[string]int{}
-	for typ, status := range typeStatuses() {
-		types[typ] = status
-		s.Enqueue(Error(typ).WithRetryAfter("1"))
+	for _, et := range errtable.Types {
+		types[et.Value] = et.Status
+		s.Enqueue(Error(et.Value).WithRetryAfter("1"))
 	}
-	if len(types) != 34 {
-		t.Fatalf("%d error types in the spec, want 33 + invalid_parameters", len(types))
+	if len(types) == 0 || len(types) != len(errtable.Types) {
+		t.Fatalf("%d distinct error types in a table of %d", len(types), len(errtable.Types))
 	}
 	got := map[string]bool{}
 	for range types {
@@ -452,5 +455,14 @@ func TestConcurrentClients(t *testing.T) {
 	pages := (perAccount + 4) / 5
 	if total429 != workers || s.RequestCount() != workers*pages+workers || s.PendingFaults() != 0 {
 		t.Errorf("%d rate limits, %d requests (want %d), %d faults left", total429, s.RequestCount(), workers*pages+workers, s.PendingFaults())
+	}
+}
+
+// TestFaultHeaderIsTheValidatorsMark: the contract transport passes through
+// what carries internal/contract's mark; this package, which must not
+// import the validator, declares the same name.
+func TestFaultHeaderIsTheValidatorsMark(t *testing.T) {
+	if FaultHeader != contract.FaultHeader {
+		t.Fatalf("postpresstest.FaultHeader %q, internal/contract.FaultHeader %q", FaultHeader, contract.FaultHeader)
 	}
 }

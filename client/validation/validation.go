@@ -10,7 +10,10 @@
 //	c, err := client.New(validation.WithResponseValidation())
 //
 // A response that breaks the contract becomes an error wrapping
-// client.ErrContractViolation, and is not retried. Validation costs CPU per
+// client.ErrContractViolation that names every disagreement (the same
+// validator as `postpress contract check`, internal/contract, on
+// kin-openapi), and is not retried. Members the spec does not document are
+// accepted: the spec leaves additionalProperties open. Validation costs CPU per
 // page (about three times what serving the page costs the fake server), and
 // the live API may send what the docs do not say: the spec's enums are
 // closed, so a new provider or error type fails validation although the
@@ -19,14 +22,14 @@ package validation
 
 import (
 	"net/http"
-	"sync"
 
 	"github.com/postpress/postpress-go/client"
 	"github.com/postpress/postpress-go/internal/contract"
 )
 
-// load parses the embedded spec once, on first use.
-var load = sync.OnceValues(contract.NewValidator)
+// load returns the validator; the embedded spec is parsed once, on first
+// use.
+var load = contract.NewValidator
 
 // specValidator checks responses against the embedded spec.
 type specValidator struct{}

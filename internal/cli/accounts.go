@@ -9,7 +9,6 @@ import (
 	"io"
 	"os"
 	"strings"
-	"time"
 
 	"golang.org/x/time/rate"
 
@@ -69,7 +68,7 @@ func (a *accountFlags) resolve(env Env, sandbox bool, set map[string]bool) error
 		case id != "":
 			a.accounts = []string{id}
 		case sandbox:
-			a.accounts = []string{"acc_sandbox"}
+			a.accounts = []string{sandboxAccount}
 		}
 	}
 	if len(a.accounts) == 0 {
@@ -84,17 +83,17 @@ func (a *accountFlags) resolve(env Env, sandbox bool, set map[string]bool) error
 			return usagef("account %q is given more than once", printable(id))
 		}
 		seen[id] = true
-		if err := (client.ListParams{AccountID: id}).Validate(); err != nil {
-			return usagef("account %q: %v", printable(id), err)
+		if err := client.ValidateParams(client.ListParams{AccountID: id}); err != nil {
+			if pe := (*client.ParamError)(nil); errors.As(err, &pe) {
+				return &usageError{paramMessage(pe, id)}
+			}
+			return usagef("--account-id %q: %v", printable(id), err)
 		}
 	}
-	switch {
-	case a.concurrency < 1:
-		return usagef("--concurrency must be 1 or more, got %d", a.concurrency)
-	case a.rate < 0:
+	if a.rate < 0 {
 		return usagef("--rate must be 0 (no limit) or more, got %v", a.rate)
 	}
-	return nil
+	return checkOptions(flagOption{"concurrency", client.WithConcurrency(a.concurrency)})
 }
 
 // readAccountsFile reads one account id a line; blank lines and lines
@@ -145,12 +144,26 @@ func (a *accountFlags) leads(account, change string) []lead {
 	return l
 }
 
+// leadNames are the names of the lead columns every row of the command
+// has (see leads): account_id with several accounts, change with a sync's
+// --removed.
+func (f *listFlags) leadNames() []string {
+	var names []string
+	if len(f.accounts) > 1 {
+		names = append(names, "account_id")
+	}
+	if f.removed {
+		names = append(names, "change")
+	}
+	return names
+}
+
 // listMany is `invitations received` over several accounts: listed at
 // once, every row led by its account_id, the failed accounts reported on
 // stderr at the end.
 func listMany(ctx context.Context, env Env, f *listFlags, c *client.Client) error {
-	w := writers[f.format](env.Stdout).(leadWriter)
-	params := client.ListParams{Limit: f.pageSize, MaxItems: f.maxItems}
+	w := f.newWriter(env.Stdout)
+	params := f.params
 	var failed []*client.AccountError
 	var outErr error
 	written := map[string]int{}
@@ -186,20 +199,18 @@ func listMany(ctx context.Context, env Env, f *listFlags, c *client.Client) erro
 	if outErr != nil {
 		return outErr
 	}
-	return reportFailed(ctx, env.Stderr, failed, written, len(f.accounts), f.timeout)
+	return reportFailed(ctx, env.Stderr, failed, written, len(f.accounts), failure{timeout: f.timeout, baseURL: f.baseURL, resume: "cursor"})
 }
 
 // reportFailed lists the failed accounts on w, each with its cause and
 // how to resume it, and returns an error (exit 1) when there is one.
-func reportFailed(ctx context.Context, w io.Writer, failed []*client.AccountError, written map[string]int, total int, timeout time.Duration) error {
+func reportFailed(ctx context.Context, w io.Writer, failed []*client.AccountError, written map[string]int, total int, fl failure) error {
 	if len(failed) == 0 {
 		return nil
 	}
 	for _, ae := range failed {
-		msg := describe(ctx, ae.Err, written[ae.AccountID], timeout).Error()
-		msg = strings.Replace(msg, "postpress: ", fmt.Sprintf("postpress: account %s: ", printable(ae.AccountID)), 1)
-		msg = strings.Replace(msg, "resume with: --cursor", "resume with: --account-id "+printable(ae.AccountID)+" --cursor", 1)
-		_, _ = fmt.Fprintln(w, msg)
+		fl.account = ae.AccountID
+		_, _ = fmt.Fprintln(w, describe(ctx, ae.Err, written[ae.AccountID], fl).Error())
 	}
 	return &listError{msg: fmt.Sprintf("postpress: %d of %d accounts failed (listed above); the others completed", len(failed), total), err: failed[0]}
 }

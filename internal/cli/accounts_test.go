@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -11,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/postpress/postpress-go/client"
 	"github.com/postpress/postpress-go/gen"
 	"github.com/postpress/postpress-go/invsync/boltstore"
 	"github.com/postpress/postpress-go/postpresstest"
@@ -60,14 +62,14 @@ func multiAPI(t *testing.T, accounts map[string]int) (*postpresstest.Server, map
 	return srv, map[string]string{"POSTPRESS_API_KEY": testKey, "POSTPRESS_BASE_URL": srv.URL}
 }
 
-// Two sandbox accounts: the first sync prints 240 rows each with its
-// account, the second none; exit 0 both.
+// Two sandbox accounts: the first sync prints all their rows (twice
+// sandboxItems) each with its account, the second none; exit 0 both.
 func TestSyncOnTheSandboxPrintsAllThenNothing(t *testing.T) {
 	state := filepath.Join(t.TempDir(), "S")
 	args := []string{"invitations", "sync", "--sandbox", "--account-id", "a", "--account-id", "b", "--state", state}
 	code, out, errOut := run(t, nil, args...)
 	rows := accountRows(t, out)
-	if code != ExitOK || len(rows) != 240 {
+	if code != ExitOK || len(rows) != 2*sandboxItems {
 		t.Fatalf("first run: exit %d, %d rows; stderr %s", code, len(rows), errOut)
 	}
 	fake := postpresstest.NewFake(postpresstest.WithAnyAccount(sandboxItems))
@@ -76,7 +78,7 @@ func TestSyncOnTheSandboxPrintsAllThenNothing(t *testing.T) {
 			t.Errorf("account %s: %d rows, want the sandbox's %d", acc, len(got), sandboxItems)
 		}
 	}
-	if !strings.Contains(errOut, "240 new from 2 of 2 accounts") {
+	if !strings.Contains(errOut, fmt.Sprintf("%d new from 2 of 2 accounts", 2*sandboxItems)) {
 		t.Errorf("first run's stderr: %q", errOut)
 	}
 	code, out, errOut = run(t, nil, args...)
@@ -89,9 +91,10 @@ func TestSyncOnTheSandboxPrintsAllThenNothing(t *testing.T) {
 // others complete; the failure is on stderr with the command that resumes
 // it, and the exit is 1 after the others finished.
 func TestReceivedManyAccountsAgainstFaults(t *testing.T) {
-	srv, env := multiAPI(t, map[string]int{"acc_a": 150, "acc_b": 250, "acc_c": 120})
+	page := client.DefaultPageSize // the CLI's page size
+	srv, env := multiAPI(t, map[string]int{"acc_a": page * 3 / 2, "acc_b": page * 5 / 2, "acc_c": page * 6 / 5})
 	srv.Enqueue(
-		postpresstest.Error("errors/expired_credentials").OnCursor(postpresstest.EncodeCursor(100)).OnAccount("acc_b"),
+		postpresstest.Error("errors/expired_credentials").OnCursor(postpresstest.EncodeCursor(page)).OnAccount("acc_b"),
 		postpresstest.Error("errors/too_many_requests").WithRetryAfter("0").OnAccount("acc_c"),
 	)
 	code, out, errOut := run(t, env, "invitations", "received", "--account-id", "acc_a", "--account-id", "acc_b", "--account-id", "acc_c", "--concurrency", "2", "--format", "ndjson")
@@ -101,13 +104,13 @@ func TestReceivedManyAccountsAgainstFaults(t *testing.T) {
 			t.Errorf("%s: %d rows, want its %d", acc, len(got[acc]), len(srv.Items(acc)))
 		}
 	}
-	if len(got["acc_b"]) != 100 {
-		t.Errorf("acc_b: %d rows, want the 100 of its first page", len(got["acc_b"]))
+	if len(got["acc_b"]) != page {
+		t.Errorf("acc_b: %d rows, want the %d of its first page", len(got["acc_b"]), page)
 	}
 	for _, want := range []string{
 		"postpress: account acc_b: listing failed",
 		"errors/expired_credentials",
-		"resume with: --account-id acc_b --cursor " + postpresstest.EncodeCursor(100),
+		"resume with: --account-id acc_b --cursor " + postpresstest.EncodeCursor(page),
 		"1 of 3 accounts failed",
 	} {
 		if !strings.Contains(errOut, want) {

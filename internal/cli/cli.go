@@ -1,7 +1,7 @@
 // Package cli is the postpress command: `postpress invitations received`,
 // `postpress invitations sync`, `postpress sandbox`, `postpress contract
-// check` and `postpress version`. cmd/postpress is a thin main around Run,
-// which tests call directly.
+// check`, `postpress version` and `postpress completion`. cmd/postpress is
+// a thin main around Run, which tests call directly.
 package cli
 
 import (
@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"strings"
 
 	"github.com/postpress/postpress-go/client"
 )
@@ -57,6 +56,7 @@ Usage:
   postpress contract check --account-id ID [--pages N] [--record DIR]
                                            report where the live API disagrees with the spec
   postpress version                        print the SDK version
+  postpress completion bash|zsh|fish       print a shell completion script
 
 The API key comes from the environment variable POSTPRESS_API_KEY (never a flag).
 Run 'postpress invitations received -h' (or sync -h) for the listing flags.
@@ -79,6 +79,7 @@ func Run(ctx context.Context, env Env) int {
 	env.Stderr = &lockedWriter{w: env.Stderr}
 	args := env.Args
 	var err error
+	cmd := ""
 	switch {
 	case len(args) == 0:
 		_, _ = io.WriteString(env.Stderr, usage)
@@ -90,35 +91,44 @@ func Run(ctx context.Context, env Env) int {
 		_, _ = fmt.Fprintln(env.Stdout, "postpress-go", client.Version)
 		return ExitOK
 	case args[0] == "invitations" && len(args) >= 2 && args[1] == "received":
-		err = listReceived(ctx, env, args[2:])
+		cmd, err = "invitations received", listReceived(ctx, env, args[2:])
 	case args[0] == "invitations" && len(args) >= 2 && args[1] == "sync":
-		err = syncInvitations(ctx, env, args[2:])
+		cmd, err = "invitations sync", syncInvitations(ctx, env, args[2:])
 	case args[0] == "sandbox":
-		err = sandbox(ctx, env, args[1:])
+		cmd, err = "sandbox", sandbox(ctx, env, args[1:])
+	case args[0] == "completion":
+		cmd, err = "completion", completion(ctx, env, args[1:])
 	case args[0] == "contract" && len(args) >= 2 && args[1] == "check":
-		err = contractCheck(ctx, env, args[2:])
+		cmd, err = "contract check", contractCheck(ctx, env, args[2:])
 	default:
-		err = usagef("unknown command %q", strings.Join(args, " "))
+		err = unknownCommand(args)
 	}
-	return report(env, err)
+	return report(env, err, cmd)
 }
 
-// report prints err (if any) and returns the exit code for it.
-func report(env Env, err error) int {
+// report prints err (if any) in the CLI's words (one "postpress: "
+// prefix a line; a usage error points at the usage of cmd, the command
+// run) and returns the exit code for it.
+func report(env Env, err error, cmd string) int {
 	var ue *usageError
+	var ce *configError
 	var pe *client.ParamError
+	code := ExitFailure
+	msg := ""
 	switch {
 	case err == nil:
 		return ExitOK
 	case errors.Is(err, flag.ErrHelp):
 		return ExitOK
 	case errors.As(err, &ue):
-		_, _ = fmt.Fprintf(env.Stderr, "postpress: %v\nRun 'postpress -h' for usage.\n", err)
-		return ExitUsage
-	case errors.As(err, &pe), errors.Is(err, errConfig):
-		_, _ = fmt.Fprintf(env.Stderr, "%v\n", err)
-		return ExitUsage
+		code, msg = ExitUsage, prefix+ue.msg+"\n"+usageHint(cmd)
+	case errors.As(err, &pe):
+		code, msg = ExitUsage, prefix+paramMessage(pe, "")
+	case errors.As(err, &ce):
+		code, msg = ExitUsage, ce.msg
+	default:
+		msg = err.Error()
 	}
-	_, _ = fmt.Fprintf(env.Stderr, "%v\n", err)
-	return ExitFailure
+	_, _ = fmt.Fprintln(env.Stderr, onePrefix(msg))
+	return code
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"reflect"
 	"slices"
@@ -164,18 +165,19 @@ func TestUsageErrorsSendNothing(t *testing.T) {
 	}{
 		"no account":         {noAccount, nil, "--account-id is required"},
 		"empty account":      {env, []string{"--account-id", ""}, "--account-id must not be empty"},
-		"empty cursor":       {env, []string{"--cursor="}, "--cursor must not be empty"},
-		"cursor with space":  {env, []string{"--cursor", "a b"}, "invalid cursor"},
-		"page size 0":        {env, []string{"--page-size", "0"}, "--page-size must be 1..100"},
-		"page size 101":      {env, []string{"--page-size", "101"}, "--page-size must be 1..100"},
+		"empty cursor":       {env, []string{"--cursor="}, "postpress: --cursor: must be at least 1 characters; nothing was sent"},
+		"cursor with space":  {env, []string{"--cursor", "a b"}, "postpress: --cursor: must not contain white space"},
+		"page size 0":        {env, []string{"--page-size", "0"}, fmt.Sprintf("postpress: --page-size: 0 is out of range: must be %d..%d; nothing was sent", client.MinPageSize, client.MaxPageSize)},
+		"page size over max": {env, []string{"--page-size", fmt.Sprint(client.MaxPageSize + 1)}, fmt.Sprintf("postpress: --page-size: %d is out of range", client.MaxPageSize+1)},
+		"page size not int":  {env, []string{"--page-size", "ten"}, "-page-size"},
 		"max items negative": {env, []string{"--max-items", "-1"}, "--max-items"},
 		"bad format":         {env, []string{"--format", "xml"}, "--format"},
 		"bad timeout":        {env, []string{"--timeout", "0s"}, "--timeout"},
 		"negative retries":   {env, []string{"--retries", "-1"}, "--retries"},
-		"unknown flag":       {env, []string{"--api-key", "x"}, "flag provided but not defined"},
+		"unknown flag":       {env, []string{"--api-key", "x"}, "unknown flag --api-key: the API key comes from the environment variable POSTPRESS_API_KEY"},
 		"extra argument":     {env, []string{"extra"}, "unexpected argument"},
 		"no key":             {noKey, []string{"--account-id", "acc"}, "POSTPRESS_API_KEY"},
-		"plain http":         {map[string]string{"POSTPRESS_API_KEY": testKey}, []string{"--account-id", "acc", "--base-url", "http://api.postpress.ai/api/v1"}, "refusing plain http"},
+		"plain http":         {map[string]string{"POSTPRESS_API_KEY": testKey}, []string{"--account-id", "acc", "--base-url", "http://api.postpress.ai/api/v1"}, "plain http:// goes only to this machine"},
 	} {
 		code, out, errOut := run(t, tc.env, append([]string{"invitations", "received"}, tc.args...)...)
 		if code != ExitUsage || out != "" || !strings.Contains(errOut, tc.want) {
@@ -191,20 +193,21 @@ func TestUsageErrorsSendNothing(t *testing.T) {
 }
 
 func TestFailureNamesTheErrorAndTheResumeCursor(t *testing.T) {
-	srv, env := fakeAPI(t, 250)
-	srv.Enqueue(postpresstest.Error("errors/expired_credentials").OnCursor(postpresstest.EncodeCursor(200)))
+	page := client.DefaultPageSize // the CLI's page size
+	srv, env := fakeAPI(t, page*5/2)
+	srv.Enqueue(postpresstest.Error("errors/expired_credentials").OnCursor(postpresstest.EncodeCursor(2 * page)))
 	code, out, errOut := run(t, env, "invitations", "received", "--format", "ndjson")
 	written := strings.Count(out, "\n")
-	if code != ExitFailure || written != 200 {
-		t.Fatalf("exit %d, %d items written, want 1 and 200", code, written)
+	if code != ExitFailure || written != 2*page {
+		t.Fatalf("exit %d, %d items written, want 1 and %d", code, written, 2*page)
 	}
-	for _, want := range []string{"HTTP status: 401", "errors/expired_credentials", "request id:  req_", "written:     200 items", "resume with: --cursor " + postpresstest.EncodeCursor(200)} {
+	for _, want := range []string{"HTTP status: 401", "errors/expired_credentials", "request id:  req_", fmt.Sprintf("written:     %d items", 2*page), "resume with: --cursor " + postpresstest.EncodeCursor(2*page)} {
 		if !strings.Contains(errOut, want) {
 			t.Errorf("stderr lacks %q:\n%s", want, errOut)
 		}
 	}
 	// Resuming completes the set: nothing lost, nothing twice.
-	code, rest, _ := run(t, env, "invitations", "received", "--format", "ndjson", "--cursor", postpresstest.EncodeCursor(200))
+	code, rest, _ := run(t, env, "invitations", "received", "--format", "ndjson", "--cursor", postpresstest.EncodeCursor(2*page))
 	all := strings.Split(strings.TrimSpace(out+rest), "\n")
 	seen := map[string]bool{}
 	for _, line := range all {
@@ -217,7 +220,7 @@ func TestFailureNamesTheErrorAndTheResumeCursor(t *testing.T) {
 		}
 		seen[inv.ID] = true
 	}
-	if code != 0 || len(seen) != 250 {
+	if code != 0 || len(seen) != page*5/2 {
 		t.Fatalf("resume: exit %d, %d distinct items", code, len(seen))
 	}
 
@@ -229,10 +232,10 @@ func TestFailureNamesTheErrorAndTheResumeCursor(t *testing.T) {
 	}
 
 	// JSON output stays valid JSON when the listing fails.
-	srv.Enqueue(postpresstest.Error("errors/feature_not_implemented").OnCursor(postpresstest.EncodeCursor(100)))
+	srv.Enqueue(postpresstest.Error("errors/feature_not_implemented").OnCursor(postpresstest.EncodeCursor(page)))
 	code, out, _ = run(t, env, "invitations", "received", "--format", "json")
 	var arr []json.RawMessage
-	if err := json.Unmarshal([]byte(out), &arr); err != nil || code != ExitFailure || len(arr) != 100 {
+	if err := json.Unmarshal([]byte(out), &arr); err != nil || code != ExitFailure || len(arr) != page {
 		t.Errorf("json after failure: exit %d, err %v, %d items", code, err, len(arr))
 	}
 }
@@ -304,7 +307,7 @@ func TestSandboxServesARealHTTPClient(t *testing.T) {
 	case code := <-done:
 		t.Fatalf("sandbox exited %d: %s", code, errOut.String())
 	}
-	if !strings.Contains(out.String(), base+"/users/invite/received") {
+	if !strings.Contains(out.String(), base+"/users/invite/received") || !strings.Contains(out.String(), "\nexport POSTPRESS_BASE_URL="+base+"\n") {
 		t.Errorf("the sandbox should print its address, got %q", out.String())
 	}
 	c, err := client.New(client.WithBaseURL(base), client.WithAPIKey("anything"), client.WithHTTPClient(contracttest.NewClient(t, nil)))
@@ -320,6 +323,27 @@ func TestSandboxServesARealHTTPClient(t *testing.T) {
 	}
 	if n != 42 {
 		t.Errorf("listed %d from the sandbox, want 42", n)
+	}
+	// The lines it prints to paste list from it; a base URL without
+	// /api/v1 gets a 404 that says so.
+	vars := map[string]string{}
+	for _, line := range strings.Split(out.String(), "\n") {
+		if kv, ok := strings.CutPrefix(line, "export "); ok {
+			k, v, _ := strings.Cut(kv, "=")
+			vars[k] = v
+		}
+	}
+	if vars["POSTPRESS_BASE_URL"] != base || len(vars) != 3 {
+		t.Errorf("export lines: %q", vars)
+	}
+	code, rows, stderr := runWith(t, nil, vars, "invitations", "received", "--format", "ndjson")
+	if code != ExitOK || strings.Count(rows, "\n") != 42 {
+		t.Errorf("with the pasted lines: exit %d, %d rows, %s", code, strings.Count(rows, "\n"), stderr)
+	}
+	vars["POSTPRESS_BASE_URL"] = strings.TrimSuffix(base, postpresstest.BasePath)
+	code, _, stderr = runWith(t, nil, vars, "invitations", "received")
+	if code != ExitFailure || !strings.Contains(stderr, "HTTP status: 404") || !strings.Contains(stderr, "the base URL is likely wrong: it should end with /api/v1") {
+		t.Errorf("the root as base URL: exit %d, %s", code, stderr)
 	}
 	// The sandbox refuses an empty key, like the API.
 	req, _ := http.NewRequest(http.MethodGet, base+"/users/invite/received?account_id=a", nil)
@@ -359,7 +383,8 @@ func TestVersionAndHelp(t *testing.T) {
 }
 
 func TestProgressOnATerminal(t *testing.T) {
-	_, env := fakeAPI(t, 130)
+	page := client.DefaultPageSize // the CLI's page size
+	_, env := fakeAPI(t, page+30)
 	runTTY := func(args ...string) (int, string, string) {
 		var out, errOut bytes.Buffer
 		code := Run(context.Background(), Env{Args: append([]string{"invitations", "received"}, args...), Getenv: func(k string) string { return env[k] },
@@ -367,10 +392,10 @@ func TestProgressOnATerminal(t *testing.T) {
 		return code, out.String(), errOut.String()
 	}
 	code, out, errOut := runTTY()
-	if code != 0 || errOut != eraseLine+"100 items, 1 pages so far…"+eraseLine+eraseLine+"130 items, 2 pages\n" {
+	if code != 0 || errOut != fmt.Sprintf("%s%d items, 1 pages so far…%s%s%d items, 2 pages\n", eraseLine, page, eraseLine, eraseLine, page+30) {
 		t.Fatalf("exit %d, stderr %q", code, errOut)
 	}
-	if strings.Contains(out, "pages") || strings.Count(out, "\n") != 130 {
+	if strings.Contains(out, "pages") || strings.Count(out, "\n") != page+30 {
 		t.Error("progress must not go to stdout")
 	}
 	// One page: nothing to wait for, no progress; only the continue hint.

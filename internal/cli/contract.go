@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -10,11 +11,11 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/postpress/postpress-go/client"
-	"github.com/postpress/postpress-go/gen"
-	"github.com/postpress/postpress-go/internal/contract/check"
+	"github.com/postpress/postpress-go/internal/contract"
 )
 
 // contractFlags are the flags of `contract check`.
@@ -39,21 +40,21 @@ func parseContractFlags(env Env, args []string) (*contractFlags, error) {
 	fs.StringVar(&f.format, "format", "text", "report format: text or json")
 	fs.StringVar(&f.baseURL, "base-url", env.Getenv("POSTPRESS_BASE_URL"), "API base URL (env POSTPRESS_BASE_URL; default "+client.DefaultBaseURL+")")
 	fs.DurationVar(&f.timeout, "timeout", client.DefaultAttemptTimeout, "per-attempt timeout")
-	fs.IntVar(&f.retries, "retries", client.DefaultMaxRetries, "max retries")
-	fs.BoolVar(&f.verbose, "verbose", false, "debug log of each request to stderr (API key redacted)")
+	fs.IntVar(&f.retries, "retries", 0, "retries of a failed connection or a retryable error status (0: each request is sent once)")
+	fs.BoolVar(&f.verbose, "verbose", false, "report every exchange and every disagreement, and log each request to stderr (API key redacted)")
 	fs.Usage = func() {
 		_, _ = fmt.Fprintf(fs.Output(), "Usage: postpress contract check [flags]\n\n"+
-			"Lists up to --pages pages from the API and reports every place where a response\n"+
-			"disagrees with openapi.yaml or with the client's decoding. The API key comes from\n"+
-			"POSTPRESS_API_KEY. Exit 0: everything conforms; 1: a disagreement, or the listing\n"+
-			"failed; 2: usage error (nothing sent).\n\nFlags:\n")
+			"Lists up to --pages pages from the API, each request sent once, and reports every\n"+
+			"place where a response disagrees with openapi.yaml: by default a summary by rule\n"+
+			"and pointer pattern, with --verbose every occurrence, with --format json everything.\n"+
+			"A page the client cannot decode is reported and the walk goes on from its cursor;\n"+
+			"an error status ends it. The API key comes from POSTPRESS_API_KEY. Exit 0:\n"+
+			"everything conforms; 1: a disagreement, or the listing failed; 2: usage error\n"+
+			"(nothing sent).\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil, err
-		}
-		return nil, &usageError{err.Error()}
+	if err := parseFlags(fs, args); err != nil {
+		return nil, err
 	}
 	set := map[string]bool{}
 	fs.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
@@ -70,10 +71,9 @@ func parseContractFlags(env Env, args []string) (*contractFlags, error) {
 		return nil, usagef("--record must name a directory")
 	case f.format != "text" && f.format != "json":
 		return nil, usagef("--format must be text or json, got %q", f.format)
-	case f.retries < 0:
-		return nil, usagef("--retries must be 0 or more, got %d", f.retries)
-	case f.timeout <= 0:
-		return nil, usagef("--timeout must be positive, got %v", f.timeout)
+	}
+	if err := checkOptions(flagOption{"retries", client.WithMaxRetries(f.retries)}, flagOption{"timeout", client.WithAttemptTimeout(f.timeout)}); err != nil {
+		return nil, err
 	}
 	return f, nil
 }
@@ -86,18 +86,22 @@ func contractCheck(ctx context.Context, env Env, args []string) error {
 	}
 	key := env.Getenv(client.EnvAPIKey)
 	if key == "" {
-		return fmt.Errorf("%w: no API key: set %s", errConfig, client.EnvAPIKey)
+		return noAPIKey()
 	}
 	base := f.baseURL
 	if base == "" {
 		base = client.DefaultBaseURL
 	}
+	if err := checkBaseURL(base); err != nil {
+		return err
+	}
 	s, err := newCheckSession(env, key, f.format == "json", false)
 	if err != nil {
 		return err
 	}
+	s.stop, s.verbose = true, f.verbose
 	if f.record != "" {
-		if s.recording, err = s.chk.NewRecording(f.record); err != nil {
+		if s.recording, err = s.v.NewRecording(f.record); err != nil {
 			return usagef("--record: %v", err)
 		}
 	}
@@ -113,29 +117,21 @@ func contractCheck(ctx context.Context, env Env, args []string) error {
 	}
 	c, err := client.New(opts...)
 	if err != nil {
-		return fmt.Errorf("%w: %w", errConfig, err)
+		return baseURLError(base, err)
 	}
-	params := client.ListParams{AccountID: f.accountID}
-	if err := params.Validate(); err != nil {
+	params := client.ListParams{AccountID: f.accountID, Limit: client.DefaultPageSize}
+	if err := client.ValidateParams(params); err != nil {
 		return err
 	}
-
-	var listErr error
-	for page, err := range c.Pages(ctx, params) {
-		if err != nil {
-			listErr = err
-			break
-		}
-		s.page(page)
-		if f.pages > 0 && s.pages >= f.pages {
-			break
-		}
-	}
+	listErr := s.walk(ctx, c, params, f.pages)
 	var failed error
 	if listErr != nil {
-		failed = describe(ctx, listErr, s.items, f.timeout)
+		failed = listErr
+		if !errors.Is(listErr, errWalkStopped) {
+			failed = describe(ctx, listErr, s.items, failure{timeout: f.timeout, baseURL: f.baseURL})
+		}
 	}
-	s.finish(listErr)
+	s.finish(nil)
 	if f.format == "json" {
 		if err := s.writeJSON(failed); err != nil {
 			return fmt.Errorf("postpress: writing output: %w", err)
@@ -154,22 +150,78 @@ func contractCheck(ctx context.Context, env Env, args []string) error {
 	return errors.Join(errs...)
 }
 
-// checkSession checks the exchanges of one listing as it goes: every
-// response against the spec, every page against the client's decoding. It
-// serves `contract check` (text or JSON on stdout) and `invitations
-// received --validate` (text on stderr, only what disagrees).
+// errWalkStopped ends a walk at a response the report already names.
+var errWalkStopped = errors.New("postpress contract check: the walk stopped")
+
+// walk lists up to maxPages pages (0: all), one request each. A 200 that
+// the client refuses (it disagrees with the spec, or does not decode) is
+// counted from its raw body and the walk goes on from the cursor in it;
+// any other failure ends the walk.
+func (s *checkSession) walk(ctx context.Context, c *client.Client, params client.ListParams, maxPages int) error {
+	seen := map[string]bool{}
+	for maxPages == 0 || s.pages < maxPages {
+		s.last = nil
+		page, err := c.ListReceivedInvitations(ctx, params)
+		var next string
+		switch last := s.last; {
+		case err == nil:
+			s.page(page)
+			next = page.NextCursor
+		case last == nil || last.ex.Status != http.StatusOK:
+			if last != nil && errors.Is(err, errDisagrees) {
+				return fmt.Errorf("%w at HTTP %d on page %d (see the report)", errWalkStopped, last.ex.Status, s.pages+1)
+			}
+			return err
+		default:
+			var raw map[string]any
+			if json.Unmarshal(last.ex.Body, &raw) != nil {
+				return fmt.Errorf("%w on page %d: its body is not a JSON object, so it has no cursor to go on from", errWalkStopped, s.pages+1)
+			}
+			if !errors.Is(err, errDisagrees) { // the client refused a body that conforms
+				d := contract.Disagreement{Rule: contract.RuleDecoding, Spec: "decodable by the client", Got: "refused: " + s.redact(err.Error())}
+				last.Disagreements = append(last.Disagreements, d)
+				s.all = append(s.all, d)
+			}
+			items, _ := raw["items"].([]any)
+			var isString bool
+			if next, isString = raw["cursor"].(string); !isString && raw["cursor"] != nil {
+				return fmt.Errorf("%w on page %d: its cursor is not a string, so there is none to go on from", errWalkStopped, s.pages+1)
+			}
+			s.pages++
+			s.items += len(items)
+		}
+		if next == "" {
+			return nil
+		}
+		if seen[next] {
+			return fmt.Errorf("%w on page %d: the API sent a cursor it had sent before (the walk would loop)", errWalkStopped, s.pages)
+		}
+		seen[next] = true
+		params.Cursor = next
+	}
+	return nil
+}
+
+// checkSession checks every response of one listing against the spec as the
+// client receives it (it is the client's ResponseValidator). It serves
+// `contract check` (text or JSON on stdout) and `invitations received
+// --validate` (the summary on stderr, only when something disagrees).
 type checkSession struct {
-	chk       *check.Checker
-	rec       *check.Recorder
-	recording *check.Recording
+	v         *contract.Validator
+	redact    func(string) string
+	recording *contract.Recording
 	recErr    error
 	out       io.Writer
 	json      bool // collect for one JSON report instead of writing text
-	quiet     bool // write only exchanges that disagree (--validate)
+	quiet     bool // --validate: only a summary of what disagrees
+	verbose   bool // every exchange and every disagreement
+	stop      bool // a response that disagrees fails the client's call (not retried)
 
+	mu           sync.Mutex
 	pages, items int
-	exchanges    []exchangeReport
-	all          []check.Disagreement
+	exchanges    []*exchangeReport
+	last         *exchangeReport
+	all          []contract.Disagreement
 }
 
 // exchangeReport is one exchange in the report.
@@ -177,129 +229,103 @@ type exchangeReport struct {
 	Method string `json:"method"`
 	URL    string `json:"url"`
 	Status int    `json:"status"`
-	check.Result
+	contract.Result
+	ex *contract.Exchange
 }
 
 func newCheckSession(env Env, key string, asJSON, quiet bool) (*checkSession, error) {
-	chk, err := check.New(check.WithSecret(key))
+	v, err := contract.NewValidator()
 	if err != nil {
 		return nil, err
 	}
-	var base http.RoundTripper
-	if env.HTTPClient != nil {
-		base = env.HTTPClient.Transport
-	}
+	v = v.WithSecret(key)
 	out := env.Stdout
 	if quiet {
 		out = env.Stderr
 	}
-	return &checkSession{chk: chk, rec: &check.Recorder{Base: base}, out: out, json: asJSON, quiet: quiet}, nil
-}
-
-// clientOptions route the client's requests through the recorder, one page
-// at a time (no prefetch), so that the exchanges recorded when a page is
-// delivered end with the one that carried it.
-func (s *checkSession) clientOptions(env Env) []client.Option {
-	hc := &http.Client{Transport: s.rec}
-	if env.HTTPClient != nil {
-		hc.Jar, hc.Timeout = env.HTTPClient.Jar, env.HTTPClient.Timeout
+	redact := func(s string) string { return s }
+	if key != "" {
+		redact = func(s string) string { return strings.ReplaceAll(s, key, "[API key]") }
 	}
-	return []client.Option{client.WithHTTPClient(hc), client.WithPrefetch(false)}
+	return &checkSession{v: v, redact: redact, out: out, json: asJSON, quiet: quiet}, nil
 }
 
-// page checks the exchanges that led to page: the last carried it; a 200
-// before it is one the client refused and retried.
+// clientOptions make the session the client's response validator, one page
+// at a time (no prefetch): the report follows the listing's order.
+func (s *checkSession) clientOptions(env Env) []client.Option {
+	opts := []client.Option{client.WithResponseValidator(s), client.WithPrefetch(false)}
+	if env.HTTPClient != nil {
+		opts = append(opts, client.WithHTTPClient(env.HTTPClient))
+	}
+	return opts
+}
+
+// errDisagrees fails the client's call on a response that disagrees with
+// the spec (contract check only): the client does not retry it.
+var errDisagrees = errors.New("the response disagrees with the spec (see the report)")
+
+// ValidateResponse checks one response (client.ResponseValidator).
+func (s *checkSession) ValidateResponse(req *http.Request, status int, header http.Header, body []byte) error {
+	ex := &contract.Exchange{Method: req.Method, URL: s.redact(req.URL.RequestURI()), Status: status, Header: header.Clone(), Body: bytes.Clone(body)}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r := &exchangeReport{Method: ex.Method, URL: ex.URL, Status: ex.Status, Result: s.v.Check(ex), ex: ex}
+	if r.Disagreements == nil {
+		r.Disagreements = []contract.Disagreement{} // [] in JSON
+	}
+	s.all = append(s.all, r.Disagreements...)
+	s.exchanges = append(s.exchanges, r)
+	s.last = r
+	if s.recording != nil && s.recErr == nil {
+		s.recErr = s.recording.Add(ex)
+	}
+	if s.stop && len(r.Disagreements) > 0 {
+		return errDisagrees
+	}
+	return nil
+}
+
+// page counts a page the client delivered.
 func (s *checkSession) page(page *client.Page) {
 	if s == nil {
 		return
 	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	s.pages++
 	s.items += len(page.Items)
-	exs := s.rec.Take()
-	for i, ex := range exs {
-		var decoded []check.Disagreement
-		switch {
-		case i == len(exs)-1:
-			decoded = s.chk.Decoding(ex, clientList(page), nil)
-		case ex.Status == http.StatusOK:
-			decoded = s.chk.Decoding(ex, nil, errClientRefused)
-		}
-		s.report(ex, decoded)
-	}
 }
 
-// errClientRefused stands for the client's refusal of a 200 body.
-var errClientRefused = errors.New("refused by the client")
-
-// clientList is the client's decoding of a page as the generated list
-// type, for check.Decoding. client.Page carries no `object`, which
-// Decoding does not compare.
-func clientList(page *client.Page) *gen.InvitationList {
-	l := &gen.InvitationList{Items: page.Items}
-	if page.NextCursor != "" {
-		l.Cursor = &page.NextCursor
-	}
-	return l
-}
-
-// finish checks the exchanges after the last page (those of a failed
-// listing) and writes the text summary.
-func (s *checkSession) finish(listErr error) {
-	if s == nil {
-		return
-	}
-	for _, ex := range s.rec.Take() {
-		var decoded []check.Disagreement
-		if ex.Status == http.StatusOK && errors.Is(listErr, client.ErrMalformedResponse) {
-			decoded = s.chk.Decoding(ex, nil, errClientRefused)
-		}
-		s.report(ex, decoded)
-	}
-	if s.json || (s.quiet && len(s.all) == 0) {
-		return
-	}
-	s.writeSummary()
-}
-
-// report checks one exchange, records it as a fixture when asked, and
-// writes it (text) or keeps it (JSON).
-func (s *checkSession) report(ex *check.Exchange, decoded []check.Disagreement) {
-	res := s.chk.Check(ex)
-	res.Disagreements = append(res.Disagreements, decoded...)
-	s.all = append(s.all, res.Disagreements...)
-	if s.recording != nil && s.recErr == nil {
-		s.recErr = s.recording.Add(ex)
-	}
-	if res.Disagreements == nil {
-		res.Disagreements = []check.Disagreement{} // [] in JSON
-	}
-	s.exchanges = append(s.exchanges, exchangeReport{Method: ex.Method, URL: ex.URL, Status: ex.Status, Result: res})
-	if s.json || s.quiet && len(res.Disagreements) == 0 {
+// finish writes the text report: every exchange with --verbose (else
+// those with an error status), then the summary; with --validate only the
+// summary, and only when something disagrees.
+func (s *checkSession) finish(error) {
+	if s == nil || s.json || (s.quiet && len(s.all) == 0) {
 		return
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s %s → %d", ex.Method, printable(ex.URL), ex.Status)
-	if res.ErrorType != "" {
-		fmt.Fprintf(&b, " %s", printable(res.ErrorType))
-		if d := client.ErrorType(res.ErrorType).Description(); d != "" && res.Documented {
-			fmt.Fprintf(&b, " (%s)", d)
+	for _, r := range s.exchanges {
+		if s.quiet || !s.verbose && r.Status == http.StatusOK {
+			continue
+		}
+		fmt.Fprintf(&b, "%s %s → %d", r.Method, printable(r.URL), r.Status)
+		if r.ErrorType != "" {
+			fmt.Fprintf(&b, " %s", printable(r.ErrorType))
+			if d := client.ErrorType(r.ErrorType).Description(); d != "" && r.Documented {
+				fmt.Fprintf(&b, " (%s)", d)
+			}
+		}
+		if n := len(r.Disagreements); n == 0 {
+			b.WriteString(": conforms\n")
+		} else {
+			b.WriteString(": " + plural(n, "disagreement") + "\n")
+		}
+		for _, d := range r.Disagreements {
+			if s.verbose {
+				fmt.Fprintf(&b, "  %s\n", printable(d.String()))
+			}
 		}
 	}
-	if n := len(res.Disagreements); n == 0 {
-		b.WriteString(": conforms")
-	} else {
-		b.WriteString(": " + plural(n, "disagreement"))
-	}
-	b.WriteByte('\n')
-	for _, d := range res.Disagreements {
-		fmt.Fprintf(&b, "  %s\n", printable(d.String()))
-	}
-	_, _ = io.WriteString(s.out, b.String())
-}
-
-// writeSummary writes the counts by rule and place.
-func (s *checkSession) writeSummary() {
-	var b strings.Builder
 	disagreeing := 0
 	for _, r := range s.exchanges {
 		if len(r.Disagreements) > 0 {
@@ -311,8 +337,13 @@ func (s *checkSession) writeSummary() {
 		b.WriteString("; everything conforms to the spec\n")
 	} else {
 		fmt.Fprintf(&b, "; %s in %s:\n", plural(len(s.all), "disagreement"), plural(disagreeing, "exchange"))
-		for _, c := range check.Summarize(s.all) {
-			fmt.Fprintf(&b, "  %5d  %-24s %s\n", c.Count, c.Rule, printable(c.Where))
+		for _, g := range contract.Summarize(s.all) {
+			fmt.Fprintf(&b, "  %5d  %-24s %s\n", g.Count, g.Rule, printable(g.Where))
+			fmt.Fprintf(&b, "         spec: %s; first: %s", printable(g.Spec), printable(g.First))
+			if len(g.Examples) > 0 && g.Examples[0] != g.Where {
+				fmt.Fprintf(&b, "; e.g. %s", printable(strings.Join(g.Examples, " ")))
+			}
+			b.WriteByte('\n')
 		}
 	}
 	_, _ = io.WriteString(s.out, b.String())
@@ -320,11 +351,11 @@ func (s *checkSession) writeSummary() {
 
 // contractReport is the JSON report of `contract check --format json`.
 type contractReport struct {
-	Conforms  bool             `json:"conforms"`
-	Pages     int              `json:"pages"`
-	Items     int              `json:"items"`
-	Exchanges []exchangeReport `json:"exchanges"`
-	Summary   []check.Count    `json:"summary"`
+	Conforms  bool              `json:"conforms"`
+	Pages     int               `json:"pages"`
+	Items     int               `json:"items"`
+	Exchanges []*exchangeReport `json:"exchanges"`
+	Summary   []contract.Group  `json:"summary"`
 	// ListingError describes why the listing stopped early, if it did.
 	ListingError string `json:"listing_error,omitempty"`
 }
@@ -335,13 +366,10 @@ func (s *checkSession) writeJSON(failed error) error {
 		Pages:     s.pages,
 		Items:     s.items,
 		Exchanges: s.exchanges,
-		Summary:   check.Summarize(s.all),
+		Summary:   contract.Summarize(s.all),
 	}
 	if r.Exchanges == nil {
-		r.Exchanges = []exchangeReport{}
-	}
-	if r.Summary == nil {
-		r.Summary = []check.Count{}
+		r.Exchanges = []*exchangeReport{}
 	}
 	if failed != nil {
 		r.ListingError = failed.Error()

@@ -6,6 +6,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -16,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/postpress/postpress-go/client"
 	"github.com/postpress/postpress-go/gen"
 	"github.com/postpress/postpress-go/internal/contracttest"
 	"github.com/postpress/postpress-go/postpresstest"
@@ -35,7 +37,8 @@ func (c *cancelOnWrite) Write(p []byte) (int, error) {
 }
 
 func TestInterruptReportsWhereToResume(t *testing.T) {
-	srv, env := fakeAPI(t, 250)
+	page := client.DefaultPageSize // the CLI's page size
+	srv, env := fakeAPI(t, page*5/2)
 	// The second page hangs until the client gives up on it, so the
 	// interrupt always lands while it is awaited. The fault is disarmed
 	// after the run: the prefetch may be cancelled before it reaches the
@@ -43,7 +46,7 @@ func TestInterruptReportsWhereToResume(t *testing.T) {
 	var armed atomic.Bool
 	armed.Store(true)
 	srv.Enqueue(postpresstest.Latency(time.Hour).When(func(r *http.Request) bool {
-		return armed.Load() && r.URL.Query().Get("cursor") == postpresstest.EncodeCursor(100)
+		return armed.Load() && r.URL.Query().Get("cursor") == postpresstest.EncodeCursor(page)
 	}))
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -51,17 +54,17 @@ func TestInterruptReportsWhereToResume(t *testing.T) {
 	var errOut bytes.Buffer
 	code := Run(ctx, Env{Args: []string{"invitations", "received", "--format", "ndjson"}, Getenv: func(k string) string { return env[k] },
 		Stdout: out, Stderr: &errOut, HTTPClient: contracttest.NewClient(t, nil)})
-	if code != ExitFailure || strings.Count(out.String(), "\n") != 100 {
-		t.Fatalf("exit %d, %d lines written; want 1 and 100", code, strings.Count(out.String(), "\n"))
+	if code != ExitFailure || strings.Count(out.String(), "\n") != page {
+		t.Fatalf("exit %d, %d lines written; want 1 and %d", code, strings.Count(out.String(), "\n"), page)
 	}
-	for _, want := range []string{"postpress: interrupted", "written:     100 items", "resume with: --cursor " + postpresstest.EncodeCursor(100)} {
+	for _, want := range []string{"postpress: interrupted", fmt.Sprintf("written:     %d items", page), "resume with: --cursor " + postpresstest.EncodeCursor(page)} {
 		if !strings.Contains(errOut.String(), want) {
 			t.Errorf("stderr lacks %q:\n%s", want, errOut.String())
 		}
 	}
 	armed.Store(false)
 	// Resuming from the printed cursor completes the set, nothing twice.
-	code, rest, _ := run(t, env, "invitations", "received", "--format", "ndjson", "--cursor", postpresstest.EncodeCursor(100))
+	code, rest, _ := run(t, env, "invitations", "received", "--format", "ndjson", "--cursor", postpresstest.EncodeCursor(page))
 	seen := map[string]bool{}
 	for _, line := range strings.Split(strings.TrimSpace(out.String()+rest), "\n") {
 		var inv gen.InvitationReceived
@@ -70,8 +73,8 @@ func TestInterruptReportsWhereToResume(t *testing.T) {
 		}
 		seen[inv.ID] = true
 	}
-	if code != 0 || len(seen) != 250 {
-		t.Errorf("resume: exit %d, %d distinct items, want 250", code, len(seen))
+	if code != 0 || len(seen) != page*5/2 {
+		t.Errorf("resume: exit %d, %d distinct items, want %d", code, len(seen), page*5/2)
 	}
 }
 
@@ -96,9 +99,10 @@ func TestRetriesAndTimeoutFollowTheFlags(t *testing.T) {
 }
 
 func TestResumeHintWhenAResumedListingFailsAtOnce(t *testing.T) {
-	srv, env := fakeAPI(t, 250)
-	cursor := postpresstest.EncodeCursor(100)
-	if code, _, _ := run(t, env, "invitations", "received", "--max-items", "150"); code != 0 { // issues the cursor
+	page := client.DefaultPageSize // the CLI's page size
+	srv, env := fakeAPI(t, page*5/2)
+	cursor := postpresstest.EncodeCursor(page)
+	if code, _, _ := run(t, env, "invitations", "received", "--max-items", fmt.Sprint(page*3/2)); code != 0 { // issues the cursor
 		t.Fatal(code)
 	}
 	srv.Enqueue(postpresstest.Error("errors/too_many_requests").WithRetryAfter("0").Times(3))
@@ -151,7 +155,7 @@ func TestTableShowsNoTerminalControls(t *testing.T) {
 	env := map[string]string{"POSTPRESS_API_KEY": testKey, "POSTPRESS_BASE_URL": srv.URL, "POSTPRESS_ACCOUNT_ID": "acc"}
 
 	code, out, _ := run(t, env, "invitations", "received", "--format", "table")
-	if code != 0 || strings.ContainsAny(out, "\x1b\x07\r\u202e") || !strings.Contains(out, "Eve Mallory") || !strings.Contains(out, "hi]0;pwned there[2Jgnp.exe") {
+	if code != 0 || strings.ContainsAny(out, "\x1b\x07\r\u202e") || !strings.Contains(out, "Eve Mallory") || !strings.Contains(out, `hi\x1b]0;pwned\x07 there\x1b[2J\u202egnp.exe`) {
 		t.Errorf("table: exit %d, %q", code, out)
 	}
 	if strings.Count(out, "\n") != 2 {
@@ -302,16 +306,13 @@ func startSandbox(t *testing.T, args ...string) string {
 			t.Errorf("sandbox exit %d: %s", code, errOut.String())
 		}
 	})
-	// The address is read from what the sandbox prints, as a script would.
+	// The address is read from the export line the sandbox prints, as a
+	// script would.
 	for {
-		first, _, ok := strings.Cut(out.String(), "\n")
-		if ok {
-			_, u, found := strings.Cut(first, " at ")
-			base, isAPI := strings.CutSuffix(u, "/users/invite/received")
-			if !found || !isAPI {
-				t.Fatalf("sandbox printed %q", first)
+		if _, rest, ok := strings.Cut(out.String(), "\nexport POSTPRESS_BASE_URL="); ok {
+			if base, _, ok := strings.Cut(rest, "\n"); ok {
+				return base
 			}
-			return base
 		}
 		select {
 		case code := <-done:

@@ -2,31 +2,25 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"log/slog"
-	"strings"
 	"time"
 
 	"github.com/postpress/postpress-go/client"
 	"github.com/postpress/postpress-go/postpresstest"
 )
 
-// errConfig marks a client configuration error (no API key, a refused base
-// URL): bad input, nothing sent.
-var errConfig = errors.New("postpress: configuration")
-
 // sandboxItems is how many invitations the built-in sandbox serves: several
-// pages at the API's default limit of 10, two at the CLI's 100.
-const sandboxItems = 120
+// pages at the API's default limit, two at the CLI's page size (120 when
+// that is 100).
+const sandboxItems = client.DefaultPageSize * 6 / 5
 
 // listFlags are the flags of `invitations received` and `invitations sync`.
 type listFlags struct {
-	accountID string // the first of accounts
-	pageSize  int
+	accountID string            // the first of accounts
+	params    client.ListParams // one flag a query parameter (params.go), AccountID aside
 	maxItems  int
-	cursor    string
 	format    string
 	baseURL   string
 	sandbox   bool
@@ -34,25 +28,28 @@ type listFlags struct {
 	retries   int
 	verbose   bool
 	validate  bool
+	csvRaw    bool
 	accountFlags
 	syncFlags
 }
 
 func parseListFlags(env Env, args []string, cmd string) (*listFlags, error) {
-	f := &listFlags{}
+	f := &listFlags{params: client.ListParams{Limit: client.DefaultPageSize}}
 	fs := flag.NewFlagSet("postpress invitations "+cmd, flag.ContinueOnError)
 	fs.SetOutput(env.Stderr)
 	f.accountFlags.register(fs)
-	fs.IntVar(&f.pageSize, "page-size", client.DefaultPageSize, fmt.Sprintf("items a page, %d..%d (sent as limit)", client.MinPageSize, client.MaxPageSize))
+	// A sync lists every account from the start: the flags receivedOnly
+	// names (such as the cursor) are not its own.
+	params := registerParams(fs, &f.params, func(name string) bool { _, only := receivedOnly[name]; return cmd == "sync" && only })
 	if cmd == "sync" {
 		f.syncFlags.register(fs)
 	}
 	if cmd == "received" {
 		fs.IntVar(&f.maxItems, "max-items", 0, "stop after N items (per account); 0 = all")
-		fs.StringVar(&f.cursor, "cursor", "", "start from this cursor (resume; one account only)")
-		fs.BoolVar(&f.validate, "validate", false, "check every response against the spec and the client's decoding, as `contract check` does; disagreements go to stderr (pages are then fetched one at a time; one account only)")
+		fs.BoolVar(&f.validate, "validate", false, "check every response against the spec, as 'contract check' does; a summary of the disagreements goes to stderr (pages are then fetched one at a time; one account only)")
 	}
-	fs.StringVar(&f.format, "format", "", "table, ndjson, json or csv (default: table on a terminal, else ndjson)")
+	fs.StringVar(&f.format, "format", "", "table, ndjson, json or csv (default: table on a terminal, else ndjson); ndjson and json write each invitation as the server sent it, members the spec does not list included; csv and table have the spec's columns")
+	fs.BoolVar(&f.csvRaw, "csv-raw", false, "with --format csv, write every cell as it came, even one a spreadsheet would run as a formula (by default a cell starting with =, +, -, @, tab or carriage return gets a leading ')")
 	fs.StringVar(&f.baseURL, "base-url", env.Getenv("POSTPRESS_BASE_URL"), "API base URL (env POSTPRESS_BASE_URL; default "+client.DefaultBaseURL+")")
 	fs.BoolVar(&f.sandbox, "sandbox", false, "list from the built-in sandbox, in-process (no key or account needed)")
 	fs.DurationVar(&f.timeout, "timeout", client.DefaultAttemptTimeout, "per-attempt timeout")
@@ -62,11 +59,8 @@ func parseListFlags(env Env, args []string, cmd string) (*listFlags, error) {
 		_, _ = fmt.Fprintf(fs.Output(), "Usage: postpress invitations %s [flags]\n\n%sThe API key comes from POSTPRESS_API_KEY.\n\nFlags:\n", cmd, commandHelp[cmd])
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil, err
-		}
-		return nil, &usageError{err.Error()}
+	if err := parseFlags(fs, args); err != nil {
+		return nil, err
 	}
 	if fs.NArg() > 0 {
 		return nil, usagef("unexpected argument %q", fs.Arg(0))
@@ -80,21 +74,18 @@ func parseListFlags(env Env, args []string, cmd string) (*listFlags, error) {
 		return nil, err
 	}
 	f.accountID = f.accounts[0]
+	if err := params.check(); err != nil {
+		return nil, err
+	}
 	switch {
-	case set["cursor"] && f.cursor == "":
-		return nil, usagef("--cursor must not be empty (omit it to start from the beginning)")
 	case set["cursor"] && len(f.accounts) > 1:
 		return nil, usagef("--cursor resumes one account: give one --account-id with it")
 	case f.validate && len(f.accounts) > 1:
 		return nil, usagef("--validate checks one account's listing: give one --account-id with it")
-	case f.pageSize < client.MinPageSize || f.pageSize > client.MaxPageSize:
-		return nil, usagef("--page-size must be %d..%d, got %d", client.MinPageSize, client.MaxPageSize, f.pageSize)
-	case f.maxItems < 0:
-		return nil, usagef("--max-items must be 0 (all) or more, got %d", f.maxItems)
-	case f.retries < 0:
-		return nil, usagef("--retries must be 0 or more, got %d", f.retries)
-	case f.timeout <= 0:
-		return nil, usagef("--timeout must be positive, got %v", f.timeout)
+	}
+	if err := checkOptions(flagOption{"max-items", client.WithMaxItems(f.maxItems)},
+		flagOption{"retries", client.WithMaxRetries(f.retries)}, flagOption{"timeout", client.WithAttemptTimeout(f.timeout)}); err != nil {
+		return nil, err
 	}
 	if f.format == "" {
 		f.format = "ndjson"
@@ -130,9 +121,10 @@ func listReceived(ctx context.Context, env Env, args []string) error {
 	if len(f.accounts) > 1 {
 		return listMany(ctx, env, f, c)
 	}
-	params := client.ListParams{AccountID: f.accountID, Limit: f.pageSize, Cursor: f.cursor, MaxItems: f.maxItems}
-	if err := params.Validate(); err != nil {
-		return err
+	params := f.params
+	params.AccountID = f.accountID
+	if err := client.ValidateParams(params); err != nil {
+		return describe(ctx, err, 0, failure{})
 	}
 	return listOne(ctx, env, f, c, params, val)
 }
@@ -145,6 +137,7 @@ func newClient(env Env, f *listFlags, extra ...client.Option) (*client.Client, f
 	opts := []client.Option{
 		client.WithAttemptTimeout(f.timeout),
 		client.WithMaxRetries(f.retries),
+		client.WithMaxItems(f.maxItems),
 		client.WithUserAgent("postpress-cli/" + client.Version),
 	}
 	if env.HTTPClient != nil {
@@ -154,35 +147,39 @@ func newClient(env Env, f *listFlags, extra ...client.Option) (*client.Client, f
 		opts = append(opts, client.WithLogger(slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))))
 	}
 	opts = append(opts, f.options()...)
+	base := ""
 	if f.sandbox {
 		srv := postpresstest.NewServer(postpresstest.WithAnyAPIKey(), postpresstest.WithAnyAccount(sandboxItems), postpresstest.WithLenientCursors())
 		stop = srv.Close
-		opts = append(opts, client.WithBaseURL(srv.URL), client.WithAPIKey("pp_sandbox"))
+		opts = append(opts, client.WithBaseURL(srv.URL), client.WithAPIKey(sandboxKey))
 	} else {
 		key := env.Getenv(client.EnvAPIKey)
 		// The client refuses a key that cannot be a header value.
 		if key == "" {
-			return nil, stop, fmt.Errorf("%w: no API key: set %s", errConfig, client.EnvAPIKey)
+			return nil, stop, noAPIKey()
 		}
 		// The base URL is always passed, so that the client never reads
 		// the process environment behind env.Getenv's back.
-		base := f.baseURL
+		base = f.baseURL
 		if base == "" {
 			base = client.DefaultBaseURL
+		}
+		if err := checkBaseURL(base); err != nil {
+			return nil, stop, err
 		}
 		opts = append(opts, client.WithAPIKey(key), client.WithBaseURL(base))
 	}
 	c, err := client.New(append(opts, extra...)...)
 	if err != nil {
 		stop()
-		return nil, func() {}, fmt.Errorf("%w: %w", errConfig, err)
+		return nil, func() {}, baseURLError(base, err)
 	}
 	return c, stop, nil
 }
 
 // listOne lists one account; val (nil without --validate) checks each page.
 func listOne(ctx context.Context, env Env, f *listFlags, c *client.Client, params client.ListParams, val *checkSession) error {
-	w := writers[f.format](env.Stdout)
+	w := f.newWriter(env.Stdout)
 	// The progress line is for a person at a terminal waiting on a long
 	// listing; --verbose logs every request instead.
 	prog := &progress{w: env.Stderr, on: env.StderrTTY && !f.verbose}
@@ -223,65 +220,10 @@ func listOne(ctx context.Context, env Env, f *listFlags, c *client.Client, param
 		listErr = fmt.Errorf("postpress: writing output: %w", err)
 	}
 	if listErr != nil {
-		return describe(ctx, listErr, prog.items, f.timeout)
+		return describe(ctx, listErr, prog.items, failure{timeout: f.timeout, baseURL: f.baseURL, resume: "cursor"})
 	}
 	if next != "" { // stopped by --max-items with more to list
 		_, _ = fmt.Fprintf(env.Stderr, "postpress: stopped at --max-items %d; continue with: --cursor %s\n", f.maxItems, printable(next))
 	}
 	return nil
 }
-
-// describe turns a listing error into the message the user sees: what
-// failed, the HTTP status, the API error type, the request id, how many
-// items were written, and the cursor to resume from.
-func describe(ctx context.Context, err error, written int, timeout time.Duration) error {
-	var pe *client.ParamError
-	if errors.As(err, &pe) {
-		return err
-	}
-	var b strings.Builder
-	cause := err
-	var paging *client.PagingError
-	if errors.As(err, &paging) {
-		cause = paging.Err // the resume point gets its own line below
-	}
-	if ctx.Err() != nil && errors.Is(err, context.Canceled) {
-		b.WriteString("postpress: interrupted")
-	} else {
-		fmt.Fprintf(&b, "postpress: listing failed: %s", printable(cause.Error()))
-	}
-	var apiErr *client.APIError
-	if errors.As(err, &apiErr) {
-		fmt.Fprintf(&b, "\n  HTTP status: %d", apiErr.StatusCode)
-		if apiErr.Type != "" {
-			fmt.Fprintf(&b, "\n  error type:  %s", printable(string(apiErr.Type)))
-			if d := apiErr.Type.Description(); d != "" {
-				fmt.Fprintf(&b, " (%s)", d)
-			}
-		}
-		if apiErr.Instance != "" {
-			fmt.Fprintf(&b, "\n  request id:  %s", printable(apiErr.Instance))
-		}
-	}
-	if ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
-		fmt.Fprintf(&b, "\n  timeout:     an attempt may take at most %v (--timeout)", timeout)
-	}
-	if paging != nil {
-		fmt.Fprintf(&b, "\n  written:     %d items", written)
-		// Cursor is "" when the listing failed on its first page and was
-		// not started from a cursor: run the same command again.
-		if paging.Cursor != "" {
-			fmt.Fprintf(&b, "\n  resume with: --cursor %s", printable(paging.Cursor))
-		}
-	}
-	return &listError{msg: b.String(), err: err}
-}
-
-// listError is a described listing failure.
-type listError struct {
-	msg string
-	err error
-}
-
-func (e *listError) Error() string { return e.msg }
-func (e *listError) Unwrap() error { return e.err }

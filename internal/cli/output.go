@@ -2,10 +2,13 @@ package cli
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"io"
 	"reflect"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -30,23 +33,55 @@ var writers = map[string]func(io.Writer) writer{
 	"table":  newTable,
 }
 
-// ndjson: one invitation a line, with the API's field names.
+// newWriter returns the writer of --format, shaped by the command's flags:
+// the CSV header's lead columns (one header per command and flags, rows or
+// none) and --csv-raw.
+func (f *listFlags) newWriter(out io.Writer) leadWriter {
+	w := writers[f.format](out).(leadWriter)
+	if c, ok := w.(*csvOut); ok {
+		c.leads = f.leadNames()
+		c.raw = f.csvRaw
+	}
+	return w
+}
+
+// ndjson: one invitation a line, as the server sent it (invitationJSON).
 type ndjson struct {
 	buf *bufio.Writer
-	enc *json.Encoder
 }
 
-func newNDJSON(w io.Writer) writer {
-	b := bufio.NewWriter(w)
-	return &ndjson{buf: b, enc: json.NewEncoder(b)}
+func newNDJSON(w io.Writer) writer { return &ndjson{buf: bufio.NewWriter(w)} }
+
+func (n *ndjson) write(inv *client.Invitation) error {
+	b, err := invitationJSON(inv)
+	if err != nil {
+		return err
+	}
+	_, _ = n.buf.Write(b)
+	return n.buf.WriteByte('\n')
 }
 
-func (n *ndjson) write(inv *client.Invitation) error { return n.enc.Encode(inv) }
-func (n *ndjson) flush() error                       { return n.buf.Flush() }
-func (n *ndjson) close() error                       { return n.buf.Flush() }
+func (n *ndjson) flush() error { return n.buf.Flush() }
+func (n *ndjson) close() error { return n.buf.Flush() }
 
-// jsonArray: one JSON array, streamed. The array is closed even when the
-// listing fails, so what was written is always valid JSON.
+// invitationJSON is the invitation as the server sent it, members the spec
+// does not list included: its RawJSON with the white space between tokens
+// removed (one line; members, values and their order as sent). An
+// invitation that has no RawJSON object (one a sync reports as removed, say)
+// is the generated type as encoding/json writes it.
+func invitationJSON(inv *client.Invitation) ([]byte, error) {
+	if raw := inv.RawJSON(); len(raw) > 0 && raw[0] == '{' {
+		var b bytes.Buffer
+		if err := json.Compact(&b, raw); err == nil {
+			return b.Bytes(), nil
+		}
+	}
+	return json.Marshal(inv)
+}
+
+// jsonArray: one JSON array of the invitations as the server sent them
+// (invitationJSON), streamed. The array is closed even when the listing
+// fails, so what was written is always valid JSON.
 type jsonArray struct {
 	buf *bufio.Writer
 	n   int
@@ -55,7 +90,7 @@ type jsonArray struct {
 func newJSON(w io.Writer) writer { return &jsonArray{buf: bufio.NewWriter(w)} }
 
 func (j *jsonArray) write(inv *client.Invitation) error {
-	b, err := json.Marshal(inv)
+	b, err := invitationJSON(inv)
 	if err != nil {
 		return err
 	}
@@ -84,9 +119,14 @@ func (j *jsonArray) close() error {
 	return j.buf.Flush()
 }
 
-// csvOut writes one row per invitation, with the columns of columns.go.
+// csvOut writes one row per invitation, with the columns of columns.go led
+// by the command's lead columns (see listFlags.leadNames). The header is the
+// same whether rows follow or none do, so that runs appended to one file
+// share one shape.
 type csvOut struct {
 	w      *csv.Writer
+	leads  []string // the names of the lead columns
+	raw    bool     // --csv-raw: cells as they came, formulas included
 	header bool
 	row    []string
 }
@@ -94,22 +134,51 @@ type csvOut struct {
 func newCSV(w io.Writer) writer { return &csvOut{w: csv.NewWriter(w)} }
 
 func (c *csvOut) write(inv *client.Invitation) error {
-	if !c.header {
-		c.header = true
-		if err := c.w.Write(csvColumns); err != nil {
-			return err
+	if err := c.writeHeader(); err != nil {
+		return err
+	}
+	c.row = csvRow(invitationColumns, reflect.ValueOf(&inv.InvitationReceived), c.row)
+	return c.writeRow(c.row)
+}
+
+// writeHeader writes the header once, before the first row or at close.
+func (c *csvOut) writeHeader() error {
+	if c.header {
+		return nil
+	}
+	c.header = true
+	return c.w.Write(append(slices.Clip(c.leads), csvColumns...))
+}
+
+// writeRow writes row, each cell neutralised (see defuse) unless raw.
+func (c *csvOut) writeRow(row []string) error {
+	if !c.raw {
+		for i := range row {
+			row[i] = defuse(row[i])
 		}
 	}
-	c.row = csvRow(invitationColumns, reflect.ValueOf(inv), c.row)
-	return c.w.Write(c.row)
+	return c.w.Write(row)
+}
+
+// formulaStarts are the characters that make a spreadsheet read a cell as
+// a formula (OWASP, CSV injection): =, +, -, @, tab and carriage return.
+const formulaStarts = "=+-@\t\r"
+
+// defuse returns s with a leading ' when a spreadsheet would run it as a
+// formula (an invitation's text is written by anyone: =HYPERLINK(…) would
+// be a live link), as OWASP recommends; other cells are unchanged.
+func defuse(s string) string {
+	if s != "" && strings.IndexByte(formulaStarts, s[0]) >= 0 {
+		return "'" + s
+	}
+	return s
 }
 
 func (c *csvOut) flush() error { c.w.Flush(); return c.w.Error() }
 
 func (c *csvOut) close() error {
-	if !c.header {
-		c.header = true
-		_ = c.w.Write(csvColumns)
+	if err := c.writeHeader(); err != nil {
+		return err
 	}
 	return c.flush()
 }
@@ -175,19 +244,24 @@ func cell(s string, n int) string {
 
 // printable makes text from the API safe to show on a terminal: runs of
 // white space become one space, and control characters (an ESC would let
-// an invitation's text drive the terminal) and bidirectional overrides
-// (which reorder what is shown) are dropped.
+// an invitation's text drive the terminal) and bidirectional formatting
+// characters (which reorder what is shown) are shown escaped, as Go writes
+// them (\x1b, \u202e), so that what was sent stays visible and inert.
 func printable(s string) string {
-	s = strings.Map(func(r rune) rune {
+	var b strings.Builder
+	for _, r := range s {
 		switch {
 		case unicode.IsSpace(r):
-			return ' '
-		case unicode.IsControl(r), isBidiControl(r):
-			return -1
+			b.WriteByte(' ')
+		case unicode.IsControl(r): // C0, DEL and C1
+			fmt.Fprintf(&b, `\x%02x`, r)
+		case isBidiControl(r):
+			fmt.Fprintf(&b, `\u%04x`, r)
+		default:
+			b.WriteRune(r)
 		}
-		return r
-	}, s)
-	return strings.Join(strings.Fields(s), " ")
+	}
+	return strings.Join(strings.Fields(b.String()), " ")
 }
 
 // isBidiControl reports whether r is one of Unicode's bidirectional

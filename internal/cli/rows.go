@@ -32,15 +32,16 @@ var idMember = func() string {
 }()
 
 // leadJSON returns the invitation as one JSON object whose first members
-// are leads (a flat row: the leads sit beside the invitation's members).
-// With idOnly the object holds the leads and the id.
+// are leads (a flat row: the leads sit beside the invitation's members, as
+// the server sent them: invitationJSON). With idOnly the object holds the
+// leads and the id.
 func leadJSON(leads []lead, inv *client.Invitation, idOnly bool) ([]byte, error) {
 	var body []byte
 	var err error
 	if idOnly {
 		body, err = json.Marshal(map[string]string{idMember: inv.ID})
 	} else {
-		body, err = json.Marshal(inv)
+		body, err = invitationJSON(inv)
 	}
 	if err != nil {
 		return nil, err
@@ -75,19 +76,14 @@ func (j *jsonArray) writeLead(leads []lead, inv *client.Invitation, idOnly bool)
 }
 
 func (c *csvOut) writeLead(leads []lead, inv *client.Invitation, _ bool) error {
-	head := make([]string, 0, len(leads)+len(csvColumns))
-	row := make([]string, 0, cap(head))
+	if err := c.writeHeader(); err != nil {
+		return err
+	}
+	row := make([]string, 0, len(leads)+len(csvColumns))
 	for _, l := range leads {
-		head = append(head, l.name)
 		row = append(row, l.value)
 	}
-	if !c.header {
-		c.header = true
-		if err := c.w.Write(append(head, csvColumns...)); err != nil {
-			return err
-		}
-	}
-	return c.w.Write(append(row, csvRow(invitationColumns, reflect.ValueOf(inv), nil)...))
+	return c.writeRow(append(row, csvRow(invitationColumns, reflect.ValueOf(&inv.InvitationReceived), nil)...))
 }
 
 // leadWidth is the width of a leading table column.

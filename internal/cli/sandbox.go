@@ -2,14 +2,21 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"net"
 	"net/http"
 	"time"
 
+	"github.com/postpress/postpress-go/client"
 	"github.com/postpress/postpress-go/postpresstest"
+)
+
+// The sandbox's key and account: any would do; these are what `postpress
+// sandbox` tells a user to export, and what --sandbox lists by default.
+const (
+	sandboxKey     = "pp_sandbox"
+	sandboxAccount = "acc_sandbox"
 )
 
 // sandbox is `postpress sandbox`: postpresstest's fake API on a real port,
@@ -20,11 +27,8 @@ func sandbox(ctx context.Context, env Env, args []string) error {
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on (HOST:PORT; port 0 picks a free one)")
 	items := fs.Int("items", sandboxItems, "invitations per account")
 	seed := fs.Int64("seed", 1, "seed of the generated invitations")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return &usageError{err.Error()}
+	if err := parseFlags(fs, args); err != nil {
+		return err
 	}
 	switch {
 	case fs.NArg() > 0:
@@ -49,8 +53,11 @@ func sandbox(ctx context.Context, env Env, args []string) error {
 	)
 	srv := &http.Server{Handler: fake, ReadHeaderTimeout: 10 * time.Second}
 	base := "http://" + ln.Addr().String() + postpresstest.BasePath
-	_, _ = fmt.Fprintf(env.Stdout, "postpress sandbox: serving the fake API at %s/users/invite/received\n", base)
-	_, _ = fmt.Fprintf(env.Stdout, "any non-empty X-API-KEY and any account_id are accepted; %d invitations per account; Ctrl-C stops it\n", *items)
+	_, _ = fmt.Fprintf(env.Stdout, "postpress sandbox: serving the fake API at %s (GET %s/users/invite/received); Ctrl-C stops it\n", base, base)
+	_, _ = fmt.Fprintf(env.Stdout, "any non-empty X-API-KEY and any account_id are accepted; %d invitations per account\n", *items)
+	_, _ = fmt.Fprintf(env.Stdout, "In another shell, paste these lines, then run: postpress invitations received\n")
+	_, _ = fmt.Fprintf(env.Stdout, "export %s=%s\nexport %s=%s\nexport POSTPRESS_ACCOUNT_ID=%s\n",
+		client.EnvBaseURL, base, client.EnvAPIKey, sandboxKey, sandboxAccount)
 	if env.Ready != nil {
 		env.Ready(base)
 	}

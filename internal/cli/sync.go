@@ -4,21 +4,59 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"iter"
+	"strings"
+	"time"
 
 	"github.com/postpress/postpress-go/client"
 	"github.com/postpress/postpress-go/invsync"
 	"github.com/postpress/postpress-go/invsync/boltstore"
+	"github.com/postpress/postpress-go/invsync/pgstore"
 )
 
 // syncFlags are the flags of `invitations sync` besides the listing's.
 type syncFlags struct {
-	state   string
-	removed bool
+	state     string
+	removed   bool
+	lease     time.Duration
+	intoTable string
 }
 
 func (s *syncFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&s.state, "state", "", "state `FILE` (created when missing; one run at a time); required")
+	fs.StringVar(&s.state, "state", "", "state: a `FILE` (created when missing; one run at a time) or a postgres:// URL (workers share the accounts); required")
 	fs.BoolVar(&s.removed, "removed", false, "also print the invitations gone since the last run (accepted, declined or withdrawn), with change=removed and only their id")
+	fs.DurationVar(&s.lease, "lease", pgstore.DefaultLeaseTime, "with a postgres:// state: how long a worker holds an account without renewing; a dead worker's accounts go to the others this long after")
+	fs.StringVar(&s.intoTable, "into-table", "", "with a postgres:// state: also upsert the new invitations into this `TABLE` (created when missing), in the transaction that records them: exactly once")
+}
+
+// isPostgres reports whether --state names a PostgreSQL database.
+func isPostgres(state string) bool {
+	return strings.HasPrefix(state, "postgres://") || strings.HasPrefix(state, "postgresql://")
+}
+
+// syncStore is the store --state names.
+type syncStore interface {
+	invsync.Store
+	Close() error
+}
+
+// openSyncStore opens the store --state names: a file is bbolt's, a
+// postgres:// URL pgstore's.
+func openSyncStore(ctx context.Context, f *listFlags) (syncStore, string, error) {
+	if !isPostgres(f.state) {
+		for name, set := range map[string]bool{"lease": f.lease != pgstore.DefaultLeaseTime, "into-table": f.intoTable != ""} {
+			if set {
+				return nil, "", usagef("--%s needs a postgres:// --state (a state file is one run at a time, and holds no table)", name)
+			}
+		}
+		st, err := boltstore.Open(f.state)
+		return st, f.state, err
+	}
+	st, err := pgstore.Open(ctx, f.state, pgstore.Options{LeaseTime: f.lease, Table: f.intoTable})
+	if err != nil {
+		return nil, "", err
+	}
+	return st, pgstore.Redact(f.state), nil
 }
 
 // syncOutput writes a sync's events as rows.
@@ -46,22 +84,35 @@ func syncInvitations(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	if f.state == "" {
-		return usagef("--state is required: the file that remembers what earlier runs printed")
+		return usagef("--state is required: the file (or postgres:// database) that remembers what earlier runs printed")
 	}
 	c, stop, err := newClient(env, f)
 	if err != nil {
 		return err
 	}
 	defer stop()
-	st, err := boltstore.Open(f.state)
+	st, where, err := openSyncStore(ctx, f)
 	if err != nil {
 		return err
 	}
 	defer func() { _ = st.Close() }()
 
-	out := &syncOutput{w: writers[f.format](env.Stdout).(leadWriter), f: f, written: map[string]int{}}
-	s := &invsync.Syncer{Store: st, Removed: f.removed}
-	res, runErr := s.Run(ctx, c.PagesForAccounts(ctx, f.accounts, client.ListParams{Limit: f.pageSize}), out)
+	out := &syncOutput{w: f.newWriter(env.Stdout), f: f, written: map[string]int{}}
+	s := &invsync.Syncer{Store: st, Removed: f.removed, Invitations: f.intoTable != "", Batch: f.concurrency}
+	pages := func(accounts []string) iter.Seq2[client.AccountPage, error] {
+		return c.PagesForAccounts(ctx, accounts, f.params)
+	}
+	var (
+		res    invsync.Result
+		runErr error
+		rest   string
+	)
+	if _, shared := st.(invsync.Claimer); shared {
+		rest = "; other workers list the rest"
+		res, runErr = s.RunShared(ctx, f.accounts, pages, out)
+	} else {
+		res, runErr = s.Run(ctx, pages(f.accounts), out)
+	}
 	if err := out.w.close(); err != nil && runErr == nil {
 		runErr = fmt.Errorf("postpress: writing output: %w", err)
 	}
@@ -69,10 +120,10 @@ func syncInvitations(ctx context.Context, env Env, args []string) error {
 	if f.removed {
 		removed = fmt.Sprintf(", %d removed", res.Removed)
 	}
-	_, _ = fmt.Fprintf(env.Stderr, "postpress: sync: %d new%s from %d of %d accounts (state %s)\n",
-		res.New, removed, res.Accounts, len(f.accounts), f.state)
+	_, _ = fmt.Fprintf(env.Stderr, "postpress: sync: %d new%s from %d of %d accounts (state %s%s)\n",
+		res.New, removed, res.Accounts, len(f.accounts), where, rest)
 	if runErr != nil {
 		return fmt.Errorf("%w\npostpress: the state keeps what was committed before this error; the next run prints again what this one printed since", runErr)
 	}
-	return reportFailed(ctx, env.Stderr, res.Failed, out.written, len(f.accounts), f.timeout)
+	return reportFailed(ctx, env.Stderr, res.Failed, out.written, len(f.accounts), failure{timeout: f.timeout, baseURL: f.baseURL, resume: "sync"})
 }

@@ -7,6 +7,7 @@ package contracttest
 
 import (
 	"bytes"
+	"cmp"
 	"io"
 	"net/http"
 	"testing"
@@ -43,8 +44,9 @@ func NewClient(t testing.TB, base http.RoundTripper) *http.Client {
 	return &http.Client{Transport: NewTransport(t, base)}
 }
 
-// RoundTrip validates req, sends it, and validates the response unless it
-// is marked with FaultHeader. A body that cannot be read in full is handed
+// RoundTrip validates req, sends it, and checks the response (every
+// disagreement contract.Validator.Check finds, undocumented members
+// included) unless it is marked with FaultHeader. A body that cannot be read in full is handed
 // on as it came: the bytes that arrived, then the same read error; that is
 // a violation unless the request's context had ended (the client stopped
 // waiting, which says nothing about the server).
@@ -52,11 +54,7 @@ func (tr *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err := tr.v.ValidateRequest(req); err != nil {
 		tr.T.Errorf("contract violation: %v", err)
 	}
-	base := tr.Base
-	if base == nil {
-		base = http.DefaultTransport
-	}
-	resp, err := base.RoundTrip(req)
+	resp, err := cmp.Or(tr.Base, http.DefaultTransport).RoundTrip(req)
 	if err != nil || resp.Header.Get(contract.FaultHeader) != "" {
 		return resp, err
 	}
@@ -73,8 +71,11 @@ func (tr *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		return resp, nil
 	}
 	resp.Body = io.NopCloser(bytes.NewReader(body))
-	if err := tr.v.ValidateResponse(req, resp.StatusCode, resp.Header, body); err != nil {
-		tr.T.Errorf("contract violation: %v", err)
+	// Check, not ValidateResponse: a test server must not send members
+	// the spec does not document either.
+	ex := &contract.Exchange{Method: req.Method, URL: req.URL.RequestURI(), Status: resp.StatusCode, Header: resp.Header, Body: body}
+	if ds := tr.v.Check(ex).Disagreements; len(ds) > 0 {
+		tr.T.Errorf("contract violation: response %d to %s:\n%s", resp.StatusCode, req.URL.RequestURI(), contract.WantText(ds))
 	}
 	return resp, nil
 }

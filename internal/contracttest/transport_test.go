@@ -10,6 +10,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/postpress/postpress-go/client"
 	"github.com/postpress/postpress-go/internal/contract"
 )
 
@@ -90,6 +91,7 @@ func TestValidatorRejectsContractBreaks(t *testing.T) {
 		"status mismatch":        {stub{403, nil, `{"title":"x","type":"errors/account_restricted","status":401}`}, "status"},
 		"undocumented status":    {stub{418, nil, `{"title":"x","type":"errors/teapot","status":418}`}, "418"},
 		"html without fault":     {stub{502, http.Header{"Content-Type": {"text/html"}}, `<html></html>`}, "502"},
+		"undocumented member":    {stub{200, nil, `{"object":"InvitationList","items":[` + strings.Replace(validItem, `"id"`, `"score":1,"id"`, 1) + `],"cursor":null}`}, "/items/0/score undocumented property"},
 	} {
 		errs := exchange(t, tc.s, nil)
 		all := strings.Join(errs, "\n")
@@ -107,7 +109,7 @@ func TestValidatorChecksRequests(t *testing.T) {
 	for name, mutate := range map[string]func(*http.Request){
 		"no key":         func(r *http.Request) { r.Header.Del("X-API-KEY") },
 		"no account":     func(r *http.Request) { r.URL.RawQuery = "limit=10" },
-		"limit too high": func(r *http.Request) { r.URL.RawQuery = "account_id=a&limit=101" },
+		"limit too high": func(r *http.Request) { r.URL.RawQuery = fmt.Sprintf("account_id=a&limit=%d", client.MaxPageSize+1) },
 		"empty cursor":   func(r *http.Request) { r.URL.RawQuery = "account_id=a&cursor=" },
 		"other path":     func(r *http.Request) { r.URL.Path = "/api/v1/users/invite/sent" },
 	} {

@@ -20,6 +20,8 @@
 // through contracttest.NewTransport, and Prism's own request validation
 // (its sl-violations header) must find nothing wrong with the generated
 // client's requests. Further tests check the docs' example page and
-// cursor, the typed decoding of each status, and Prism's 401 for a missing
-// key.
+// cursor, the typed decoding of each status (found by name in the generated
+// response, so a status the spec adds needs no edit here; the statuses and
+// each type's status come from the error table, internal/errtable), and
+// Prism's 401 for a missing key.
 package prismtest

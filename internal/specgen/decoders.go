@@ -7,7 +7,6 @@ import (
 	"reflect"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -23,9 +22,10 @@ var roots = map[string]reflect.Type{
 
 var unmarshaler = reflect.TypeFor[json.Unmarshaler]()
 
-// decoders generates internal/wire/decode_gen.go: for each 2xx JSON
-// response schema, an exported Decode<Schema> over one decoder method per
-// struct type and per slice type reachable from it. The Go types come from
+// decoders generates client/decode_gen.go: for each 2xx JSON response
+// schema, a decode<Schema> over one function per struct type and per slice
+// of struct type reachable from it, reading with github.com/go-faster/jx
+// (the runtime they call is in client/decoders.go). The Go types come from
 // gen (what oapi-codegen made of the spec); the schema is walked beside
 // them, so that a property without a Go field (it would be dropped), a
 // field without a property, or a Go kind the decoder has no code for
@@ -60,17 +60,16 @@ func decoders(doc *openapi3.T) ([]byte, error) {
 			}
 		}
 	}
-	b := header("wire")
-	b.WriteString("import (\n\"github.com/postpress/postpress-go/gen\"\n)\n\n")
+	b := header("client")
+	b.WriteString("import (\n\"bytes\"\n\"encoding/json\"\n\n\"github.com/go-faster/jx\"\n\n\"github.com/postpress/postpress-go/gen\"\n)\n\n")
 	b.Write(g.out.Bytes())
 	return b.Bytes(), nil
 }
 
 type decoderGen struct {
-	doc   *openapi3.T
-	out   bytes.Buffer
-	done  map[reflect.Type]bool
-	enums int
+	doc  *openapi3.T
+	out  bytes.Buffer
+	done map[reflect.Type]bool
 }
 
 // schemaPath is where a schema is defined: its $ref, or the path it was
@@ -149,20 +148,23 @@ func fields(t reflect.Type, s *openapi3.SchemaRef, path string) ([]field, []stri
 	return out, required, nil
 }
 
-// fast reports whether values of t get generated code; the others are
-// decoded by encoding/json (decodeStd).
+// fast reports whether values of t get generated code: strings, gen's
+// structs, pointers to those and slices of gen's structs. The others
+// (numbers, booleans, maps, other slices, json.Unmarshalers) are decoded by
+// encoding/json from the value's bytes (decodeStd).
 func fast(t reflect.Type) bool {
 	if reflect.PointerTo(t).Implements(unmarshaler) {
 		return false
 	}
 	switch t.Kind() {
-	case reflect.String, reflect.Bool, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
-		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Float32, reflect.Float64:
+	case reflect.String:
 		return typeExpr(t) != ""
 	case reflect.Struct:
 		return t.Name() != "" && t.PkgPath() == reflect.TypeFor[gen.InvitationList]().PkgPath()
-	case reflect.Pointer, reflect.Slice:
+	case reflect.Pointer:
 		return fast(t.Elem())
+	case reflect.Slice:
+		return t.Elem().Kind() == reflect.Struct && fast(t.Elem())
 	}
 	return false
 }
@@ -200,19 +202,7 @@ func typeExpr(t reflect.Type) string {
 	return ""
 }
 
-// id names t in generated function names.
-func id(t reflect.Type) string {
-	switch t.Kind() {
-	case reflect.Pointer:
-		return "Ptr" + id(t.Elem())
-	case reflect.Slice:
-		return "SliceOf" + id(t.Elem())
-	}
-	n := t.Name()
-	return strings.ToUpper(n[:1]) + n[1:]
-}
-
-// root generates Decode<name> and everything below it.
+// root generates decode<name> and everything below it.
 func (g *decoderGen) root(name string, t reflect.Type, s *openapi3.SchemaRef) error {
 	fs, required, err := fields(t, s, s.Ref)
 	if err != nil {
@@ -221,54 +211,63 @@ func (g *decoderGen) root(name string, t reflect.Type, s *openapi3.SchemaRef) er
 	if len(required) > 64 {
 		return fmt.Errorf("%s: more than 64 required members", s.Ref)
 	}
-	fmt.Fprintf(&g.out, `// Decode%[1]s decodes body, a %[1]s (%[2]s), into v exactly as
-// encoding/json's Unmarshal would, and then fails with a *MissingError if
-// the top-level object lacks a member the spec requires. It never writes
-// to body.
-func Decode%[1]s(body []byte, v *gen.%[1]s) error {
-	d := decoder{data: body}
-	if d.peek() == 0 {
-		return d.syntaxError()
-	}
+	fmt.Fprintf(&g.out, `// decode%[1]s decodes body, a %[1]s (%[2]s), into v as
+// encoding/json's Unmarshal would, and returns the members the spec
+// requires that the top-level object lacks. raws[member], for a top-level
+// array of objects, collects each element's bytes (slices of body). It
+// never writes to body.
+func decode%[1]s(body []byte, v *gen.%[1]s, raws map[string]*elems) (missing []string, err error) {
+	d := jx.DecodeBytes(body)
 	var seen uint64
-	isNull, err := d.beginObject(%[1]q)
+	switch d.Next() {
+	case jx.Null:
+		err = d.Null()
+	case jx.Object:
+		seen, err = members%[1]s(d, v, nil, raws, len(body)/512)
+	default:
+		err = typeError(d, %[3]q)
+	}
+	if err == nil {
+		err = end(d)
+	}
 	if err != nil {
-		return err
+		return nil, err
 	}
-	if !isNull {
-		if seen, err = d.members%[1]s(v); err != nil {
-			return err
-		}
-	}
-	if err := d.end(); err != nil {
-		return err
-	}
-	return missing(%[1]q, required%[1]s, seen)
+	return absent(required%[1]s, seen), nil
 }
 
-`, name, s.Ref)
-	fmt.Fprintf(&g.out, "// required%s are the members %s requires, in the spec's order.\nvar required%s = %#v\n\n", name, s.Ref, name, required)
+// required%[1]s are the members %[2]s requires, in the spec's order.
+var required%[1]s = %#[4]v
+
+`, name, s.Ref, typeExpr(t), required)
 	return g.structDecoder(t, fs, required, s.Ref, true)
 }
 
-// structDecoder generates, for struct type t, value<T> (null leaves it as
+// structDecoder generates, for struct type t, decode<T> (null leaves it as
 // is, an object fills it) and members<T> (the members of an opened object,
-// noting which required ones came).
+// noting which required ones came). The root's members<T> also takes the
+// raws and the capacity hint its arrays of objects start with.
 func (g *decoderGen) structDecoder(t reflect.Type, fs []field, required []string, path string, top bool) error {
 	g.done[t] = true
 	name := t.Name()
-	if !top {
-		fmt.Fprintf(&g.out, `// value%[1]s decodes %[2]s into v: null leaves it as it is.
-func (d *decoder) value%[1]s(v *gen.%[1]s) error {
-	isNull, err := d.beginObject(%[1]q)
-	if isNull || err != nil {
+	params := ""
+	if top {
+		params = ", raws map[string]*elems, hint int"
+	} else {
+		fmt.Fprintf(&g.out, `// decode%[1]s decodes %[2]s into v: null leaves it as it is.
+// first, when not nil, is set to the object's first member name.
+func decode%[1]s(d *jx.Decoder, v *gen.%[1]s, first *[]byte) error {
+	switch d.Next() {
+	case jx.Null:
+		return d.Null()
+	case jx.Object:
+		_, err := members%[1]s(d, v, first)
 		return err
 	}
-	_, err = d.members%[1]s(v)
-	return err
+	return typeError(d, %[3]q)
 }
 
-`, name, path)
+`, name, path, typeExpr(t))
 	}
 	var cases bytes.Buffer
 	var names []string
@@ -279,40 +278,47 @@ func (d *decoder) value%[1]s(v *gen.%[1]s) error {
 		if r := slices.Index(required, f.name); r >= 0 && r < 64 {
 			fmt.Fprintf(&cases, "\t\t\tseen |= 1 << %d\n", r)
 		}
-		code, deps, err := g.value(f.t, f.schema, "v."+f.goName, f.path, top)
+		code, deps, err := g.value(f.t, f.schema, "v."+f.goName, f.name, f.path, top)
 		if err != nil {
 			return err
 		}
 		cases.WriteString(code)
+		fmt.Fprintf(&cases, "\t\t\tif err != nil {\n\t\t\t\treturn seen, at(%q, err)\n\t\t\t}\n", f.name)
 		later = append(later, deps...)
 	}
 	fmt.Fprintf(&g.out, `// members%[1]s decodes the members of an object into v; seen has bit i
-// set for each required member (in the spec's order) that came.
-func (d *decoder) members%[1]s(v *gen.%[1]s) (seen uint64, err error) {
-	for first := true; ; first = false {
-		key, ok, err := d.nextMember(first)
-		if err != nil || !ok {
-			return seen, err
+// set for each required member (in the spec's order) that came. A member
+// is matched as encoding/json matches it: its exact name first, then
+// case-insensitively. first, when not nil, is set to the first member's
+// name as it is in the body.
+func members%[1]s(d *jx.Decoder, v *gen.%[1]s, first *[]byte%[3]s) (seen uint64, err error) {
+	it, err := d.ObjIter()
+	if err != nil {
+		return 0, err
+	}
+	for it.Next() {
+		if first != nil {
+			*first, first = it.Key(), nil
 		}
-		switch index%[1]s(key) {
+		switch index%[1]s(it.Key()) {
 %[2]s		default:
-			err = d.skipValue()
-		}
-		if err != nil {
-			return seen, err
+			if err = d.Skip(); err != nil {
+				return seen, err
+			}
 		}
 	}
+	return seen, it.Err()
 }
 
 // index%[1]s returns the index of the field of gen.%[1]s a member name
 // selects, or -1.
 func index%[1]s(key []byte) int {
 	switch string(key) {
-`, name, cases.String())
+`, name, cases.String(), params)
 	for i, n := range names {
 		fmt.Fprintf(&g.out, "\tcase %q:\n\t\treturn %d\n", n, i)
 	}
-	fmt.Fprintf(&g.out, "\t}\n\treturn foldIndex(key, names%[1]s)\n}\n\n// names%[1]s are the JSON names of gen.%[1]s's fields.\nvar names%[1]s = %#[2]v\n\n", name, names)
+	fmt.Fprintf(&g.out, "\t}\n\tfor i, n := range names%[1]s {\n\t\tif bytes.EqualFold(key, []byte(n)) {\n\t\t\treturn i\n\t\t}\n\t}\n\treturn -1\n}\n\n// names%[1]s are the JSON names of gen.%[1]s's fields.\nvar names%[1]s = %#[2]v\n\n", name, names)
 	for _, f := range later {
 		if err := f(); err != nil {
 			return err
@@ -321,55 +327,34 @@ func index%[1]s(key []byte) int {
 	return nil
 }
 
-// value returns the statements that decode the value at d.pos into lv (an
+// value returns the statements that decode the value at d into lv (an
 // addressable expression of type t), setting err, and the generators of
-// the methods they call.
-func (g *decoderGen) value(t reflect.Type, s *openapi3.SchemaRef, lv, path string, top bool) (string, []func() error, error) {
+// the functions they call. member is lv's JSON name when lv is a field of
+// the root (its array of objects then keeps each element's bytes).
+func (g *decoderGen) value(t reflect.Type, s *openapi3.SchemaRef, lv, member, path string, top bool) (string, []func() error, error) {
 	if err := checkKind(t, path); err != nil {
 		return "", nil, err
 	}
 	if !fast(t) {
-		return fmt.Sprintf("\t\t\terr = d.decodeStd(%s)\n", addr(lv)), nil, nil
+		return fmt.Sprintf("\t\t\terr = decodeStd(d, %s)\n", addr(lv)), nil, nil
 	}
-	tn := strconv.Quote(typeExpr(t))
 	switch t.Kind() {
 	case reflect.String:
 		p := addr(lv)
 		if t.Name() != "string" || t.PkgPath() != "" {
 			p = "(*string)(" + p + ")"
 		}
-		if s != nil && s.Value != nil && len(s.Value.Enum) > 0 && len(s.Value.Enum) <= 8 {
-			var vals []string
-			for _, e := range s.Value.Enum {
-				if v, ok := e.(string); ok {
-					vals = append(vals, v)
-				}
-			}
-			g.enums++
-			fmt.Fprintf(&g.out, "// enum%d are the values of %s.\nvar enum%d = %#v\n\n", g.enums, path, g.enums, vals)
-			return fmt.Sprintf("\t\t\terr = d.strEnum(%s, enum%d)\n", p, g.enums), nil, nil
-		}
-		return fmt.Sprintf("\t\t\terr = d.str(%s)\n", p), nil, nil
-	case reflect.Bool:
-		return fmt.Sprintf("\t\t\terr = decodeBool(d, %s, %s)\n", addr(lv), tn), nil, nil
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		return fmt.Sprintf("\t\t\terr = decodeInt(d, %s, %s)\n", addr(lv), tn), nil, nil
-	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-		return fmt.Sprintf("\t\t\terr = decodeUint(d, %s, %s)\n", addr(lv), tn), nil, nil
-	case reflect.Float32, reflect.Float64:
-		return fmt.Sprintf("\t\t\terr = decodeFloat(d, %s, %s)\n", addr(lv), tn), nil, nil
+		return fmt.Sprintf("\t\t\terr = decodeString(d, %s)\n", p), nil, nil
 	case reflect.Struct:
-		return fmt.Sprintf("\t\t\terr = d.value%s(%s)\n", t.Name(), addr(lv)), g.structLater(t, s, path), nil
+		return fmt.Sprintf("\t\t\terr = decode%s(d, %s, nil)\n", t.Name(), addr(lv)), g.structLater(t, s, path), nil
 	case reflect.Pointer:
-		inner, deps, err := g.value(t.Elem(), s, "(*"+lv+")", path, top)
+		inner, deps, err := g.value(t.Elem(), s, "(*"+lv+")", member, path, false)
 		if err != nil {
 			return "", nil, err
 		}
-		return fmt.Sprintf(`			if isNull, nerr := d.null(); nerr != nil || isNull {
-				err = nerr
-				if isNull {
-					%[1]s = nil
-				}
+		return fmt.Sprintf(`			if d.Next() == jx.Null {
+				%[1]s = nil
+				err = d.Null()
 			} else {
 				if %[1]s == nil {
 					%[1]s = new(%[2]s)
@@ -377,10 +362,6 @@ func (g *decoderGen) value(t reflect.Type, s *openapi3.SchemaRef, lv, path strin
 %[3]s			}
 `, lv, typeExpr(t.Elem()), inner), deps, nil
 	case reflect.Slice:
-		hint := "0"
-		if top && t.Elem().Kind() == reflect.Struct {
-			hint = "d.sliceHint()"
-		}
 		var items *openapi3.SchemaRef
 		if s != nil && s.Value != nil {
 			items = s.Value.Items
@@ -388,7 +369,11 @@ func (g *decoderGen) value(t reflect.Type, s *openapi3.SchemaRef, lv, path strin
 		if items == nil {
 			return "", nil, fmt.Errorf("%s: gen type %s is a slice but the schema has no items", path, t)
 		}
-		return fmt.Sprintf("\t\t\terr = d.slice%s(%s, %s)\n", id(t.Elem()), addr(lv), hint), g.sliceLater(t, items, path+"/items"), nil
+		raws, hint := "nil", "0"
+		if top {
+			raws, hint = fmt.Sprintf("raws[%q]", member), "hint"
+		}
+		return fmt.Sprintf("\t\t\terr = decodeSliceOf%s(d, %s, %s, %s)\n", t.Elem().Name(), addr(lv), raws, hint), g.sliceLater(t, items, path+"/items"), nil
 	}
 	return "", nil, fmt.Errorf("%s: no decoder for gen type %s", path, t)
 }
@@ -401,7 +386,7 @@ func addr(lv string) string {
 	return "&" + lv
 }
 
-// structLater generates value<T> once.
+// structLater generates decode<T> once.
 func (g *decoderGen) structLater(t reflect.Type, s *openapi3.SchemaRef, path string) []func() error {
 	return []func() error{func() error {
 		if g.done[t] {
@@ -415,7 +400,7 @@ func (g *decoderGen) structLater(t reflect.Type, s *openapi3.SchemaRef, path str
 	}}
 }
 
-// sliceLater generates slice<Elem> once.
+// sliceLater generates decodeSliceOf<Elem> once.
 func (g *decoderGen) sliceLater(t reflect.Type, items *openapi3.SchemaRef, path string) []func() error {
 	return []func() error{func() error {
 		if g.done[t] {
@@ -423,51 +408,62 @@ func (g *decoderGen) sliceLater(t reflect.Type, items *openapi3.SchemaRef, path 
 		}
 		g.done[t] = true
 		elem := t.Elem()
-		inner, deps, err := g.value(elem, items, "s[n]", schemaPath(items, path), false)
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(&g.out, `// slice%[1]s decodes an array into *dst as encoding/json does: null sets
-// nil; the elements already in the slice are decoded into again.
-func (d *decoder) slice%[1]s(dst *%[2]s, hint int) error {
-	isNull, err := d.beginArray(%[3]q)
+		fmt.Fprintf(&g.out, `// decodeSliceOf%[1]s decodes an array into *dst as encoding/json does:
+// null sets nil; the elements already in the slice are decoded into again.
+// With raws not nil, each element's bytes are collected (see elems); hint
+// is the capacity a nil slice starts with.
+func decodeSliceOf%[1]s(d *jx.Decoder, dst *%[2]s, raws *elems, hint int) error {
+	switch d.Next() {
+	case jx.Null:
+		*dst = nil
+		return d.Null()
+	case jx.Array:
+	default:
+		return typeError(d, %[2]q)
+	}
+	it, err := d.ArrIter()
 	if err != nil {
 		return err
 	}
-	if isNull {
-		*dst = nil
-		return nil
+	s, n := *dst, 0
+	if s == nil {
+		s = make(%[2]s, 0, min(hint, 1024))
 	}
-	s := *dst
-	if s == nil && hint > 0 {
-		s = make(%[2]s, 0, hint)
-	}
-	n := 0
-	for first := true; ; first = false {
-		ok, err := d.nextElement(first)
-		if err != nil {
-			return err
-		}
-		if !ok {
-			break
-		}
+	var sub jx.Decoder
+	raws.reset()
+	for it.Next() {
 		s = growSlice(s, n)
-%[4]s		if err != nil {
-			return err
+		switch {
+		case raws == nil:
+			err = decode%[1]s(d, &s[n], nil)
+		case raws.slow:
+			// The element's bytes, then the element decoded from them.
+			var raw jx.Raw
+			d.Next() // past white space, so that raw starts at the value
+			if raw, err = d.Raw(); err == nil {
+				raws.raw = append(raws.raw, json.RawMessage(raw))
+				sub.ResetBytes(raw)
+				err = decode%[1]s(&sub, &s[n], nil)
+			}
+		default:
+			var first []byte
+			err = decode%[1]s(d, &s[n], &first)
+			raws.start(first)
+		}
+		if err != nil {
+			return atIndex(n, err)
 		}
 		n++
 	}
+	if err := it.Err(); err != nil {
+		return err
+	}
 	*dst = endSlice(s, n)
-	return nil
+	return raws.end()
 }
 
-`, id(elem), typeExpr(t), typeExpr(t), inner)
-		for _, f := range deps {
-			if err := f(); err != nil {
-				return err
-			}
-		}
-		return nil
+`, elem.Name(), typeExpr(t))
+		return g.structLater(elem, items, path)[0]()
 	}}
 }
 

@@ -14,15 +14,30 @@ import (
 type errorType struct {
 	value, varName, description string
 	status                      int
+	retryable                   bool
 	where                       string
 }
 
-// errorTypes generates client/errortypes_gen.go: an ErrorType constant for
-// each value of the `type` enum of each error response (named ErrorType +
-// its x-enum-varnames entry, documented with its x-enumDescriptions text),
-// and the table of their statuses and descriptions, by status and then in
-// the spec's order.
-func errorTypes(doc *openapi3.T) ([]byte, error) {
+// errorTable is what the spec says of its errors: the types by status (in
+// the spec's order), the statuses that carry them, ascending, and the
+// statuses a request is retried at (x-retryable-statuses).
+type errorTable struct {
+	byStatus  map[int][]errorType
+	statuses  []int
+	retryable []int
+}
+
+// readErrorTable reads the error table from the spec: each value of the
+// `type` enum of each error response, named by its x-enum-varnames entry,
+// explained by its x-enumDescriptions text, and retried as its status is
+// (the document's x-retryable-statuses) unless the type schema's
+// x-retryable map says otherwise.
+func readErrorTable(doc *openapi3.T) (*errorTable, error) {
+	retryable, err := intList(doc.Extensions["x-retryable-statuses"])
+	if err != nil {
+		return nil, fmt.Errorf("#/x-retryable-statuses: %w (the statuses a request is retried at, e.g. [429, 500, 502, 503, 504])", err)
+	}
+	slices.Sort(retryable)
 	byStatus := map[int][]errorType{}
 	seen := map[string]string{}
 	for _, o := range operations(doc) {
@@ -54,6 +69,10 @@ func errorTypes(doc *openapi3.T) ([]byte, error) {
 			if !ok {
 				return nil, fmt.Errorf("%s: x-enumDescriptions must map each enum value to its description", tw)
 			}
+			overrides, err := retryOverrides(tp.Value)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", tw, err)
+			}
 			for i, e := range tp.Value.Enum {
 				v, ok := e.(string)
 				if !ok {
@@ -70,7 +89,15 @@ func errorTypes(doc *openapi3.T) ([]byte, error) {
 					return nil, fmt.Errorf("%s: %s is also listed at %s", tw, v, prev)
 				}
 				seen[v] = tw
-				byStatus[status] = append(byStatus[status], errorType{v, names[i], oneLine(desc), status, tw})
+				retry := slices.Contains(retryable, status)
+				if o, ok := overrides[v]; ok {
+					retry = o
+					delete(overrides, v)
+				}
+				byStatus[status] = append(byStatus[status], errorType{v, names[i], oneLine(desc), status, retry, tw})
+			}
+			for v := range overrides {
+				return nil, fmt.Errorf("%s: x-retryable names %s, which is not in the enum", tw, v)
 			}
 		}
 	}
@@ -79,7 +106,42 @@ func errorTypes(doc *openapi3.T) ([]byte, error) {
 		statuses = append(statuses, s)
 	}
 	slices.Sort(statuses)
+	return &errorTable{byStatus, statuses, retryable}, nil
+}
 
+// retryOverrides reads a type schema's x-retryable: a map from enum value
+// to the retry decision that replaces its status's.
+func retryOverrides(s *openapi3.Schema) (map[string]bool, error) {
+	raw, ok := s.Extensions["x-retryable"]
+	if !ok {
+		return map[string]bool{}, nil
+	}
+	m, ok := raw.(map[string]any)
+	if !ok {
+		return nil, fmt.Errorf("x-retryable must map enum values to true or false")
+	}
+	out := map[string]bool{}
+	for v, d := range m {
+		b, ok := d.(bool)
+		if !ok {
+			return nil, fmt.Errorf("x-retryable: %s must be true or false", v)
+		}
+		out[v] = b
+	}
+	return out, nil
+}
+
+// errorTypes generates client/errortypes_gen.go: an ErrorType constant for
+// each error type (named ErrorType + its x-enum-varnames entry, documented
+// with its x-enumDescriptions text), by status and then in the spec's
+// order. Their status, description and retry decision are in the table
+// (errorTableSource).
+func errorTypes(doc *openapi3.T) ([]byte, error) {
+	tab, err := readErrorTable(doc)
+	if err != nil {
+		return nil, err
+	}
+	byStatus, statuses := tab.byStatus, tab.statuses
 	b := header("client")
 	b.WriteString(`// The error types openapi.yaml lists for the API's error responses, one
 // constant each, named after their x-enum-varnames and documented with
@@ -91,23 +153,51 @@ const (
 	for _, st := range statuses {
 		fmt.Fprintf(b, "\n\t// %d %s\n\n", st, http.StatusText(st))
 		for _, t := range byStatus[st] {
-			fmt.Fprintf(b, "\t// ErrorType%s is %s (%d): %s\n\tErrorType%s ErrorType = %q\n", t.varName, t.value, st, t.description, t.varName, t.value)
+			retried := "not retried"
+			if t.retryable {
+				retried = "retried"
+			}
+			fmt.Fprintf(b, "\t// ErrorType%s is %s (%d, %s): %s\n\tErrorType%s ErrorType = %q\n", t.varName, t.value, st, retried, t.description, t.varName, t.value)
 		}
 	}
-	b.WriteString(")\n\n// errorTypes maps every error type of the spec to its status and description.\nvar errorTypes = map[ErrorType]errorTypeInfo{\n")
-	for _, st := range statuses {
-		for _, t := range byStatus[st] {
-			fmt.Fprintf(b, "\tErrorType%s: {%d, %q},\n", t.varName, st, t.description)
-		}
-	}
-	b.WriteString("}\n\n// errorTypeOrder is every error type of the spec, by status and then in the spec's order.\nvar errorTypeOrder = []ErrorType{\n")
-	for _, st := range statuses {
-		for _, t := range byStatus[st] {
-			fmt.Fprintf(b, "\tErrorType%s,\n", t.varName)
-		}
-	}
-	b.WriteString("}\n")
+	b.WriteString(")\n")
 	return b.Bytes(), nil
+}
+
+// errorTableSource generates internal/errtable/errtable_gen.go: the table
+// every reader of the spec's errors shares.
+func errorTableSource(doc *openapi3.T) ([]byte, error) {
+	tab, err := readErrorTable(doc)
+	if err != nil {
+		return nil, err
+	}
+	b := header("errtable")
+	b.WriteString("// Types is every error type of the spec, by status and then in the spec's order.\nvar Types = []Type{\n")
+	for _, st := range tab.statuses {
+		for _, t := range tab.byStatus[st] {
+			fmt.Fprintf(b, "\t{Value: %q, Status: %d, Description: %q, Retryable: %t},\n", t.value, st, t.description, t.retryable)
+		}
+	}
+	fmt.Fprintf(b, "}\n\n// Statuses are the statuses whose responses carry an error type, ascending.\nvar Statuses = %#v\n", tab.statuses)
+	fmt.Fprintf(b, "\n// RetryableStatuses are the statuses a request is retried at (x-retryable-statuses), ascending.\nvar RetryableStatuses = %#v\n", tab.retryable)
+	return b.Bytes(), nil
+}
+
+// intList reads a list of whole numbers (YAML numbers arrive as float64).
+func intList(v any) ([]int, error) {
+	list, ok := v.([]any)
+	if !ok || len(list) == 0 {
+		return nil, fmt.Errorf("not a list of statuses")
+	}
+	out := make([]int, len(list))
+	for i, x := range list {
+		f, ok := x.(float64)
+		if !ok || f != float64(int(f)) || f < 100 || f > 599 {
+			return nil, fmt.Errorf("item %d (%v) is not an HTTP status", i, x)
+		}
+		out[i] = int(f)
+	}
+	return out, nil
 }
 
 func stringList(v any) ([]string, error) {

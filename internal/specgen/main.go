@@ -1,8 +1,11 @@
 // Command specgen generates the code of the hand-written layer that would
 // otherwise restate openapi.yaml: the page decoders into gen's types
-// (internal/wire/decode_gen.go), the error-type constants with their status
-// and description (client/errortypes_gen.go), the query parameters'
-// rules (client/params_gen.go) and the order of the CLI's CSV columns
+// (client/decode_gen.go), the error-type constants
+// (client/errortypes_gen.go) and the error table they are looked up in,
+// with each type's status, description and retry decision
+// (internal/errtable/errtable_gen.go), the query parameters'
+// rules (client/params_gen.go), the CLI's flag for each query parameter
+// (internal/cli/params_gen.go) and the order of the CLI's CSV columns
 // (internal/cli/columns_gen.go).
 //
 // `go generate ./...` runs it right after oapi-codegen (see generate.go at
@@ -54,9 +57,11 @@ func run(specPath, root string) error {
 		path string
 		gen  func(*openapi3.T) ([]byte, error)
 	}{
-		{"internal/wire/decode_gen.go", decoders},
+		{"client/decode_gen.go", decoders},
 		{"client/errortypes_gen.go", errorTypes},
+		{"internal/errtable/errtable_gen.go", errorTableSource},
 		{"client/params_gen.go", params},
+		{"internal/cli/params_gen.go", cliParams},
 		{"internal/cli/columns_gen.go", func(*openapi3.T) ([]byte, error) { return columns(&node) }},
 	}
 	for _, o := range outputs {

@@ -2,46 +2,75 @@ package main
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
 )
 
-// params generates client/params_gen.go: the rules the spec gives each
-// query parameter (required, bounds, lengths, default), and the page-size
-// constants taken from the `limit` parameter.
-func params(doc *openapi3.T) ([]byte, error) {
-	b := header("client")
-	b.WriteString("// queryParams are the rules openapi.yaml gives each query parameter, by name.\nvar queryParams = map[string]paramRule{\n")
-	var limit *openapi3.Schema
-	var limitWhere string
+// queryParameters returns the query parameters of every operation with
+// where they are in the spec. A parameter that is not a scalar (string,
+// integer, number, boolean) fails the run: the client's checks and the
+// CLI's flags are made for scalars.
+func queryParameters(doc *openapi3.T) ([]*openapi3.Parameter, error) {
+	var out []*openapi3.Parameter
 	for _, o := range operations(doc) {
 		for i, pr := range o.o.Parameters {
-			where := fmt.Sprintf("%s/parameters/%d", o.where(), i)
 			if pr.Value == nil || pr.Value.In != "query" {
 				continue
 			}
+			where := pr.Ref
+			if where == "" {
+				where = fmt.Sprintf("%s/parameters/%d", o.where(), i)
+			}
 			p := pr.Value
 			if p.Schema == nil || p.Schema.Value == nil {
-				return nil, fmt.Errorf("%s: no schema", schemaPath(&openapi3.SchemaRef{Ref: pr.Ref}, where))
+				return nil, fmt.Errorf("%s: no schema", where)
 			}
-			s := p.Schema.Value
-			fmt.Fprintf(b, "\t%q: {required: %t", p.Name, p.Required)
-			if s.Min != nil {
-				fmt.Fprintf(b, ", min: ptr(%d)", int64(*s.Min))
+			if t := p.Schema.Value.Type; t == nil || !t.Includes("string") && !t.Includes("integer") && !t.Includes("number") && !t.Includes("boolean") {
+				return nil, fmt.Errorf("%s: query parameter %s is not a string, integer, number or boolean: the client's checks (client/params.go) and the CLI's flags (internal/cli/params.go) handle only those", where, p.Name)
 			}
-			if s.Max != nil {
-				fmt.Fprintf(b, ", max: ptr(%d)", int64(*s.Max))
+			out = append(out, p)
+		}
+	}
+	return out, nil
+}
+
+// params generates client/params_gen.go: the rules the spec gives each
+// query parameter (required, bounds, lengths, enum), and the page-size
+// constants taken from the `limit` parameter.
+func params(doc *openapi3.T) ([]byte, error) {
+	ps, err := queryParameters(doc)
+	if err != nil {
+		return nil, err
+	}
+	b := header("client")
+	b.WriteString("// queryParams are the rules openapi.yaml gives each query parameter, by name.\nvar queryParams = map[string]paramRule{\n")
+	var limit *openapi3.Schema
+	for _, p := range ps {
+		s := p.Schema.Value
+		fmt.Fprintf(b, "\t%q: {required: %t", p.Name, p.Required)
+		if s.Min != nil {
+			fmt.Fprintf(b, ", min: ptr[float64](%v)", *s.Min)
+		}
+		if s.Max != nil {
+			fmt.Fprintf(b, ", max: ptr[float64](%v)", *s.Max)
+		}
+		if s.MinLength > 0 {
+			fmt.Fprintf(b, ", minLength: %d", s.MinLength)
+		}
+		if s.MaxLength != nil {
+			fmt.Fprintf(b, ", maxLength: ptr[int64](%d)", *s.MaxLength)
+		}
+		if len(s.Enum) > 0 {
+			b.WriteString(", enum: []string{")
+			for _, v := range s.Enum {
+				fmt.Fprintf(b, "%q, ", fmt.Sprint(v))
 			}
-			if s.MinLength > 0 {
-				fmt.Fprintf(b, ", minLength: %d", s.MinLength)
-			}
-			if s.MaxLength != nil {
-				fmt.Fprintf(b, ", maxLength: ptr(%d)", *s.MaxLength)
-			}
-			b.WriteString("},\n")
-			if p.Name == "limit" {
-				limit, limitWhere = s, where
-			}
+			b.WriteString("}")
+		}
+		b.WriteString("},\n")
+		if p.Name == "limit" {
+			limit = s
 		}
 	}
 	b.WriteString("}\n\n")
@@ -50,7 +79,7 @@ func params(doc *openapi3.T) ([]byte, error) {
 	}
 	def, ok := limit.Default.(float64)
 	if limit.Min == nil || limit.Max == nil || !ok {
-		return nil, fmt.Errorf("%s: `limit` needs minimum, maximum and default", limitWhere)
+		return nil, fmt.Errorf("#/components/parameters/Limit: `limit` needs minimum, maximum and default")
 	}
 	fmt.Fprintf(b, `const (
 	// MinPageSize is the smallest limit the API accepts (limit's minimum).
@@ -62,5 +91,29 @@ func params(doc *openapi3.T) ([]byte, error) {
 	APIDefaultPageSize = %d
 )
 `, int64(*limit.Min), int64(*limit.Max), int64(def))
+	return b.Bytes(), nil
+}
+
+// cliParams generates internal/cli/params_gen.go: a flag for each query
+// parameter, named by its x-cli-flag extension or else by its name with
+// dashes, described by the spec's description.
+func cliParams(doc *openapi3.T) ([]byte, error) {
+	ps, err := queryParameters(doc)
+	if err != nil {
+		return nil, err
+	}
+	b := header("cli")
+	b.WriteString("// paramFlags are the query parameters of openapi.yaml, each with its flag.\nvar paramFlags = []paramFlag{\n")
+	for _, p := range ps {
+		flag := strings.ReplaceAll(p.Name, "_", "-")
+		if v, ok := p.Extensions["x-cli-flag"].(string); ok && v != "" {
+			flag = v
+		}
+		// Without back quotes, which the flag package would take for the
+		// name of the flag's value.
+		usage := strings.Join(strings.Fields(strings.ReplaceAll(p.Description, "`", "")), " ")
+		fmt.Fprintf(b, "\t{param: %q, flag: %q, usage: %q},\n", p.Name, flag, usage)
+	}
+	b.WriteString("}\n")
 	return b.Bytes(), nil
 }

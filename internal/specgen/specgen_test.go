@@ -27,7 +27,7 @@ func runIn(t *testing.T, old, new string) (string, error) {
 		t.Fatalf("openapi.yaml no longer holds %q", old)
 	}
 	dir := t.TempDir()
-	for _, d := range []string{"internal/wire", "client", "internal/cli"} {
+	for _, d := range []string{"client", "internal/cli", "internal/errtable"} {
 		if err := os.MkdirAll(filepath.Join(dir, d), 0o755); err != nil {
 			t.Fatal(err)
 		}
@@ -59,18 +59,17 @@ func TestColumnsFollowTheSpecsOrder(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := `	"invitation_text",
-	"specifics",
-	"specifics.provider",
-	"specifics.shared_secret",
-	"inviter",
-	"inviter.inviter_name",
-	"inviter.inviter_id",
-	"inviter.inviter_public_identifier",
-	"inviter.inviter_description",
-}`
-	if !strings.Contains(string(src), want) {
-		t.Errorf("columns_gen.go does not end with\n%s\ngot:\n%s", want, src)
+	// In this order (other properties, the spec's own or added later, may
+	// come between them).
+	want := []string{`"invitation_text",`, `"specifics",`, `"specifics.provider",`, `"specifics.shared_secret",`,
+		`"inviter",`, `"inviter.inviter_name",`, `"inviter.inviter_id",`, `"inviter.inviter_public_identifier",`, `"inviter.inviter_description",`}
+	rest := string(src)
+	for _, w := range want {
+		i := strings.Index(rest, w)
+		if i < 0 {
+			t.Fatalf("columns_gen.go lacks %s after the columns before it, in the order %v:\n%s", w, want, src)
+		}
+		rest = rest[i+len(w):]
 	}
 }
 
@@ -98,6 +97,11 @@ func TestFailsWithTheSchemaPath(t *testing.T) {
 			"",
 			"`limit` needs minimum, maximum and default",
 		},
+		"a query parameter that is not a scalar": {
+			"      schema:\n        type: string\n        minLength: 1\n      example: eyJvIjoxMH0\n",
+			"      schema:\n        type: array\n        items:\n          type: string\n      example: [eyJvIjoxMH0]\n",
+			"#/components/parameters/Cursor: query parameter cursor is not a string, integer, number or boolean",
+		},
 	} {
 		t.Run(name, func(t *testing.T) {
 			err := runOn(t, tc.old, tc.new)
@@ -105,5 +109,58 @@ func TestFailsWithTheSchemaPath(t *testing.T) {
 				t.Errorf("err = %v, want one naming %q", err, tc.want)
 			}
 		})
+	}
+}
+
+// TestRetryDecisionComesFromTheSpec: the error table's decision is the
+// status's (x-retryable-statuses) unless x-retryable says otherwise, and a
+// decision the generator cannot read fails the run with its place.
+func TestRetryDecisionComesFromTheSpec(t *testing.T) {
+	const statuses = "x-retryable-statuses: [429, 500, 502, 503, 504]"
+	const override = "        errors/authentication_intent_error: false\n"
+	dir, err := runIn(t, statuses, "x-retryable-statuses: [401, 429, 500, 502, 503, 504]")
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, err := os.ReadFile(filepath.Join(dir, "internal/errtable/errtable_gen.go"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		`{Value: "errors/expired_credentials", Status: 401, Description: "Credentials have expired. Reconnect the account.", Retryable: true}`,
+		`Status: 500, Description: "The current authentication intent was killed after failure.", Retryable: false}`,
+		"var RetryableStatuses = []int{401, 429, 500, 502, 503, 504}",
+	} {
+		if !strings.Contains(string(src), want) {
+			t.Errorf("errtable_gen.go lacks %s", want)
+		}
+	}
+	for _, c := range []struct{ old, new, says string }{
+		{statuses, "x-no-retry-statuses: []", "#/x-retryable-statuses"},
+		{statuses, "x-retryable-statuses: [429, fast]", "#/x-retryable-statuses"},
+		{override, "        errors/not_listed: false\n", "x-retryable names errors/not_listed"},
+		{override, "        errors/authentication_intent_error: never\n", "must be true or false"},
+	} {
+		if err := runOn(t, c.old, c.new); err == nil || !strings.Contains(err.Error(), c.says) {
+			t.Errorf("%q: err %v, want one saying %q", c.new, err, c.says)
+		}
+	}
+}
+
+// TestCLIFlagsFromTheSpec: each query parameter gets a flag, named by its
+// x-cli-flag or else by its name with dashes.
+func TestCLIFlagsFromTheSpec(t *testing.T) {
+	dir, err := runIn(t, "      x-cli-flag: page-size\n", "      x-cli-flag: per-page\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, err := os.ReadFile(filepath.Join(dir, "internal/cli/params_gen.go"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`{param: "limit", flag: "per-page"`, `{param: "account_id", flag: "account-id"`, `{param: "cursor", flag: "cursor"`} {
+		if !strings.Contains(string(src), want) {
+			t.Errorf("params_gen.go lacks %s:\n%s", want, src)
+		}
 	}
 }

@@ -9,7 +9,12 @@
 // the Store is open; a second Open of the same file, from this process or
 // another, is refused with invsync.ErrLocked.
 //
-// A file that is not such a state (corrupt, or another program's) is
+// A new state is built under a temporary name and renamed into place once
+// complete, so a run stopped while creating it (a full disk, killed)
+// leaves no half-made state behind. A file that an earlier version left
+// half-made (empty, or only the start of bbolt's first pages: nothing was
+// ever committed to it) is recognised and replaced by a new state. Any
+// other file that is not such a state (damaged, or another program's) is
 // refused with invsync.ErrInvalidState and left as it is.
 package boltstore
 
@@ -55,8 +60,13 @@ var _ invsync.Store = (*Store)(nil)
 // invsync.ErrInvalidState when the file is not a state of this package
 // (then it is not changed).
 func Open(path string) (*Store, error) {
-	if err := checkHeader(path); err != nil {
+	switch fresh, err := checkHeader(path); {
+	case err != nil:
 		return nil, err
+	case fresh != existingFile:
+		if err := create(path, fresh == unfinishedFile); err != nil {
+			return nil, err
+		}
 	}
 	db, err := openGuarded(path)
 	switch {
@@ -88,21 +98,35 @@ func openGuarded(path string) (db *bolt.DB, err error) {
 	return db, err
 }
 
-// checkHeader refuses an existing, non-empty file too short to be a bbolt
-// file before bbolt opens it for writing (an empty file is a new state).
-func checkHeader(path string) error {
+// What checkHeader found at the path.
+const (
+	noFile         = iota // not there: to create
+	unfinishedFile        // a state begun and never completed: to replace
+	existingFile          // for bbolt to open
+)
+
+// checkHeader says whether the state is to be created, replaced (an
+// unfinished one: see unfinished) or opened, and refuses a file too short
+// to be a bbolt file before bbolt opens it for writing.
+func checkHeader(path string) (int, error) {
 	st, err := os.Stat(path)
 	switch {
 	case errors.Is(err, os.ErrNotExist):
-		return nil
+		return noFile, nil
 	case err != nil:
-		return fmt.Errorf("postpress: state file %s: %w", path, err)
+		return 0, fmt.Errorf("postpress: state file %s: %w", path, err)
 	case st.IsDir():
-		return fmt.Errorf("postpress: state file %s is a directory", path)
-	case st.Size() > 0 && st.Size() < 2*int64(os.Getpagesize()): // bbolt's own minimum
-		return invalid(path, fmt.Sprintf("%d bytes, too short", st.Size()))
+		return 0, fmt.Errorf("postpress: state file %s is a directory", path)
 	}
-	return nil
+	if ok, err := unfinished(path); err != nil {
+		return 0, fmt.Errorf("postpress: state file %s: %w", path, err)
+	} else if ok {
+		return unfinishedFile, nil
+	}
+	if st.Size() < 2*int64(os.Getpagesize()) { // bbolt's own minimum
+		return 0, invalid(path, fmt.Sprintf("%d bytes, too short", st.Size()))
+	}
+	return existingFile, nil
 }
 
 func invalid(path, why string) error {
@@ -155,15 +179,15 @@ func (s *Store) init() error {
 }
 
 // guard runs fn, turning a panic of bbolt on a corrupt page (or a fault
-// reading it) into an
-// invsync.ErrInvalidState error naming the file.
+// reading it) into an invsync.ErrInvalidState error naming the file (the
+// panic's own text, the Go runtime's, is not shown).
 func (s *Store) guard(fn func() error) (err error) {
 	// A corrupt page can point outside the mapped file: make that fault a
 	// panic too, on this goroutine, for the length of fn.
 	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	defer func() {
 		if r := recover(); r != nil {
-			err = invalid(s.path, fmt.Sprint("corrupt: ", r))
+			err = invalid(s.path, "damaged: a page of it is not what bbolt wrote")
 		}
 	}()
 	return fn()

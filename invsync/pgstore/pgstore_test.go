@@ -1,0 +1,289 @@
+package pgstore_test
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/postpress/postpress-go/invsync"
+	"github.com/postpress/postpress-go/invsync/pgstore"
+	pt "github.com/postpress/postpress-go/postpresstest"
+)
+
+func TestCommitAndSeen(t *testing.T) {
+	schema := newSchema(t)
+	s := open(t, schema, pgstore.Options{})
+	ctx := context.Background()
+	if ids, err := s.Seen(ctx, "a"); err != nil || len(ids) != 0 {
+		t.Fatalf("new state: %v, %v", ids, err)
+	}
+	if err := s.Commit(ctx, []invsync.Change{{AccountID: "a", Added: []string{"3", "1", "2"}}, {AccountID: "b", Added: []string{"x"}}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Commit(ctx, []invsync.Change{{AccountID: "a", Added: []string{"4"}, Removed: []string{"1"}}}); err != nil {
+		t.Fatal(err)
+	}
+	_ = s.Close()
+	s = open(t, schema, pgstore.Options{})
+	a, _ := s.Seen(ctx, "a")
+	b, _ := s.Seen(ctx, "b")
+	slices.Sort(a)
+	if !slices.Equal(a, []string{"2", "3", "4"}) || !slices.Equal(b, []string{"x"}) {
+		t.Errorf("after reopening: a %v, b %v", a, b)
+	}
+	// A commit that fails changes nothing: a NUL byte is not valid text
+	// in PostgreSQL.
+	if err := s.Commit(ctx, []invsync.Change{{AccountID: "a", Added: []string{"5"}}, {AccountID: "b", Added: []string{"bad\x00"}}}); err == nil {
+		t.Fatal("a commit with a NUL byte in an id succeeded")
+	}
+	if a, _ := s.Seen(ctx, "a"); len(a) != 3 {
+		t.Errorf("a failed commit changed account a: %v", a)
+	}
+}
+
+// schemaTables lists the schema's tables and meta rows, to show that a
+// refused Open changed nothing.
+func schemaState(t *testing.T, c *pgx.Conn, schema string) string {
+	t.Helper()
+	rows, err := c.Query(context.Background(), `SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 ORDER BY 1`, schema)
+	if err != nil {
+		t.Fatal(err)
+	}
+	names, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		t.Fatal(err)
+	}
+	state := strings.Join(names, ",")
+	if slices.Contains(names, "meta") {
+		rows, err := c.Query(context.Background(), `SELECT key || '=' || value FROM `+pgx.Identifier{schema, "meta"}.Sanitize()+` ORDER BY 1`)
+		if err == nil {
+			kv, _ := pgx.CollectRows(rows, pgx.RowTo[string])
+			state += " " + strings.Join(kv, ",")
+		}
+	}
+	return state
+}
+
+func TestSchemaIsCreatedAndVersioned(t *testing.T) {
+	schema := newSchema(t)
+	c := conn(t)
+	_ = open(t, schema, pgstore.Options{})
+	want := "accounts,accounts_pkey,meta,meta_pkey,seen,seen_pkey format=" + pgstore.Format + ",version=1"
+	if got := schemaState(t, c, schema); got != want {
+		t.Fatalf("schema after the first Open:\n got %s\nwant %s", got, want)
+	}
+	_ = open(t, schema, pgstore.Options{})
+	if got := schemaState(t, c, schema); got != want {
+		t.Fatalf("schema after a second Open: %s", got)
+	}
+}
+
+// A schema of another program, another format or a newer version is
+// refused, named, and left as it was.
+func TestForeignOrNewerSchemaIsRefusedAndKept(t *testing.T) {
+	ctx := context.Background()
+	c := conn(t)
+	cases := map[string]string{
+		"other program": `CREATE TABLE $S.users (id int)`,
+		"other meta":    `CREATE TABLE $S.meta (k int, v int)`,
+		"other format":  `CREATE TABLE $S.meta (key text PRIMARY KEY, value text); INSERT INTO $S.meta VALUES ('format', 'someone else'), ('version', '1')`,
+		"newer":         `CREATE TABLE $S.meta (key text PRIMARY KEY, value text); INSERT INTO $S.meta VALUES ('format', '` + pgstore.Format + `'), ('version', '2')`,
+	}
+	for name, ddl := range cases {
+		t.Run(name, func(t *testing.T) {
+			schema := newSchema(t)
+			q := pgx.Identifier{schema}.Sanitize()
+			if _, err := c.Exec(ctx, `CREATE SCHEMA `+q+`; `+strings.ReplaceAll(ddl, "$S", q)); err != nil {
+				t.Fatal(err)
+			}
+			before := schemaState(t, c, schema)
+			_, err := pgstore.Open(ctx, pgURL(t), pgstore.Options{Schema: schema})
+			if !errors.Is(err, invsync.ErrInvalidState) || !strings.Contains(err.Error(), schema) || !strings.Contains(err.Error(), "left unchanged") {
+				t.Fatalf("Open: %v, want ErrInvalidState naming the schema", err)
+			}
+			if name == "newer" && !strings.Contains(err.Error(), "newer") {
+				t.Errorf("the error does not say the schema is newer: %v", err)
+			}
+			if after := schemaState(t, c, schema); after != before {
+				t.Errorf("the schema was changed:\nbefore %s\n after %s", before, after)
+			}
+		})
+	}
+}
+
+// A migration cut off half-way (its connection killed between two
+// statements) leaves nothing, and the next Open makes the schema whole.
+func TestInterruptedMigrationStartsAfresh(t *testing.T) {
+	ctx := context.Background()
+	schema := newSchema(t)
+	pgstore.SetAfterStep(func(ctx context.Context, tx pgx.Tx, step int) error {
+		if step == 3 {
+			_, err := tx.Exec(ctx, `SELECT pg_terminate_backend(pg_backend_pid())`)
+			return err
+		}
+		return nil
+	})
+	_, err := pgstore.Open(ctx, pgURL(t), pgstore.Options{Schema: schema})
+	pgstore.SetAfterStep(nil)
+	if err == nil {
+		t.Fatal("Open succeeded with its connection killed during the migration")
+	}
+	if strings.Contains(err.Error(), "runtime error") || strings.Contains(err.Error(), "goroutine") {
+		t.Errorf("the error shows Go runtime text: %v", err)
+	}
+	c := conn(t)
+	if got := schemaState(t, c, schema); got != "" {
+		t.Fatalf("the interrupted migration left %q", got)
+	}
+	s := open(t, schema, pgstore.Options{})
+	if err := s.Commit(ctx, []invsync.Change{{AccountID: "a", Added: []string{"1"}}}); err != nil {
+		t.Fatal(err)
+	}
+	if got := schemaState(t, c, schema); !strings.HasSuffix(got, "version=1") {
+		t.Errorf("schema after the second Open: %s", got)
+	}
+}
+
+// A password in the URL shows in no error.
+func TestErrorsHideThePassword(t *testing.T) {
+	_, err := pgstore.Open(context.Background(), "postgres://u:s3cret-pw@127.0.0.1:1/db?sslmode=disable&connect_timeout=2", pgstore.Options{})
+	if err == nil {
+		t.Fatal("Open of a closed port succeeded")
+	}
+	if strings.Contains(err.Error(), "s3cret-pw") || !strings.Contains(err.Error(), "127.0.0.1:1") {
+		t.Errorf("error: %v; want the host, not the password", err)
+	}
+}
+
+func TestTableIsCheckedAndFilledExactlyOnce(t *testing.T) {
+	ctx := context.Background()
+	c := conn(t)
+	schema := newSchema(t)
+	table := schema + "_inv"
+	if _, err := c.Exec(ctx, `CREATE TABLE `+table+` (id int)`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := pgstore.Open(ctx, pgURL(t), pgstore.Options{Schema: schema, Table: table}); err == nil || !strings.Contains(err.Error(), "not an invitations table") {
+		t.Fatalf("Open with a foreign table: %v", err)
+	}
+	table += "2"
+	s := open(t, schema, pgstore.Options{Table: table})
+	if err := s.Commit(ctx, []invsync.Change{{AccountID: "a", Added: []string{"1"}}}); err == nil {
+		t.Fatal("a commit without the invitations succeeded with a table")
+	}
+	f, url := sandbox(t, 30, 0)
+	accts := accounts(5)
+	out := &recorder{}
+	sy := &invsync.Syncer{Store: s, Invitations: true}
+	if _, err := sy.RunShared(ctx, accts, pagesFrom(t, url, 10), out); err != nil {
+		t.Fatal(err)
+	}
+	var n, distinct int
+	var id string
+	if err := c.QueryRow(ctx, `SELECT count(*), count(DISTINCT (account_id, invitation_id)), min(invitation->>'id') FROM `+table).Scan(&n, &distinct, &id); err != nil {
+		t.Fatal(err)
+	}
+	if want := len(allKeys(f, accts)); n != want || distinct != want || id == "" {
+		t.Fatalf("table: %d rows (%d distinct, min id %q), want %d", n, distinct, id, want)
+	}
+}
+
+// An invitation gone from the listing keeps its row in the table, with
+// removed_at set; one listed again clears it.
+func TestTableMarksRemoved(t *testing.T) {
+	ctx := context.Background()
+	schema := newSchema(t)
+	table := schema + "_inv"
+	items := pt.GenerateInvitations(3, 30)
+	sync := func(from, to int) {
+		t.Helper()
+		srv := pt.NewServer(pt.WithAPIKey("k"), pt.WithAccount("x", items[from:to]))
+		defer srv.Close()
+		s := open(t, schema, pgstore.Options{Table: table})
+		defer func() { _ = s.Close() }()
+		sy := &invsync.Syncer{Store: s, Invitations: true, Removed: true}
+		if _, err := sy.RunShared(ctx, []string{"x"}, pagesFrom(t, srv.URL, 10), &recorder{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	count := func() (rows, removed int) {
+		t.Helper()
+		if err := conn(t).QueryRow(ctx, `SELECT count(*), count(removed_at) FROM `+table).Scan(&rows, &removed); err != nil {
+			t.Fatal(err)
+		}
+		return rows, removed
+	}
+	sync(0, 20)
+	if rows, removed := count(); rows != 20 || removed != 0 {
+		t.Fatalf("after the first run: %d rows, %d removed; want 20, 0", rows, removed)
+	}
+	sync(5, 25)
+	if rows, removed := count(); rows != 25 || removed != 5 {
+		t.Fatalf("after the second run: %d rows, %d removed; want 25, 5", rows, removed)
+	}
+	sync(0, 25)
+	if rows, removed := count(); rows != 25 || removed != 0 {
+		t.Fatalf("after the third run: %d rows, %d removed; want 25, 0", rows, removed)
+	}
+}
+
+func TestRedact(t *testing.T) {
+	for in, want := range map[string]string{
+		"postgres://u:pw@db:5432/x?sslmode=require&password=pw2": "postgres://u@db:5432/x",
+		"postgresql://db/x":                   "postgresql://db/x",
+		"host=db user=u password=pw dbname=x": "(a connection string)",
+	} {
+		if got := pgstore.Redact(in); got != want {
+			t.Errorf("Redact(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// A worker whose lease lapsed and was taken over cannot commit the
+// account: the commit fails whole, and the new holder's work stands.
+func TestCommitAfterTheLeaseWasTakenFails(t *testing.T) {
+	ctx := context.Background()
+	schema := newSchema(t)
+	a := open(t, schema, pgstore.Options{LeaseTime: 200 * time.Millisecond})
+	b := open(t, schema, pgstore.Options{LeaseTime: 200 * time.Millisecond})
+	for _, w := range []*pgstore.Store{a, b} {
+		if err := w.BeginRound(ctx, []string{"x", "y"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, _, err := a.Claim(ctx, 2)
+	if err != nil || !slices.Equal(got, []string{"x", "y"}) {
+		t.Fatalf("a claimed %v, %v", got, err)
+	}
+	if got, held, err := b.Claim(ctx, 2); err != nil || len(got) != 0 || held != 2 {
+		t.Fatalf("b claimed %v (held %d, %v) while a holds both", got, held, err)
+	}
+	time.Sleep(300 * time.Millisecond)
+	if got, _, err := b.Claim(ctx, 1); err != nil || !slices.Equal(got, []string{"x"}) {
+		t.Fatalf("b claimed %v, %v after a's leases lapsed; want x", got, err)
+	}
+	err = a.Commit(ctx, []invsync.Change{{AccountID: "y", Added: []string{"1"}}, {AccountID: "x", Added: []string{"2"}}})
+	if !errors.Is(err, invsync.ErrLeaseLost) || !strings.Contains(err.Error(), "account x") {
+		t.Fatalf("a's commit after b took x: %v, want ErrLeaseLost naming x", err)
+	}
+	if err := a.Renew(ctx, []string{"x"}); !errors.Is(err, invsync.ErrLeaseLost) {
+		t.Errorf("a renewed x after b took it: %v", err)
+	}
+	for _, acc := range []string{"x", "y"} {
+		if ids, _ := b.Seen(ctx, acc); len(ids) != 0 {
+			t.Errorf("the failed commit recorded %v for %s", ids, acc)
+		}
+	}
+	// y was not taken: a still holds it (lapsed, nobody claimed it).
+	if err := a.Commit(ctx, []invsync.Change{{AccountID: "y", Added: []string{"1"}}}); err != nil {
+		t.Errorf("a's commit of y, lapsed but not taken: %v", err)
+	}
+	if err := b.Commit(ctx, []invsync.Change{{AccountID: "x", Added: []string{"2"}}}); err != nil {
+		t.Errorf("b's commit of x: %v", err)
+	}
+}

@@ -1,0 +1,266 @@
+package invsync_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"iter"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/postpress/postpress-go/client"
+	"github.com/postpress/postpress-go/invsync"
+	pt "github.com/postpress/postpress-go/postpresstest"
+)
+
+// memState is a state in memory that several memWorkers share, with the
+// leases of invsync.Claimer (pgstore does the same in PostgreSQL; its
+// tests run against a real server).
+type memState struct {
+	mu        sync.Mutex
+	seen      map[string]map[string]bool
+	owner     map[string]string
+	until     map[string]time.Time
+	completed map[string]time.Time
+}
+
+func newMemState() *memState {
+	return &memState{seen: map[string]map[string]bool{}, owner: map[string]string{}, until: map[string]time.Time{}, completed: map[string]time.Time{}}
+}
+
+type memWorker struct {
+	st         *memState
+	name       string
+	lease      time.Duration
+	round      []string
+	start      time.Time
+	tried      map[string]bool
+	renewFails bool
+}
+
+func (w *memWorker) Seen(_ context.Context, account string) ([]string, error) {
+	w.st.mu.Lock()
+	defer w.st.mu.Unlock()
+	var ids []string
+	for id := range w.st.seen[account] {
+		ids = append(ids, id)
+	}
+	return ids, nil
+}
+
+func (w *memWorker) Commit(_ context.Context, changes []invsync.Change) error {
+	w.st.mu.Lock()
+	defer w.st.mu.Unlock()
+	for _, ch := range changes {
+		if w.st.owner[ch.AccountID] != w.name {
+			return fmt.Errorf("account %s: %w", ch.AccountID, invsync.ErrLeaseLost)
+		}
+	}
+	for _, ch := range changes {
+		if w.st.seen[ch.AccountID] == nil {
+			w.st.seen[ch.AccountID] = map[string]bool{}
+		}
+		for _, id := range ch.Added {
+			w.st.seen[ch.AccountID][id] = true
+		}
+		for _, id := range ch.Removed {
+			delete(w.st.seen[ch.AccountID], id)
+		}
+	}
+	return nil
+}
+
+func (w *memWorker) BeginRound(_ context.Context, accounts []string) error {
+	w.round, w.start, w.tried = accounts, time.Now(), map[string]bool{}
+	return nil
+}
+
+func (w *memWorker) pending(a string) bool {
+	return !w.tried[a] && !w.st.completed[a].After(w.start)
+}
+
+func (w *memWorker) Claim(_ context.Context, n int) ([]string, int, error) {
+	w.st.mu.Lock()
+	defer w.st.mu.Unlock()
+	now := time.Now()
+	var claimed []string
+	held := 0
+	for _, a := range w.round {
+		if !w.pending(a) {
+			continue
+		}
+		if w.st.owner[a] != "" && w.st.until[a].After(now) {
+			held++
+			continue
+		}
+		if len(claimed) < n {
+			w.st.owner[a], w.st.until[a] = w.name, now.Add(w.lease)
+			claimed = append(claimed, a)
+		}
+	}
+	if len(claimed) > 0 {
+		held = 0
+	}
+	return claimed, held, nil
+}
+
+func (w *memWorker) Renew(_ context.Context, accounts []string) error {
+	w.st.mu.Lock()
+	defer w.st.mu.Unlock()
+	for _, a := range accounts {
+		if w.renewFails {
+			// Another worker took the account over.
+			w.st.owner[a] = "thief"
+		}
+		if w.st.owner[a] != w.name {
+			return fmt.Errorf("account %s: %w", a, invsync.ErrLeaseLost)
+		}
+		w.st.until[a] = time.Now().Add(w.lease)
+	}
+	return nil
+}
+
+func (w *memWorker) Release(_ context.Context, accounts, done []string) error {
+	w.st.mu.Lock()
+	defer w.st.mu.Unlock()
+	for _, a := range accounts {
+		if w.st.owner[a] == w.name {
+			delete(w.st.owner, a)
+		}
+		w.tried[a] = true
+	}
+	for _, a := range done {
+		w.st.completed[a] = time.Now()
+	}
+	return nil
+}
+
+func (w *memWorker) LeaseTime() time.Duration { return w.lease }
+
+// syncedRecorder is a recorder safe for several workers.
+type syncedRecorder struct {
+	mu sync.Mutex
+	recorder
+}
+
+func (r *syncedRecorder) Write(ev *invsync.Event) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.recorder.Write(ev)
+}
+
+func (r *syncedRecorder) Flush() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.recorder.Flush()
+}
+
+func pagesOf(t *testing.T, baseURL string) func([]string) iter.Seq2[client.AccountPage, error] {
+	c := newClient(t, baseURL)
+	return func(accounts []string) iter.Seq2[client.AccountPage, error] {
+		return c.PagesForAccounts(context.Background(), accounts, client.ListParams{Limit: 10})
+	}
+}
+
+func TestRunSharedSplitsTheAccounts(t *testing.T) {
+	srv := sandbox(t, 30)
+	var accts []string
+	var want []string
+	for i := range 20 {
+		a := fmt.Sprintf("acct_%02d", i)
+		accts = append(accts, a)
+		want = append(want, keysOf(a, srv.Items(a))...)
+	}
+	slices.Sort(want)
+	st := newMemState()
+	round := func() (*syncedRecorder, []invsync.Result) {
+		out := &syncedRecorder{}
+		results := make([]invsync.Result, 3)
+		var wg sync.WaitGroup
+		for i := range 3 {
+			wg.Go(func() {
+				w := &memWorker{st: st, name: fmt.Sprint("w", i), lease: time.Second}
+				s := &invsync.Syncer{Store: w, Batch: 2}
+				var err error
+				if results[i], err = s.RunShared(context.Background(), accts, pagesOf(t, srv.URL), out); err != nil {
+					t.Error(err)
+				}
+			})
+		}
+		wg.Wait()
+		return out, results
+	}
+	out, results := round()
+	if got := out.keys(invsync.New); !slices.Equal(got, want) {
+		t.Fatalf("three workers reported %d invitations (%d distinct), want the %d listed once each", len(got), len(slices.Compact(slices.Clone(got))), len(want))
+	}
+	total := 0
+	for _, r := range results {
+		total += r.Accounts
+	}
+	// Each account is listed once, but for the few a worker that began
+	// its round late lists again; not by each worker in turn.
+	if total < len(accts) || total >= 2*len(accts) {
+		t.Errorf("the workers completed %d accounts between them, want %d (and a few more at most)", total, len(accts))
+	}
+	if out, _ = round(); len(out.events) != 0 {
+		t.Errorf("a second round reported %d", len(out.events))
+	}
+}
+
+// Accounts a dead worker holds are taken over once its leases lapse.
+func TestRunSharedWaitsForADeadWorkersLeases(t *testing.T) {
+	srv := sandbox(t, 15)
+	st := newMemState()
+	st.owner["b"], st.until["b"] = "dead", time.Now().Add(300*time.Millisecond)
+	w := &memWorker{st: st, name: "alive", lease: time.Second}
+	out := &recorder{}
+	start := time.Now()
+	res, err := (&invsync.Syncer{Store: w}).RunShared(context.Background(), []string{"a", "b"}, pagesOf(t, srv.URL), out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Accounts != 2 || len(out.events) != 30 {
+		t.Fatalf("%d accounts, %d events; want both accounts, 30", res.Accounts, len(out.events))
+	}
+	if waited := time.Since(start); waited < 300*time.Millisecond {
+		t.Errorf("account b was taken after %v, before its lease lapsed", waited)
+	}
+}
+
+// A lost lease stops the run with ErrLeaseLost, and nothing of the lost
+// account is recorded.
+func TestRunSharedStopsOnALostLease(t *testing.T) {
+	// Pages of 10 that take 5 ms each: the listing outlasts several
+	// renewals (every 10 ms).
+	f := pt.NewFake(pt.WithAnyAPIKey(), pt.WithAnyAccount(200), pt.WithLenientCursors())
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		time.Sleep(5 * time.Millisecond)
+		f.ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	st := newMemState()
+	w := &memWorker{st: st, name: "w", lease: 30 * time.Millisecond, renewFails: true}
+	_, err := (&invsync.Syncer{Store: w}).RunShared(context.Background(), []string{"a"}, pagesOf(t, srv.URL+pt.BasePath), &recorder{})
+	if !errors.Is(err, invsync.ErrLeaseLost) {
+		t.Fatalf("RunShared: %v, want ErrLeaseLost", err)
+	}
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if len(st.seen["a"]) != 0 {
+		t.Errorf("%d ids of the lost account were recorded", len(st.seen["a"]))
+	}
+}
+
+func TestRunSharedNeedsAClaimer(t *testing.T) {
+	st := openStore(t, t.TempDir()+"/state")
+	defer func() { _ = st.Close() }()
+	_, err := (&invsync.Syncer{Store: st}).RunShared(context.Background(), []string{"a"}, nil, &recorder{})
+	if err == nil {
+		t.Fatal("RunShared ran on a Store that is not a Claimer")
+	}
+}
