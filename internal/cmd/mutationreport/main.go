@@ -112,11 +112,11 @@ func (t *tally) add(dir string, r io.Reader) error {
 // sourceLine returns line n (1-based) of the file, trimmed, or "" if it
 // cannot be read.
 func sourceLine(path string, n int) string {
-	f, err := os.Open(path)
+	f, err := os.Open(path) //nolint:gosec // a file of the tree the mutants were made in
 	if err != nil {
 		return ""
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }()
 	s := bufio.NewScanner(f)
 	s.Buffer(make([]byte, 64*1024), 1024*1024)
 	for i := 1; s.Scan(); i++ {
@@ -149,7 +149,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	if fs.NArg() == 0 {
-		return errors.New("usage: mutationreport [-min N] [-src DIR] [-survivors FILE] DIR=REPORT.json...")
+		return errors.New("usage: mutationreport [-min N] [-src DIR] [-survivors FILE] DIR=REPORT.json [DIR=REPORT.json ...]")
 	}
 	t := tally{byStatus: map[string]int{}}
 	for _, arg := range fs.Args() {
@@ -157,12 +157,12 @@ func run(args []string, stdout, stderr io.Writer) error {
 		if !ok {
 			return fmt.Errorf("%q: want DIR=REPORT.json", arg)
 		}
-		f, err := os.Open(file)
+		f, err := os.Open(file) //nolint:gosec // a report named on the command line
 		if err != nil {
 			return err
 		}
 		err = t.add(dir, f)
-		f.Close()
+		_ = f.Close()
 		if err != nil {
 			return fmt.Errorf("%s: %w", file, err)
 		}
@@ -172,7 +172,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 		if err := writeSurvivors(&b, *src, t.left); err != nil {
 			return err
 		}
-		if err := os.WriteFile(*survivors, []byte(b.String()), 0o644); err != nil {
+		if err := os.WriteFile(*survivors, []byte(b.String()), 0o600); err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "survivors (%d): %s\n", len(t.left), *survivors)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -35,7 +36,7 @@ func TestReportSumsThePackagesAndEndsWithTheEfficacy(t *testing.T) {
 	survivors := filepath.Join(dir, "survivors.txt")
 	var out, errOut bytes.Buffer
 	err := run([]string{"-src", src, "-survivors", survivors, "-min", "80", "pkg=" + one, "other=" + two}, &out, &errOut)
-	if err != errBelow {
+	if !errors.Is(err, errBelow) {
 		t.Fatalf("err = %v, want errBelow (3 of 4 is under 80%%)", err)
 	}
 	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
