@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -42,5 +43,39 @@ func TestMaxBodyBytesPerItemSetsTheBound(t *testing.T) {
 	}
 	if err := list(client.WithMaxBodyBytesPerItem(1)); !errors.Is(err, client.ErrBodyTooLarge) {
 		t.Fatalf("WithMaxBodyBytesPerItem(1): %v, want the option accepted and the 1 MiB floor to refuse the page", err)
+	}
+}
+
+// TestBodyAtTheBoundIsRead: a body of exactly the bound (1 MiB here) is
+// read, with a Content-Length or chunked; one byte more is refused.
+func TestBodyAtTheBoundIsRead(t *testing.T) {
+	const bound = 1 << 20 // WithMaxBodyBytesPerItem(1): the floor
+	head := `{"object":"InvitationList","items":[],"cursor":null}`
+	for _, chunked := range []bool{false, true} {
+		for size, want := range map[int]error{bound: nil, bound + 1: client.ErrBodyTooLarge} {
+			page := head + strings.Repeat(" ", size-len(head))
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+				w.Header().Set("Content-Type", "application/json")
+				if chunked {
+					_, _ = w.Write([]byte(page[:size/2]))
+					w.(http.Flusher).Flush()
+					_, _ = w.Write([]byte(page[size/2:]))
+					return
+				}
+				w.Header().Set("Content-Length", strconv.Itoa(size))
+				_, _ = w.Write([]byte(page))
+			}))
+			c, err := client.New(client.WithBaseURL(srv.URL), client.WithAPIKey("key"), client.WithMaxRetries(0), client.WithMaxBodyBytesPerItem(1))
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+			_, err = c.ListReceivedInvitations(ctx, client.ListParams{AccountID: "acc", Limit: 100})
+			cancel()
+			srv.Close()
+			if (want == nil) != (err == nil) || (want != nil && !errors.Is(err, want)) {
+				t.Errorf("chunked=%v, %d bytes against a bound of %d: %v, want %v", chunked, size, bound, err, want)
+			}
+		}
 	}
 }
