@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/postpress/postpress-go/gen"
@@ -47,12 +48,10 @@ func decodePage(body []byte) (*Page, error) {
 		// answered.
 		return nil, fmt.Errorf("%w: %w (body starts %q)", ErrMalformedResponse, err, excerpt(body, 80))
 	}
-	for _, m := range missing {
-		if m == "items" || m == "cursor" {
-			return nil, fmt.Errorf("%w: no `%s` member (a last page has `cursor: null`)", ErrMalformedResponse, m)
-		}
+	if slices.Contains(missing, "cursor") {
+		return nil, fmt.Errorf("%w: no `cursor` member (a last page has `cursor: null`)", ErrMalformedResponse)
 	}
-	if v.Items == nil {
+	if v.Items == nil { // absent or null
 		return nil, fmt.Errorf("%w: no `items` array", ErrMalformedResponse)
 	}
 	p := &Page{Items: make([]Invitation, len(v.Items)), raw: body}
