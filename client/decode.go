@@ -64,15 +64,6 @@ func decodePage(body []byte) (*Page, error) {
 	return p, nil
 }
 
-// errorEnvelope is the error body every API error follows.
-type errorEnvelope struct {
-	Title    string `json:"title"`
-	Type     string `json:"type"`
-	Status   any    `json:"status"`
-	Detail   string `json:"detail"`
-	Instance string `json:"instance"`
-}
-
 // decodeAPIError turns any non-200 response into an *APIError. An error
 // envelope fills Type, Title, Detail and Instance; any other body (an HTML
 // page from a proxy, plain text, nothing) keeps the status, the status text
@@ -83,15 +74,15 @@ func decodeAPIError(status int, h http.Header, body []byte) *APIError {
 		RetryAfter: parseRetryAfter(h, time.Now()),
 		Body:       body[:min(len(body), maxErrorBodyKept)],
 	}
-	var env errorEnvelope
+	var env gen.ErrorEnvelope // the envelope every error response follows
 	// A field of the wrong type (say a numeric detail) does not discard the
 	// rest: encoding/json fills what fits and reports an UnmarshalTypeError.
 	var typeErr *json.UnmarshalTypeError
 	if err := json.Unmarshal(body, &env); (err == nil || errors.As(err, &typeErr)) && env.Type != "" {
 		e.Type = ErrorType(env.Type)
 		e.Title = env.Title
-		e.Detail = env.Detail
-		e.Instance = env.Instance
+		e.Detail = deref(env.Detail)
+		e.Instance = deref(env.Instance)
 		return e
 	}
 	e.Title = http.StatusText(status)
@@ -119,4 +110,12 @@ func excerpt(body []byte, n int) string {
 		}
 	}
 	return oneLine(out.String(), n)
+}
+
+// deref is *p, or "" for nil.
+func deref(p *string) string {
+	if p == nil {
+		return ""
+	}
+	return *p
 }

@@ -59,7 +59,7 @@ type config struct {
 	limiter        Limiter // nil: none
 	maxItems       int     // 0: no limit
 	api            *gen.Client
-	errs           []error
+	err            error // the first option error
 }
 
 // An Option configures a Client (passed to New) or a single call (passed to
@@ -68,7 +68,9 @@ type config struct {
 type Option func(*config)
 
 func (c *config) fail(format string, args ...any) {
-	c.errs = append(c.errs, fmt.Errorf("postpress: "+format, args...))
+	if c.err == nil {
+		c.err = fmt.Errorf("postpress: "+format, args...)
+	}
 }
 
 // CheckOptions returns the error New would return for the first invalid
@@ -81,16 +83,13 @@ func CheckOptions(opts ...Option) error {
 
 // apply applies opts to c and returns the first option error.
 func (c *config) apply(opts []Option) error {
-	c.errs = nil
+	c.err = nil
 	for _, o := range opts {
 		if o != nil {
 			o(c)
 		}
 	}
-	if len(c.errs) > 0 {
-		return c.errs[0]
-	}
-	return nil
+	return c.err
 }
 
 // WithMaxItems stops a listing (Invitations, Pages, NewPager and the
