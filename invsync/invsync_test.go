@@ -371,7 +371,8 @@ const (
 	childItems = 300
 	// childPauseEnv tells the child where to pause: write:K (after
 	// writing K events), commit-before:N or commit-after:N (around its
-	// N-th commit); read:K does not pause.
+	// N-th commit); read:K does not pause, and waits to be killed when it
+	// finishes first.
 	childPauseEnv = "INVSYNC_TEST_CHILD_PAUSE"
 	// pausedLine is what the child writes when it pauses.
 	pausedLine = "PAUSED"
@@ -446,6 +447,12 @@ func childRun(path string) error {
 	ctx := context.Background()
 	s := &invsync.Syncer{Store: st, CommitEvery: 40}
 	_, err = s.Run(ctx, (multi.Lister{Client: c}).Pages(ctx, []string{"a", "b", "c"}, client.ListParams{Limit: 20}), out)
+	if where == "read" && err == nil {
+		// The parent kills after reading its K-th line; a run that
+		// finished first waits for that kill, so that it is always killed
+		// (the parent checks it was).
+		select {}
+	}
 	return err
 }
 
