@@ -47,9 +47,10 @@ check-generated:
 	fi
 	@echo "check-generated: gen/, specgen's outputs and bench/ogen match openapi.yaml"
 
-## lint: go vet, gofmt and golangci-lint.
+## lint: go vet (the prism-tagged test too), gofmt and golangci-lint.
 lint:
 	$(GO) vet ./...
+	$(GO) vet -tags prism ./internal/prismtest/
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed: $$out" >&2; exit 1; fi
 	$(GO) run $(GOLANGCI_LINT) run ./...
 

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/postpress/postpress-go/client"
+	"github.com/postpress/postpress-go/client/multi"
 	"github.com/postpress/postpress-go/gen"
 	"github.com/postpress/postpress-go/invsync"
 	"github.com/postpress/postpress-go/invsync/boltstore"
@@ -38,7 +39,7 @@ var manyBound = time.Duration((manyAccounts+manyConcurrency-1)/manyConcurrency*m
 func manyClient(b *testing.B, s *Server) *client.Client {
 	b.Helper()
 	c, err := client.New(client.WithAPIKey("k_bench"), client.WithBaseURL(s.BaseURL()), client.WithHTTPClient(manyHTTPClient(b)),
-		client.WithMaxRetries(0), client.WithConcurrency(manyConcurrency))
+		client.WithMaxRetries(0))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -71,7 +72,7 @@ func benchmarkAccounts(b *testing.B, size int) {
 	run := map[string]func(context.Context, *client.Client, *http.Client, *Server) (int, error){
 		"mode=concurrent": func(ctx context.Context, c *client.Client, _ *http.Client, _ *Server) (int, error) {
 			n := 0
-			for _, err := range c.InvitationsForAccounts(ctx, manyAccountIDs(), client.ListParams{Limit: size}) {
+			for _, err := range (multi.Lister{Client: c, Concurrency: manyConcurrency}).Invitations(ctx, manyAccountIDs(), client.ListParams{Limit: size}) {
 				if err != nil {
 					return n, err
 				}
@@ -189,11 +190,11 @@ const (
 )
 
 // syncPagesSeq yields every account's pages, ids only.
-func syncPagesSeq(pages [][]*client.Page) iter.Seq2[client.AccountPage, error] {
-	return func(yield func(client.AccountPage, error) bool) {
+func syncPagesSeq(pages [][]*client.Page) iter.Seq2[multi.AccountPage, error] {
+	return func(yield func(multi.AccountPage, error) bool) {
 		for a, ps := range pages {
 			for _, p := range ps {
-				if !yield(client.AccountPage{AccountID: "acc_" + strconv.Itoa(a), Page: p}, nil) {
+				if !yield(multi.AccountPage{AccountID: "acc_" + strconv.Itoa(a), Page: p}, nil) {
 					return
 				}
 			}

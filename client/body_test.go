@@ -150,7 +150,7 @@ func TestDeterministicFailuresAreNotRetried(t *testing.T) {
 
 // BenchmarkGzipBomb refuses a gzip bomb (about 1 MB inflating to 1 GiB) at
 // the default bound for a page of 100 (6.4 MiB): B/op is the memory it
-// costs, about twice the bound at most.
+// costs, about 2.5 times the bound at most (bytes.Buffer doubling).
 func BenchmarkGzipBomb(b *testing.B) {
 	bomb, _, _ := hostile.GzipBomb(1024)
 	cl, _ := hostileClient(b, bomb)

@@ -1,6 +1,7 @@
 package client
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"net/http"
@@ -25,7 +26,7 @@ type Client struct {
 func New(opts ...Option) (*Client, error) {
 	cfg := &config{
 		apiKey:         secret(os.Getenv(EnvAPIKey)),
-		baseURL:        os.Getenv(EnvBaseURL),
+		baseURL:        cmp.Or(os.Getenv(EnvBaseURL), DefaultBaseURL),
 		rawHTTP:        defaultHTTPClient(),
 		userAgent:      "postpress-go/" + Version,
 		maxRetries:     DefaultMaxRetries,
@@ -35,15 +36,11 @@ func New(opts ...Option) (*Client, error) {
 		attemptTimeout: DefaultAttemptTimeout,
 		prefetch:       true,
 	}
-	if cfg.baseURL == "" {
-		cfg.baseURL = DefaultBaseURL
-	}
-	c := &Client{}
-	var err error
-	if c.cfg, c.base, err = finish(cfg, opts); err != nil {
+	cfg, base, err := finish(cfg, opts)
+	if err != nil {
 		return nil, err
 	}
-	return c, nil
+	return &Client{cfg: cfg, base: base}, nil
 }
 
 // finish applies opts to a copy of cfg and checks the result. It returns the

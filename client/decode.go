@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/postpress/postpress-go/gen"
@@ -47,12 +48,10 @@ func decodePage(body []byte) (*Page, error) {
 		// answered.
 		return nil, fmt.Errorf("%w: %w (body starts %q)", ErrMalformedResponse, err, excerpt(body, 80))
 	}
-	for _, m := range missing {
-		if m == "items" || m == "cursor" {
-			return nil, fmt.Errorf("%w: no `%s` member (a last page has `cursor: null`)", ErrMalformedResponse, m)
-		}
+	if slices.Contains(missing, "cursor") {
+		return nil, fmt.Errorf("%w: no `cursor` member (a last page has `cursor: null`)", ErrMalformedResponse)
 	}
-	if v.Items == nil {
+	if v.Items == nil { // absent or null
 		return nil, fmt.Errorf("%w: no `items` array", ErrMalformedResponse)
 	}
 	p := &Page{Items: make([]Invitation, len(v.Items)), raw: body}
@@ -65,15 +64,6 @@ func decodePage(body []byte) (*Page, error) {
 	return p, nil
 }
 
-// errorEnvelope is the error body every API error follows.
-type errorEnvelope struct {
-	Title    string `json:"title"`
-	Type     string `json:"type"`
-	Status   any    `json:"status"`
-	Detail   string `json:"detail"`
-	Instance string `json:"instance"`
-}
-
 // decodeAPIError turns any non-200 response into an *APIError. An error
 // envelope fills Type, Title, Detail and Instance; any other body (an HTML
 // page from a proxy, plain text, nothing) keeps the status, the status text
@@ -84,15 +74,15 @@ func decodeAPIError(status int, h http.Header, body []byte) *APIError {
 		RetryAfter: parseRetryAfter(h, time.Now()),
 		Body:       body[:min(len(body), maxErrorBodyKept)],
 	}
-	var env errorEnvelope
+	var env gen.ErrorEnvelope // the envelope every error response follows
 	// A field of the wrong type (say a numeric detail) does not discard the
 	// rest: encoding/json fills what fits and reports an UnmarshalTypeError.
 	var typeErr *json.UnmarshalTypeError
 	if err := json.Unmarshal(body, &env); (err == nil || errors.As(err, &typeErr)) && env.Type != "" {
 		e.Type = ErrorType(env.Type)
 		e.Title = env.Title
-		e.Detail = env.Detail
-		e.Instance = env.Instance
+		e.Detail = deref(env.Detail)
+		e.Instance = deref(env.Instance)
 		return e
 	}
 	e.Title = http.StatusText(status)
@@ -120,4 +110,12 @@ func excerpt(body []byte, n int) string {
 		}
 	}
 	return oneLine(out.String(), n)
+}
+
+// deref is *p, or "" for nil.
+func deref(p *string) string {
+	if p == nil {
+		return ""
+	}
+	return *p
 }

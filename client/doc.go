@@ -61,13 +61,12 @@
 //
 // # Many accounts
 //
-// PagesForAccounts and InvitationsForAccounts list several accounts at
-// once, WithConcurrency of them at a time (default DefaultConcurrency), each
-// on its own Pager, so retries, Retry-After and the loop guards work per
-// account. A failed account yields an *AccountError carrying its resume
-// cursor, and the other accounts go on. WithRateLimiter paces every attempt
-// of the client (any Limiter, such as *rate.Limiter) to cap the total rate.
-// Package invsync builds "only what is new" on top of them.
+// Package multi lists several accounts at once through one Client, each on
+// its own Pager, so retries, Retry-After and the loop guards work per
+// account; a failed account carries its resume cursor and the others go on.
+// WithRateLimiter paces every attempt of the client (any Limiter, such as
+// *rate.Limiter) to cap the total rate. Package invsync builds "only what is
+// new" on top of them.
 //
 // # Errors
 //

@@ -117,8 +117,7 @@ type APIError struct {
 //	postpress: 401 errors/expired_credentials: Credentials have expired. Reconnect the account. (instance req_42; 1 attempt)
 func (e *APIError) Error() string {
 	var b strings.Builder
-	b.WriteString("postpress: ")
-	fmt.Fprintf(&b, "%d", e.StatusCode)
+	fmt.Fprintf(&b, "postpress: %d", e.StatusCode)
 	// The type is the server's text: kept to one line like the rest.
 	if t := oneLine(string(e.Type), 100); t != "" {
 		b.WriteString(" " + t)

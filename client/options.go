@@ -1,6 +1,7 @@
 package client
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -55,11 +56,10 @@ type config struct {
 	editors        []gen.RequestEditorFn
 	allowInsecure  bool
 	prefetch       bool
-	concurrency    int     // 0: DefaultConcurrency
 	limiter        Limiter // nil: none
 	maxItems       int     // 0: no limit
 	api            *gen.Client
-	errs           []error
+	err            error // the first option error
 }
 
 // An Option configures a Client (passed to New) or a single call (passed to
@@ -68,7 +68,9 @@ type config struct {
 type Option func(*config)
 
 func (c *config) fail(format string, args ...any) {
-	c.errs = append(c.errs, fmt.Errorf("postpress: "+format, args...))
+	if c.err == nil {
+		c.err = fmt.Errorf("postpress: "+format, args...)
+	}
 }
 
 // CheckOptions returns the error New would return for the first invalid
@@ -81,20 +83,17 @@ func CheckOptions(opts ...Option) error {
 
 // apply applies opts to c and returns the first option error.
 func (c *config) apply(opts []Option) error {
-	c.errs = nil
+	c.err = nil
 	for _, o := range opts {
 		if o != nil {
 			o(c)
 		}
 	}
-	if len(c.errs) > 0 {
-		return c.errs[0]
-	}
-	return nil
+	return c.err
 }
 
 // WithMaxItems stops a listing (Invitations, Pages, NewPager and the
-// listings of several accounts, per account) after n items; 0, the
+// listings of several accounts of package multi, per account) after n items; 0, the
 // default, means no limit. The listing asks for no more than it needs (the
 // page that reaches n is requested with a smaller limit), so that page's
 // NextCursor, and Pager.Cursor after it, continue the listing right after
@@ -121,9 +120,9 @@ func WithBaseURL(u string) Option {
 
 // WithHTTPClient sets the *http.Client requests go through (its Transport,
 // Jar and Timeout are used; by default a client with http.DefaultTransport's
-// settings that keeps 2 × DefaultConcurrency idle connections a host, so
-// that accounts listed at once reuse theirs). The client is copied, not changed: the copy
-// gets a redirect policy that refuses redirects to another host or from
+// settings that keeps 16 idle connections a host, so that accounts listed
+// at once by package multi reuse theirs). The client is copied, not
+// changed: the copy gets a redirect policy that refuses redirects to another host or from
 // https to http, so the API key cannot follow a redirect away (Go's client
 // would forward X-API-KEY); the CheckRedirect of hc still runs for the
 // redirects that are allowed.
@@ -234,4 +233,23 @@ func WithInsecureHTTP() Option {
 // which order, and at most one page is fetched ahead.
 func WithPrefetch(on bool) Option {
 	return func(c *config) { c.prefetch = on }
+}
+
+// A Limiter paces requests: Wait blocks until one more request may be sent,
+// or returns an error (the context ended, or the wait could never end).
+// *rate.Limiter from golang.org/x/time/rate is one.
+type Limiter interface {
+	Wait(ctx context.Context) error
+}
+
+// WithRateLimiter makes every attempt (first tries and retries, on every
+// account and every goroutine that uses the client) wait on l before it is
+// sent, so that one limiter caps the client's total request rate:
+//
+//	c, err := client.New(client.WithRateLimiter(rate.NewLimiter(20, 1))) // 20 requests/s
+//
+// The wait counts against the call's context, not against the attempt
+// timeout. Default: none. A nil l means none.
+func WithRateLimiter(l Limiter) Option {
+	return func(c *config) { c.limiter = l }
 }

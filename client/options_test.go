@@ -9,7 +9,6 @@ func TestInvalidOptionsRefused(t *testing.T) {
 		"delay":   WithMaxRetryDelay(-1),
 		"timeout": WithAttemptTimeout(0),
 		"client":  WithHTTPClient(nil),
-		"workers": WithConcurrency(0),
 	} {
 		if _, err := New(WithAPIKey("k"), o); err == nil {
 			t.Errorf("%s: invalid option accepted", name)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"hash/maphash"
 	"iter"
 
 	"github.com/postpress/postpress-go/gen"
@@ -117,7 +116,7 @@ type Pager struct {
 	params   ListParams
 	err      error // a parameter or option error, reported by NextPage
 	cursor   string
-	seen     cursorSet
+	seen     map[string]bool // the cursors of the listing, to detect a loop
 	pages    int
 	items    int
 	done     bool
@@ -146,7 +145,7 @@ type fetchResult struct {
 // Invalid params or options are reported by the first NextPage, before
 // anything is sent.
 func (c *Client) NewPager(params ListParams, opts ...Option) *Pager {
-	p := &Pager{params: params, cursor: params.Cursor, seen: newCursorSet()}
+	p := &Pager{params: params, cursor: params.Cursor, seen: map[string]bool{}}
 	p.closeCtx, p.close = context.WithCancel(context.Background())
 	if p.err = ValidateParams(params); p.err == nil {
 		p.cfg, p.err = c.with(opts)
@@ -155,7 +154,7 @@ func (c *Client) NewPager(params ListParams, opts ...Option) *Pager {
 		p.params.Limit = DefaultPageSize
 	}
 	if params.Cursor != "" {
-		p.seen.add(params.Cursor)
+		p.seen[params.Cursor] = true
 	}
 	return p
 }
@@ -200,13 +199,13 @@ func (p *Pager) NextPage(ctx context.Context) (*Page, error) {
 	}
 	next := page.NextCursor
 	if next != "" {
-		if p.seen.has(next) {
+		if p.seen[next] {
 			return nil, p.fail(ErrCursorLoop)
 		}
 		if len(page.Items) == 0 {
 			return nil, p.fail(ErrEmptyPageWithCursor)
 		}
-		p.seen.add(next)
+		p.seen[next] = true
 	}
 	if m := p.cfg.maxItems; m > 0 && p.items+len(page.Items) >= m {
 		page.Items = page.Items[:m-p.items]
@@ -276,25 +275,4 @@ func (p *Pager) pageParams(cursor string) ListParams {
 		q.Limit = min(q.Limit, m-p.items)
 	}
 	return q
-}
-
-// cursorSet remembers the cursors of a listing to detect a loop. It keeps a
-// 64-bit hash of each, not the cursor, so that a long listing's memory stays
-// flat (8 bytes a page rather than the cursor's length); a false "loop" would
-// need two of a listing's cursors to collide under a random seed, odds of
-// about pages²/2⁶⁴.
-type cursorSet struct {
-	seed maphash.Seed
-	m    map[uint64]struct{}
-}
-
-func newCursorSet() cursorSet {
-	return cursorSet{seed: maphash.MakeSeed(), m: map[uint64]struct{}{}}
-}
-
-func (s cursorSet) add(c string) { s.m[maphash.String(s.seed, c)] = struct{}{} }
-
-func (s cursorSet) has(c string) bool {
-	_, ok := s.m[maphash.String(s.seed, c)]
-	return ok
 }

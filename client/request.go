@@ -21,7 +21,7 @@ func fetch(ctx context.Context, cfg *config, p ListParams) (*Page, error) {
 	for attempt := 1; ; attempt++ {
 		if cfg.limiter != nil {
 			if err := cfg.limiter.Wait(ctx); err != nil {
-				return nil, withAttempts(&RequestError{Op: "wait for the rate limiter", URL: urlOf(last), Err: err}, attempt-1)
+				return nil, &RequestError{Op: "wait for the rate limiter", URL: urlOf(last), Attempts: attempt - 1, Err: err}
 			}
 		}
 		page, err := send(ctx, cfg, &p, attempt, &last, maxBody)
@@ -31,37 +31,24 @@ func fetch(ctx context.Context, cfg *config, p ListParams) (*Page, error) {
 			return page, nil
 		}
 		if ctx.Err() != nil || !retryer.IsErrorRetryable(err) || attempt >= retryer.MaxAttempts() {
-			return nil, withAttempts(err, attempt)
+			return nil, err
 		}
 		var why error
 		if release, why = retryer.GetRetryToken(ctx, err); why != nil {
-			return nil, withAttempts(noRetry(err, why), attempt)
+			return nil, noRetry(err, why)
 		}
 		wait, why := retryer.RetryDelay(attempt, err)
 		if why != nil {
-			return nil, withAttempts(noRetry(err, why), attempt)
+			return nil, noRetry(err, why)
 		}
 		if cfg.logger != nil {
 			cfg.logger.LogAttrs(ctx, slog.LevelWarn, "postpress: retrying",
 				slog.Int("attempt", attempt), slog.Duration("wait", wait), slog.String("error", err.Error()))
 		}
 		if err := sleep(ctx, wait); err != nil {
-			return nil, withAttempts(&RequestError{Op: "wait to retry", URL: urlOf(last), Err: err}, attempt)
+			return nil, &RequestError{Op: "wait to retry", URL: urlOf(last), Attempts: attempt, Err: err}
 		}
 	}
-}
-
-// withAttempts records on err how many attempts were made.
-func withAttempts(err error, n int) error {
-	var apiErr *APIError
-	var reqErr *RequestError
-	switch {
-	case errors.As(err, &apiErr):
-		apiErr.Attempts = n
-	case errors.As(err, &reqErr):
-		reqErr.Attempts = n
-	}
-	return err
 }
 
 // urlOf is the URL of req for an error; "" for no request.
@@ -74,7 +61,8 @@ func urlOf(req *http.Request) string {
 
 // send makes one attempt through the generated client, under the attempt
 // timeout, reading at most maxBody bytes of the body, and stores the
-// request it sent in last. It returns the page or the error.
+// request it sent in last. It returns the page or the error, which counts
+// the attempts made (attempt, the number of this one).
 func send(ctx context.Context, cfg *config, p *ListParams, attempt int, last **http.Request, maxBody int64) (*Page, error) {
 	actx, cancel := context.WithTimeout(ctx, cfg.attemptTimeout)
 	defer cancel()
@@ -89,12 +77,12 @@ func send(ctx context.Context, cfg *config, p *ListParams, attempt int, last **h
 	}
 	if err != nil {
 		logAttempt(ctx, cfg, req, attempt, 0, start, err)
-		return nil, &RequestError{Op: "send", URL: urlOf(req), Err: timedOut(ctx, actx, cfg, unwrapURLError(err))}
+		return nil, &RequestError{Op: "send", URL: urlOf(req), Attempts: attempt, Err: timedOut(ctx, actx, cfg, unwrapURLError(err))}
 	}
 	body, err := readBody(resp, maxBody)
 	logAttempt(ctx, cfg, req, attempt, resp.StatusCode, start, err)
 	if err != nil {
-		return nil, &RequestError{Op: "read body", URL: urlOf(req), Err: timedOut(ctx, actx, cfg, err)}
+		return nil, &RequestError{Op: "read body", URL: urlOf(req), Attempts: attempt, Err: timedOut(ctx, actx, cfg, err)}
 	}
 	if cfg.validator != nil {
 		if err := cfg.validator.ValidateResponse(req, resp.StatusCode, resp.Header, body); err != nil {
@@ -103,12 +91,13 @@ func send(ctx context.Context, cfg *config, p *ListParams, attempt int, last **h
 	}
 	if resp.StatusCode != http.StatusOK {
 		apiErr := decodeAPIError(resp.StatusCode, resp.Header, body)
+		apiErr.Attempts = attempt
 		redactKey(apiErr, cfg.apiKey)
 		return nil, apiErr
 	}
 	page, err := decodePage(body)
 	if err != nil {
-		return nil, &RequestError{Op: "decode", URL: urlOf(req), Err: redactDecodeError(err, cfg.apiKey)}
+		return nil, &RequestError{Op: "decode", URL: urlOf(req), Attempts: attempt, Err: redactDecodeError(err, cfg.apiKey)}
 	}
 	return page, nil
 }

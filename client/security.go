@@ -31,10 +31,8 @@ func (s secret) String() string {
 	return redacted
 }
 
-// GoString redacts the key for %#v.
-func (s secret) GoString() string { return `"` + s.String() + `"` }
-
-// Format redacts the key for every verb (%s, %v, %q, %x, ...).
+// Format redacts the key for every verb (%s, %v, %q, %x, %#v, ...): fmt
+// prefers a Formatter to every other method.
 func (s secret) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte(s.String())) }
 
 // LogValue redacts the key for log/slog.

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 
 	"github.com/postpress/postpress-go/client"
+	"github.com/postpress/postpress-go/client/multi"
 	"github.com/postpress/postpress-go/gen"
 	"github.com/postpress/postpress-go/invsync"
 	"github.com/postpress/postpress-go/invsync/boltstore"
@@ -50,7 +51,7 @@ func ExampleSyncer() {
 		}
 		defer func() { _ = st.Close() }()
 		s := &invsync.Syncer{Store: st, Removed: true}
-		res, err := s.Run(ctx, c.PagesForAccounts(ctx, []string{"acc_1"}, client.ListParams{}), printer{})
+		res, err := s.Run(ctx, (multi.Lister{Client: c}).Pages(ctx, []string{"acc_1"}, client.ListParams{}), printer{})
 		if err != nil {
 			log.Fatal(err)
 		}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/postpress/postpress-go/client"
+	"github.com/postpress/postpress-go/client/multi"
 	"github.com/postpress/postpress-go/invsync"
 	pt "github.com/postpress/postpress-go/postpresstest"
 )
@@ -63,8 +64,8 @@ func TestRunSharedCommitsOnlyFlushedOutput(t *testing.T) {
 	s := &invsync.Syncer{Store: st, Removed: true, CommitEvery: 2, Batch: 2}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	pages := func(accs []string) iter.Seq2[client.AccountPage, error] {
-		return c.PagesForAccounts(ctx, accs, client.ListParams{Limit: 2})
+	pages := func(accs []string) iter.Seq2[multi.AccountPage, error] {
+		return (multi.Lister{Client: c}).Pages(ctx, accs, client.ListParams{Limit: 2})
 	}
 	res, err := s.RunShared(ctx, accounts, pages, out)
 	if err != nil {
@@ -105,8 +106,8 @@ func TestRunSharedStopsWhenARenewFails(t *testing.T) {
 	s := &invsync.Syncer{Store: st}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	pages := func(accs []string) iter.Seq2[client.AccountPage, error] {
-		return c.PagesForAccounts(ctx, accs, client.ListParams{Limit: 2})
+	pages := func(accs []string) iter.Seq2[multi.AccountPage, error] {
+		return (multi.Lister{Client: c}).Pages(ctx, accs, client.ListParams{Limit: 2})
 	}
 	_, err = s.RunShared(ctx, []string{"acc_a"}, pages, out)
 	if !errors.Is(err, errRenewRefused) {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/postpress/postpress-go/client"
+	"github.com/postpress/postpress-go/client/multi"
 	"github.com/postpress/postpress-go/invsync"
 	pt "github.com/postpress/postpress-go/postpresstest"
 )
@@ -143,7 +144,7 @@ func TestEveryCommitSeesItsOutputFlushed(t *testing.T) {
 			defer cancel()
 			// One account at a time, in order: acc_b ends between
 			// commits of acc_a and acc_c.
-			pages := c.PagesForAccounts(ctx, accounts, client.ListParams{Limit: 2}, client.WithConcurrency(1))
+			pages := (multi.Lister{Client: c, Concurrency: 1}).Pages(ctx, accounts, client.ListParams{Limit: 2})
 			res, err := s.Run(ctx, pages, out)
 			if err != nil {
 				t.Fatal(err)

@@ -1,7 +1,7 @@
 // Package invsync reports only what is new: the invitations that earlier
 // runs have not seen, per account, and (optionally) the ones gone since the
 // last run. A Syncer compares what a listing of several accounts delivers
-// (client.PagesForAccounts) with what a Store recorded, writes the
+// (multi.Lister.Pages) with what a Store recorded, writes the
 // differences to an Output, and records them in the Store once the Output
 // has flushed them:
 //
@@ -11,7 +11,7 @@
 //	}
 //	defer st.Close()
 //	s := &invsync.Syncer{Store: st}
-//	res, err := s.Run(ctx, c.PagesForAccounts(ctx, accounts, client.ListParams{}), out)
+//	res, err := s.Run(ctx, (multi.Lister{Client: c}).Pages(ctx, accounts, client.ListParams{}), out)
 //
 // # Nothing lost
 //
@@ -47,6 +47,7 @@ import (
 	"time"
 
 	"github.com/postpress/postpress-go/client"
+	"github.com/postpress/postpress-go/client/multi"
 	"github.com/postpress/postpress-go/gen"
 )
 
@@ -164,7 +165,7 @@ type Result struct {
 	// Failed are the accounts whose listing stopped: their new invitations
 	// written before the failure are recorded, their removals are not
 	// looked for. Resume (or run again) to complete them.
-	Failed []*client.AccountError
+	Failed []*multi.AccountError
 	// StoreTime is the time spent in Store calls.
 	StoreTime time.Duration
 	// Commits is how many Store.Commit calls were made (none when nothing
@@ -179,12 +180,12 @@ type account struct {
 	seen map[string]bool
 }
 
-// Run takes the pages of several accounts (client.PagesForAccounts), writes
+// Run takes the pages of several accounts (multi.Lister.Pages), writes
 // an Event for every invitation the Store has not recorded for its account
 // (and, with Removed, for every recorded one an account's complete listing
 // no longer has), and records them in the Store after out flushed them.
 //
-// A failed account (an *client.AccountError in pages) is reported in
+// A failed account (a *multi.AccountError in pages) is reported in
 // Result.Failed and the run goes on (when ctx ends, every account not yet
 // complete fails, and what was written is still committed: Store.Commit
 // gets ctx without its cancellation); any other error from pages, out or the
@@ -192,7 +193,7 @@ type account struct {
 // (so its events come again next run). An invitation listed twice in one
 // run (the list shifted under the cursor) is reported once; one without an
 // id cannot be recorded and is reported by every run.
-func (s *Syncer) Run(ctx context.Context, pages iter.Seq2[client.AccountPage, error], out Output) (Result, error) {
+func (s *Syncer) Run(ctx context.Context, pages iter.Seq2[multi.AccountPage, error], out Output) (Result, error) {
 	var res Result
 	if s.Store == nil {
 		return res, errors.New("invsync: Syncer.Store is nil")
@@ -240,7 +241,7 @@ func (s *Syncer) Run(ctx context.Context, pages iter.Seq2[client.AccountPage, er
 	var ev Event
 	for ap, err := range pages {
 		if err != nil {
-			var ae *client.AccountError
+			var ae *multi.AccountError
 			if !errors.As(err, &ae) {
 				return res, err
 			}

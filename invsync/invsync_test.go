@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/postpress/postpress-go/client"
+	"github.com/postpress/postpress-go/client/multi"
 	"github.com/postpress/postpress-go/gen"
 	"github.com/postpress/postpress-go/invsync"
 	"github.com/postpress/postpress-go/invsync/boltstore"
@@ -104,7 +105,7 @@ func syncWith(t testing.TB, st invsync.Store, baseURL string, removed bool, acco
 	ctx := context.Background()
 	out := &recorder{}
 	s := &invsync.Syncer{Store: st, Removed: removed}
-	res, err := s.Run(ctx, newClient(t, baseURL).PagesForAccounts(ctx, accounts, client.ListParams{}), out)
+	res, err := s.Run(ctx, (multi.Lister{Client: newClient(t, baseURL)}).Pages(ctx, accounts, client.ListParams{}), out)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -221,7 +222,7 @@ func TestRunStoppedBeforeCommitRepeatsWhatWasNotCommitted(t *testing.T) {
 		fs := &failingStore{Store: st, n: failAt}
 		out := &recorder{}
 		s := &invsync.Syncer{Store: fs, CommitEvery: 100}
-		_, err := s.Run(ctx, newClient(t, srv.URL).PagesForAccounts(ctx, []string{"a", "b"}, client.ListParams{}, client.WithConcurrency(1)), out)
+		_, err := s.Run(ctx, (multi.Lister{Client: newClient(t, srv.URL), Concurrency: 1}).Pages(ctx, []string{"a", "b"}, client.ListParams{}), out)
 		if err == nil || !strings.Contains(err.Error(), "killed") {
 			t.Fatalf("fail at commit %d: run error %v", failAt, err)
 		}
@@ -294,7 +295,7 @@ func TestInterruptedRunKeepsWhatItWrote(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	out := &cancelAfter{n: 150, cancel: cancel}
-	res, err := (&invsync.Syncer{Store: ctxStore{st}}).Run(ctx, newClient(t, srv.URL).PagesForAccounts(ctx, []string{"a", "b"}, client.ListParams{}, client.WithConcurrency(1)), out)
+	res, err := (&invsync.Syncer{Store: ctxStore{st}}).Run(ctx, (multi.Lister{Client: newClient(t, srv.URL), Concurrency: 1}).Pages(ctx, []string{"a", "b"}, client.ListParams{}), out)
 	_ = st.Close()
 	if err != nil || len(res.Failed) == 0 || res.Commits != 1 || len(out.events) < 150 {
 		t.Fatalf("interrupted run: %v, %+v, %d events", err, res, len(out.events))
@@ -370,7 +371,8 @@ const (
 	childItems = 300
 	// childPauseEnv tells the child where to pause: write:K (after
 	// writing K events), commit-before:N or commit-after:N (around its
-	// N-th commit); read:K does not pause.
+	// N-th commit); read:K does not pause, and waits to be killed when it
+	// finishes first.
 	childPauseEnv = "INVSYNC_TEST_CHILD_PAUSE"
 	// pausedLine is what the child writes when it pauses.
 	pausedLine = "PAUSED"
@@ -444,7 +446,13 @@ func childRun(path string) error {
 	}
 	ctx := context.Background()
 	s := &invsync.Syncer{Store: st, CommitEvery: 40}
-	_, err = s.Run(ctx, c.PagesForAccounts(ctx, []string{"a", "b", "c"}, client.ListParams{Limit: 20}), out)
+	_, err = s.Run(ctx, (multi.Lister{Client: c}).Pages(ctx, []string{"a", "b", "c"}, client.ListParams{Limit: 20}), out)
+	if where == "read" && err == nil {
+		// The parent kills after reading its K-th line; a run that
+		// finished first waits for that kill, so that it is always killed
+		// (the parent checks it was).
+		select {}
+	}
 	return err
 }
 

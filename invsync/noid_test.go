@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/postpress/postpress-go/client"
+	"github.com/postpress/postpress-go/client/multi"
 	"github.com/postpress/postpress-go/invsync"
 	pt "github.com/postpress/postpress-go/postpresstest"
 )
@@ -27,7 +28,7 @@ func TestInvitationWithoutIDIsNewEveryRun(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	for run, want := range []int{3, 1} {
-		res, err := s.Run(ctx, c.PagesForAccounts(ctx, []string{"acc"}, client.ListParams{}), out)
+		res, err := s.Run(ctx, (multi.Lister{Client: c}).Pages(ctx, []string{"acc"}, client.ListParams{}), out)
 		if err != nil {
 			t.Fatal(err)
 		}

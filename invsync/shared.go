@@ -9,7 +9,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/postpress/postpress-go/client"
+	"github.com/postpress/postpress-go/client/multi"
 )
 
 // Claimer is a Store that several workers share (processes on one machine
@@ -51,11 +51,11 @@ type Claimer interface {
 var ErrLeaseLost = errors.New("the lease on an account expired and another worker took it over")
 
 // DefaultBatch is Syncer.Batch's default.
-const DefaultBatch = client.DefaultConcurrency
+const DefaultBatch = multi.DefaultConcurrency
 
 // RunShared is Run for workers sharing the accounts through a Claimer (the
 // Store must be one): it claims Batch accounts at a time, lists them with
-// pages (client.PagesForAccounts, which lists them concurrently) while
+// pages (multi.Lister.Pages, which lists them concurrently) while
 // renewing their leases, commits, releases them, and claims more until no
 // account of the round is left, waiting for the accounts other workers hold
 // (a dead worker's come free when their leases expire). The Result sums the
@@ -68,7 +68,7 @@ const DefaultBatch = client.DefaultConcurrency
 // lease time, or killed) after writing and before committing: then the
 // worker that takes the account over reports those again (delivery stays
 // at least once; nothing is skipped).
-func (s *Syncer) RunShared(ctx context.Context, accounts []string, pages func(accounts []string) iter.Seq2[client.AccountPage, error], out Output) (Result, error) {
+func (s *Syncer) RunShared(ctx context.Context, accounts []string, pages func(accounts []string) iter.Seq2[multi.AccountPage, error], out Output) (Result, error) {
 	var total Result
 	cl, ok := s.Store.(Claimer)
 	if !ok {
@@ -128,7 +128,7 @@ func (s *Syncer) RunShared(ctx context.Context, accounts []string, pages func(ac
 // runClaimed runs one batch, renewing its leases every third of the lease
 // time; a lost lease ends the batch (its accounts fail, what was written is
 // committed for the accounts still held, and the commit reports the loss).
-func (s *Syncer) runClaimed(ctx context.Context, cl Claimer, claimed []string, pages func([]string) iter.Seq2[client.AccountPage, error], out Output) (Result, error) {
+func (s *Syncer) runClaimed(ctx context.Context, cl Claimer, claimed []string, pages func([]string) iter.Seq2[multi.AccountPage, error], out Output) (Result, error) {
 	rctx, cancel := context.WithCancel(ctx)
 	var (
 		wg       sync.WaitGroup

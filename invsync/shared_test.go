@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/postpress/postpress-go/client"
+	"github.com/postpress/postpress-go/client/multi"
 	"github.com/postpress/postpress-go/invsync"
 	pt "github.com/postpress/postpress-go/postpresstest"
 )
@@ -159,10 +160,10 @@ func (r *syncedRecorder) Flush() error {
 	return r.recorder.Flush()
 }
 
-func pagesOf(t *testing.T, baseURL string) func([]string) iter.Seq2[client.AccountPage, error] {
+func pagesOf(t *testing.T, baseURL string) func([]string) iter.Seq2[multi.AccountPage, error] {
 	c := newClient(t, baseURL)
-	return func(accounts []string) iter.Seq2[client.AccountPage, error] {
-		return c.PagesForAccounts(context.Background(), accounts, client.ListParams{Limit: 10})
+	return func(accounts []string) iter.Seq2[multi.AccountPage, error] {
+		return (multi.Lister{Client: c}).Pages(context.Background(), accounts, client.ListParams{Limit: 10})
 	}
 }
 

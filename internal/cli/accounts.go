@@ -13,6 +13,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/postpress/postpress-go/client"
+	"github.com/postpress/postpress-go/client/multi"
 )
 
 // commandHelp is the paragraph under each listing command's usage line.
@@ -41,7 +42,7 @@ type accountFlags struct {
 func (a *accountFlags) register(fs *flag.FlagSet) {
 	fs.Var(&a.ids, "account-id", "account `ID` to list from; repeat for several (env POSTPRESS_ACCOUNT_ID when neither this nor --accounts-file is given)")
 	fs.StringVar(&a.file, "accounts-file", "", "`FILE` of account ids, one a line (blank lines and lines starting with # are skipped)")
-	fs.IntVar(&a.concurrency, "concurrency", client.DefaultConcurrency, "accounts listed at once")
+	fs.IntVar(&a.concurrency, "concurrency", multi.DefaultConcurrency, "accounts listed at once")
 	fs.Float64Var(&a.rate, "rate", 0, "at most N requests a second over all accounts (retries included); 0 = no limit")
 }
 
@@ -93,7 +94,10 @@ func (a *accountFlags) resolve(env Env, sandbox bool, set map[string]bool) error
 	if a.rate < 0 {
 		return usagef("--rate must be 0 (no limit) or more, got %v", a.rate)
 	}
-	return checkOptions(flagOption{"concurrency", client.WithConcurrency(a.concurrency)})
+	if a.concurrency < 1 {
+		return usagef("--concurrency must be 1 or more, got %d", a.concurrency)
+	}
+	return nil
 }
 
 // readAccountsFile reads one account id a line; blank lines and lines
@@ -124,7 +128,7 @@ func readAccountsFile(path string) ([]string, error) {
 
 // options are the client options of the account flags.
 func (a *accountFlags) options() []client.Option {
-	opts := []client.Option{client.WithConcurrency(a.concurrency)}
+	var opts []client.Option
 	if a.rate > 0 {
 		opts = append(opts, client.WithRateLimiter(rate.NewLimiter(rate.Limit(a.rate), 1)))
 	}
@@ -164,11 +168,11 @@ func (f *listFlags) leadNames() []string {
 func listMany(ctx context.Context, env Env, f *listFlags, c *client.Client) error {
 	w := f.newWriter(env.Stdout)
 	params := f.params
-	var failed []*client.AccountError
+	var failed []*multi.AccountError
 	var outErr error
 	written := map[string]int{}
-	for ap, err := range c.PagesForAccounts(ctx, f.accounts, params) {
-		var ae *client.AccountError
+	for ap, err := range (multi.Lister{Client: c, Concurrency: f.concurrency}).Pages(ctx, f.accounts, params) {
+		var ae *multi.AccountError
 		switch {
 		case errors.As(err, &ae):
 			failed = append(failed, ae)
@@ -204,7 +208,7 @@ func listMany(ctx context.Context, env Env, f *listFlags, c *client.Client) erro
 
 // reportFailed lists the failed accounts on w, each with its cause and
 // how to resume it, and returns an error (exit 1) when there is one.
-func reportFailed(ctx context.Context, w io.Writer, failed []*client.AccountError, written map[string]int, total int, fl failure) error {
+func reportFailed(ctx context.Context, w io.Writer, failed []*multi.AccountError, written map[string]int, total int, fl failure) error {
 	if len(failed) == 0 {
 		return nil
 	}

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/postpress/postpress-go/client"
+	"github.com/postpress/postpress-go/client/multi"
 	"github.com/postpress/postpress-go/invsync"
 	"github.com/postpress/postpress-go/invsync/boltstore"
 	"github.com/postpress/postpress-go/invsync/pgstore"
@@ -99,8 +99,8 @@ func syncInvitations(ctx context.Context, env Env, args []string) error {
 
 	out := &syncOutput{w: f.newWriter(env.Stdout), f: f, written: map[string]int{}}
 	s := &invsync.Syncer{Store: st, Removed: f.removed, Invitations: f.intoTable != "", Batch: f.concurrency}
-	pages := func(accounts []string) iter.Seq2[client.AccountPage, error] {
-		return c.PagesForAccounts(ctx, accounts, f.params)
+	pages := func(accounts []string) iter.Seq2[multi.AccountPage, error] {
+		return (multi.Lister{Client: c, Concurrency: f.concurrency}).Pages(ctx, accounts, f.params)
 	}
 	var (
 		res    invsync.Result

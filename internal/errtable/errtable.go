@@ -34,14 +34,3 @@ func Lookup(v string) (Type, bool) {
 // when its type does not decide (no envelope, or a type the spec does not
 // list): the spec's x-retryable-statuses.
 func RetryableStatus(status int) bool { return slices.Contains(RetryableStatuses, status) }
-
-// OfStatus returns the types listed under status, in the spec's order.
-func OfStatus(status int) []Type {
-	var out []Type
-	for _, t := range Types {
-		if t.Status == status {
-			out = append(out, t)
-		}
-	}
-	return out
-}

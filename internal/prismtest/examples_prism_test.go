@@ -151,7 +151,7 @@ func TestGeneratedClientAgainstPrism(t *testing.T) {
 			limit := 10
 			prefer := fmt.Sprintf("code=%d, example=%s", ex.status, ex.example)
 			r, err := c.ListInvitationsReceivedWithResponse(context.Background(),
-				&gen.ListInvitationsReceivedParams{AccountID: "acc_linkedin_01HXYZ4QK3WJ8FN3M6QH7TZ8GR", Limit: &limit},
+				&gen.ListInvitationsReceivedParams{AccountID: "acc_linkedin_01HXYZ4QK3WJ8FN3M6QH7TZ8GR", Limit: limit},
 				func(_ context.Context, req *http.Request) error {
 					req.Header.Set("Prefer", prefer)
 					return nil

@@ -15,45 +15,20 @@ import (
 
 	"github.com/postpress/postpress-go/invsync"
 	"github.com/postpress/postpress-go/invsync/boltstore"
+	"github.com/postpress/postpress-go/invsync/storetest"
 )
 
+// TestCommitAndSeen holds the store to invsync's contract (storetest); an
+// empty id fails a commit.
 func TestCommitAndSeen(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "state")
-	s, err := boltstore.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx := context.Background()
-	if ids, err := s.Seen(ctx, "a"); err != nil || len(ids) != 0 {
-		t.Fatalf("new state: %v, %v", ids, err)
-	}
-	if err := s.Commit(ctx, []invsync.Change{{AccountID: "a", Added: []string{"3", "1", "2"}}, {AccountID: "b", Added: []string{"x"}}}); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Commit(ctx, []invsync.Change{{AccountID: "a", Added: []string{"4"}, Removed: []string{"1"}}}); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Close(); err != nil {
-		t.Fatal(err)
-	}
-	s, err = boltstore.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	a, _ := s.Seen(ctx, "a")
-	b, _ := s.Seen(ctx, "b")
-	slices.Sort(a)
-	if !slices.Equal(a, []string{"2", "3", "4"}) || !slices.Equal(b, []string{"x"}) {
-		t.Errorf("after reopening: a %v, b %v", a, b)
-	}
-	// A commit that fails changes nothing.
-	if err := s.Commit(ctx, []invsync.Change{{AccountID: "a", Added: []string{"5"}}, {AccountID: "b", Added: []string{""}}}); err == nil {
-		t.Fatal("a commit with an empty id succeeded")
-	}
-	if a, _ := s.Seen(ctx, "a"); len(a) != 3 {
-		t.Errorf("a failed commit changed account a: %v", a)
-	}
+	storetest.Run(t, func(t *testing.T) storetest.Store {
+		s, err := boltstore.Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}, "")
 }
 
 func TestSecondOpenIsRefused(t *testing.T) {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/postpress/postpress-go/client"
+	"github.com/postpress/postpress-go/client/multi"
 	"github.com/postpress/postpress-go/invsync"
 	"github.com/postpress/postpress-go/invsync/boltstore"
 	"github.com/postpress/postpress-go/invsync/pgstore"
@@ -24,8 +25,8 @@ const (
 )
 
 // memPages lists benchItems invitations (ids only) for each account.
-func memPages(accounts []string) iter.Seq2[client.AccountPage, error] {
-	return func(yield func(client.AccountPage, error) bool) {
+func memPages(accounts []string) iter.Seq2[multi.AccountPage, error] {
+	return func(yield func(multi.AccountPage, error) bool) {
 		for _, a := range accounts {
 			for off := 0; off < benchItems; off += benchPage {
 				p := &client.Page{Items: make([]client.Invitation, benchPage)}
@@ -35,7 +36,7 @@ func memPages(accounts []string) iter.Seq2[client.AccountPage, error] {
 				if off+benchPage < benchItems {
 					p.NextCursor = "next"
 				}
-				if !yield(client.AccountPage{AccountID: a, Page: p}, nil) {
+				if !yield(multi.AccountPage{AccountID: a, Page: p}, nil) {
 					return
 				}
 			}
@@ -57,7 +58,7 @@ func BenchmarkStateWork(b *testing.B) {
 	accts := accounts(benchAccounts)
 	run := func(b *testing.B, st invsync.Store, shared bool) invsync.Result {
 		b.Helper()
-		s := &invsync.Syncer{Store: st, Batch: client.DefaultConcurrency}
+		s := &invsync.Syncer{Store: st, Batch: multi.DefaultConcurrency}
 		out := &discard{}
 		var (
 			res invsync.Result

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/postpress/postpress-go/client"
+	"github.com/postpress/postpress-go/client/multi"
 	"github.com/postpress/postpress-go/invsync"
 	"github.com/postpress/postpress-go/invsync/pgstore"
 )
@@ -42,8 +43,8 @@ func Example() {
 	}
 	accounts := []string{"acct_1", "acct_2", "acct_3"}
 	s := &invsync.Syncer{Store: st, Invitations: true}
-	res, err := s.RunShared(ctx, accounts, func(claimed []string) iter.Seq2[client.AccountPage, error] {
-		return c.PagesForAccounts(ctx, claimed, client.ListParams{})
+	res, err := s.RunShared(ctx, accounts, func(claimed []string) iter.Seq2[multi.AccountPage, error] {
+		return (multi.Lister{Client: c}).Pages(ctx, claimed, client.ListParams{})
 	}, printer{})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)

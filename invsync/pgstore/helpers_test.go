@@ -20,6 +20,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/postpress/postpress-go/client"
+	"github.com/postpress/postpress-go/client/multi"
 	"github.com/postpress/postpress-go/invsync"
 	"github.com/postpress/postpress-go/invsync/pgstore"
 	pt "github.com/postpress/postpress-go/postpresstest"
@@ -135,7 +136,7 @@ func sandbox(t testing.TB, n int, delay time.Duration) (*pt.Fake, string) {
 	return f, srv.URL + pt.BasePath
 }
 
-func pagesFrom(t testing.TB, baseURL string, pageSize int) func([]string) iter.Seq2[client.AccountPage, error] {
+func pagesFrom(t testing.TB, baseURL string, pageSize int) func([]string) iter.Seq2[multi.AccountPage, error] {
 	t.Helper()
 	pages, err := newPages(baseURL, pageSize)
 	if err != nil {
@@ -145,13 +146,13 @@ func pagesFrom(t testing.TB, baseURL string, pageSize int) func([]string) iter.S
 }
 
 // newPages lists accounts from baseURL, four at once.
-func newPages(baseURL string, pageSize int) (func([]string) iter.Seq2[client.AccountPage, error], error) {
-	c, err := client.New(client.WithAPIKey("k"), client.WithBaseURL(baseURL), client.WithBackoff(time.Millisecond), client.WithConcurrency(4))
+func newPages(baseURL string, pageSize int) (func([]string) iter.Seq2[multi.AccountPage, error], error) {
+	c, err := client.New(client.WithAPIKey("k"), client.WithBaseURL(baseURL), client.WithBackoff(time.Millisecond))
 	if err != nil {
 		return nil, err
 	}
-	return func(accounts []string) iter.Seq2[client.AccountPage, error] {
-		return c.PagesForAccounts(context.Background(), accounts, client.ListParams{Limit: pageSize})
+	return func(accounts []string) iter.Seq2[multi.AccountPage, error] {
+		return (multi.Lister{Client: c, Concurrency: 4}).Pages(context.Background(), accounts, client.ListParams{Limit: pageSize})
 	}, nil
 }
 

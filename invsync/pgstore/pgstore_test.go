@@ -12,38 +12,16 @@ import (
 
 	"github.com/postpress/postpress-go/invsync"
 	"github.com/postpress/postpress-go/invsync/pgstore"
+	"github.com/postpress/postpress-go/invsync/storetest"
 	pt "github.com/postpress/postpress-go/postpresstest"
 )
 
+// TestCommitAndSeen holds the store to invsync's contract (storetest); a
+// NUL byte is not valid text in PostgreSQL, so an id holding one fails a
+// commit.
 func TestCommitAndSeen(t *testing.T) {
 	schema := newSchema(t)
-	s := open(t, schema, pgstore.Options{})
-	ctx := context.Background()
-	if ids, err := s.Seen(ctx, "a"); err != nil || len(ids) != 0 {
-		t.Fatalf("new state: %v, %v", ids, err)
-	}
-	if err := s.Commit(ctx, []invsync.Change{{AccountID: "a", Added: []string{"3", "1", "2"}}, {AccountID: "b", Added: []string{"x"}}}); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Commit(ctx, []invsync.Change{{AccountID: "a", Added: []string{"4"}, Removed: []string{"1"}}}); err != nil {
-		t.Fatal(err)
-	}
-	_ = s.Close()
-	s = open(t, schema, pgstore.Options{})
-	a, _ := s.Seen(ctx, "a")
-	b, _ := s.Seen(ctx, "b")
-	slices.Sort(a)
-	if !slices.Equal(a, []string{"2", "3", "4"}) || !slices.Equal(b, []string{"x"}) {
-		t.Errorf("after reopening: a %v, b %v", a, b)
-	}
-	// A commit that fails changes nothing: a NUL byte is not valid text
-	// in PostgreSQL.
-	if err := s.Commit(ctx, []invsync.Change{{AccountID: "a", Added: []string{"5"}}, {AccountID: "b", Added: []string{"bad\x00"}}}); err == nil {
-		t.Fatal("a commit with a NUL byte in an id succeeded")
-	}
-	if a, _ := s.Seen(ctx, "a"); len(a) != 3 {
-		t.Errorf("a failed commit changed account a: %v", a)
-	}
+	storetest.Run(t, func(t *testing.T) storetest.Store { return open(t, schema, pgstore.Options{}) }, "bad\x00")
 }
 
 // schemaTables lists the schema's tables and meta rows, to show that a

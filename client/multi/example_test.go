@@ -1,4 +1,4 @@
-package client_test
+package multi_test
 
 import (
 	"context"
@@ -7,13 +7,14 @@ import (
 	"log"
 
 	"github.com/postpress/postpress-go/client"
+	"github.com/postpress/postpress-go/client/multi"
 	"github.com/postpress/postpress-go/postpresstest"
 )
 
 // List many accounts at once; an account that fails does not stop the
 // others, and its error carries the cursor that resumes it with nothing
 // lost or repeated.
-func ExampleClient_InvitationsForAccounts() {
+func ExampleLister_Invitations() {
 	srv := postpresstest.NewServer(
 		postpresstest.WithGeneratedAccount("acc_1", 150),
 		postpresstest.WithGeneratedAccount("acc_2", 250),
@@ -25,15 +26,15 @@ func ExampleClient_InvitationsForAccounts() {
 	srv.Enqueue(postpresstest.Error("errors/provider_error").Times(2).OnAccount("acc_2").OnCursor(postpresstest.EncodeCursor(100)))
 
 	c, err := client.New(client.WithBaseURL(srv.URL), client.WithAPIKey(postpresstest.DefaultAPIKey),
-		client.WithMaxRetries(1), client.WithBackoff(1), client.WithConcurrency(2))
+		client.WithMaxRetries(1), client.WithBackoff(1))
 	if err != nil {
 		log.Fatal(err)
 	}
 	ctx := context.Background()
 	count := map[string]int{}
-	var failed []*client.AccountError
-	for ai, err := range c.InvitationsForAccounts(ctx, []string{"acc_1", "acc_2", "acc_3"}, client.ListParams{Limit: 100}) {
-		var ae *client.AccountError
+	var failed []*multi.AccountError
+	for ai, err := range (multi.Lister{Client: c, Concurrency: 2}).Invitations(ctx, []string{"acc_1", "acc_2", "acc_3"}, client.ListParams{Limit: 100}) {
+		var ae *multi.AccountError
 		switch {
 		case errors.As(err, &ae):
 			failed = append(failed, ae) // the others go on

@@ -1,4 +1,4 @@
-package client
+package multi_test
 
 import (
 	"context"
@@ -11,20 +11,22 @@ import (
 	"testing"
 	"time"
 
+	"github.com/postpress/postpress-go/client"
+	"github.com/postpress/postpress-go/client/multi"
 	pt "github.com/postpress/postpress-go/postpresstest"
 )
 
-// collectAccounts runs InvitationsForAccounts and returns the ids each account
+// collectAccounts runs Lister.Invitations and returns the ids each account
 // delivered, in order, and the errors by account.
-func collectAccounts(t *testing.T, seq func(yield func(AccountInvitation, error) bool)) (map[string][]string, map[string]*AccountError) {
+func collectAccounts(t *testing.T, seq func(yield func(multi.AccountInvitation, error) bool)) (map[string][]string, map[string]*multi.AccountError) {
 	t.Helper()
 	got := map[string][]string{}
-	failed := map[string]*AccountError{}
+	failed := map[string]*multi.AccountError{}
 	for ai, err := range seq {
 		if err != nil {
-			var ae *AccountError
+			var ae *multi.AccountError
 			if !errors.As(err, &ae) {
-				t.Fatalf("error is not an *AccountError: %v", err)
+				t.Fatalf("error is not an *multi.AccountError: %v", err)
 			}
 			if ae.AccountID != ai.AccountID || failed[ae.AccountID] != nil {
 				t.Fatalf("error for %q yielded with account %q, or twice", ae.AccountID, ai.AccountID)
@@ -49,8 +51,8 @@ func TestAccountsAgainstFaults(t *testing.T) {
 		accounts = append(accounts, id)
 	}
 	accounts = append(accounts, "acc_unknown")
-	c, srv, _ := setup(t, opts, WithMaxRetries(2), WithConcurrency(3))
-	page2 := pt.EncodeCursor(DefaultPageSize)
+	c, srv, _ := setup(t, opts, client.WithMaxRetries(2))
+	page2 := pt.EncodeCursor(client.DefaultPageSize)
 	srv.Enqueue(
 		pt.Error("errors/provider_error").Times(100).When(func(r *http.Request) bool {
 			q := r.URL.Query()
@@ -59,7 +61,7 @@ func TestAccountsAgainstFaults(t *testing.T) {
 		pt.Error("errors/too_many_requests").WithRetryAfter("0").Times(2).OnAccount("acc_limited"),
 	)
 
-	got, failed := collectAccounts(t, c.InvitationsForAccounts(context.Background(), accounts, ListParams{}))
+	got, failed := collectAccounts(t, multi.Lister{Client: c, Concurrency: 3}.Invitations(context.Background(), accounts, client.ListParams{}))
 
 	for _, id := range []string{"acc_a", "acc_limited", "acc_d", "acc_e", "acc_f"} {
 		if want := idsOf(srv.Items(id)); !slices.Equal(got[id], want) || failed[id] != nil {
@@ -70,14 +72,14 @@ func TestAccountsAgainstFaults(t *testing.T) {
 		t.Fatalf("failed accounts: %v, want acc_broken and acc_unknown", failed)
 	}
 	broken := failed["acc_broken"]
-	if broken == nil || broken.Cursor != page2 || !errors.Is(broken, ErrorTypeProviderError) {
+	if broken == nil || broken.Cursor != page2 || !errors.Is(broken, client.ErrorTypeProviderError) {
 		t.Fatalf("acc_broken: %v, want provider_error with cursor %q", broken, page2)
 	}
-	var pe *PagingError
-	if !errors.As(broken, &pe) || pe.Cursor != broken.Cursor || pe.Items != DefaultPageSize {
-		t.Errorf("acc_broken's error does not carry its *PagingError: %#v", broken.Err)
+	var pe *client.PagingError
+	if !errors.As(broken, &pe) || pe.Cursor != broken.Cursor || pe.Items != client.DefaultPageSize {
+		t.Errorf("acc_broken's error does not carry its *client.PagingError: %#v", broken.Err)
 	}
-	if unknown := failed["acc_unknown"]; unknown == nil || unknown.Cursor != "" || !errors.Is(unknown, ErrorTypeResourceAccessRestricted) {
+	if unknown := failed["acc_unknown"]; unknown == nil || unknown.Cursor != "" || !errors.Is(unknown, client.ErrorTypeResourceAccessRestricted) {
 		t.Errorf("acc_unknown: %v, want resource_access_restricted from the start", unknown)
 	}
 	limited := 0
@@ -92,7 +94,7 @@ func TestAccountsAgainstFaults(t *testing.T) {
 
 	// Resuming the broken account from its cursor gives the rest, once.
 	srv.ClearFaults()
-	rest, err := listIDs(c, ListParams{AccountID: "acc_broken", Cursor: broken.Cursor})
+	rest, err := listIDs(c, client.ListParams{AccountID: "acc_broken", Cursor: broken.Cursor})
 	if err != nil || !slices.Equal(append(got["acc_broken"], rest...), idsOf(srv.Items("acc_broken"))) {
 		t.Errorf("resume of acc_broken: %d + %d ids, err %v; want its %d", len(got["acc_broken"]), len(rest), err, sizes["acc_broken"])
 	}
@@ -102,7 +104,7 @@ func TestAccountsAgainstFaults(t *testing.T) {
 func TestAccountsOnTheSandbox(t *testing.T) {
 	c, srv, _ := setup(t, []pt.Option{pt.WithAnyAPIKey(), pt.WithAnyAccount(120), pt.WithLenientCursors()})
 	accounts := []string{"a", "b", "c"}
-	got, failed := collectAccounts(t, c.InvitationsForAccounts(context.Background(), accounts, ListParams{Limit: 50}))
+	got, failed := collectAccounts(t, multi.Lister{Client: c}.Invitations(context.Background(), accounts, client.ListParams{Limit: 50}))
 	if len(failed) != 0 {
 		t.Fatalf("failures: %v", failed)
 	}
@@ -160,11 +162,11 @@ func TestAccountsConcurrencyIsBounded(t *testing.T) {
 	probe := &concurrencyProbe{next: fake, want: concurrency, inFlight: map[string]int{}, reached: make(chan struct{})}
 	hs := httptest.NewServer(probe)
 	defer hs.Close()
-	c := testClient(t, hs.URL+pt.BasePath, WithConcurrency(concurrency))
+	c := testClient(t, hs.URL+pt.BasePath)
 	accounts := []string{"a1", "a2", "a3", "a4", "a5", "a6", "a7", "a8", "a9", "a10"}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	got, failed := collectAccounts(t, c.InvitationsForAccounts(ctx, accounts, ListParams{}))
+	got, failed := collectAccounts(t, multi.Lister{Client: c, Concurrency: concurrency}.Invitations(ctx, accounts, client.ListParams{}))
 	if len(failed) != 0 {
 		t.Fatalf("failures (a listing that never had %d accounts in flight hangs until the deadline): %v", concurrency, failed)
 	}
@@ -196,9 +198,9 @@ func (l *countingLimiter) Wait(ctx context.Context) error {
 // on every account.
 func TestAccountsRateLimiterCountsEveryAttempt(t *testing.T) {
 	lim := &countingLimiter{}
-	c, srv, _ := setup(t, []pt.Option{pt.WithAnyAccount(DefaultPageSize*2 + 30), pt.WithLenientCursors()}, WithRateLimiter(lim))
+	c, srv, _ := setup(t, []pt.Option{pt.WithAnyAccount(client.DefaultPageSize*2 + 30), pt.WithLenientCursors()}, client.WithRateLimiter(lim))
 	srv.Enqueue(pt.Error("errors/too_many_requests").WithRetryAfter("0").Times(3).OnAccount("b"))
-	_, failed := collectAccounts(t, c.InvitationsForAccounts(context.Background(), []string{"a", "b", "c"}, ListParams{}, WithMaxRetries(3)))
+	_, failed := collectAccounts(t, multi.Lister{Client: c}.Invitations(context.Background(), []string{"a", "b", "c"}, client.ListParams{}, client.WithMaxRetries(3)))
 	if len(failed) != 0 {
 		t.Fatal(failed)
 	}
@@ -208,17 +210,17 @@ func TestAccountsRateLimiterCountsEveryAttempt(t *testing.T) {
 
 	// A limiter that refuses fails the attempt before it is sent.
 	srv.ResetLog()
-	_, failed = collectAccounts(t, c.InvitationsForAccounts(context.Background(), []string{"a"}, ListParams{}, WithRateLimiter(&countingLimiter{fail: 1})))
-	var re *RequestError
+	_, failed = collectAccounts(t, multi.Lister{Client: c}.Invitations(context.Background(), []string{"a"}, client.ListParams{}, client.WithRateLimiter(&countingLimiter{fail: 1})))
+	var re *client.RequestError
 	if !errors.As(failed["a"], &re) || re.Op != "wait for the rate limiter" || srv.RequestCount() != 0 {
-		t.Errorf("refusing limiter: %v, %d requests sent; want a RequestError and none sent", failed["a"], srv.RequestCount())
+		t.Errorf("refusing limiter: %v, %d requests sent; want a client.RequestError and none sent", failed["a"], srv.RequestCount())
 	}
 }
 
 // When the context ends, every account not complete gets an error, so the
 // errors name every account to resume.
 func TestAccountsCancelNamesEveryUnfinishedAccount(t *testing.T) {
-	c, _, _ := setup(t, []pt.Option{pt.WithAnyAccount(150), pt.WithLenientCursors()}, WithConcurrency(2))
+	c, _, _ := setup(t, []pt.Option{pt.WithAnyAccount(150), pt.WithLenientCursors()})
 	var accounts []string
 	for i := range 20 {
 		accounts = append(accounts, accountName(i))
@@ -226,9 +228,9 @@ func TestAccountsCancelNamesEveryUnfinishedAccount(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	got := map[string]int{}
-	failed := map[string]*AccountError{}
-	for ai, err := range c.InvitationsForAccounts(ctx, accounts, ListParams{}) {
-		var ae *AccountError
+	failed := map[string]*multi.AccountError{}
+	for ai, err := range (multi.Lister{Client: c, Concurrency: 2}).Invitations(ctx, accounts, client.ListParams{}) {
+		var ae *multi.AccountError
 		if errors.As(err, &ae) {
 			failed[ae.AccountID] = ae
 			continue
@@ -254,27 +256,29 @@ func TestAccountsBadInputSendsNothing(t *testing.T) {
 	c, _, requests := setup(t, []pt.Option{pt.WithAnyAccount(10)})
 	for name, tc := range map[string]struct {
 		accounts []string
-		params   ListParams
-		opts     []Option
+		params   client.ListParams
+		opts     []client.Option
+		conc     int
 	}{
-		"none":          {nil, ListParams{}, nil},
-		"repeated":      {[]string{"a", "b", "a"}, ListParams{}, nil},
-		"empty id":      {[]string{"a", ""}, ListParams{}, nil},
-		"space in id":   {[]string{"a b"}, ListParams{}, nil},
-		"params.id":     {[]string{"a"}, ListParams{AccountID: "a"}, nil},
-		"params.cursor": {[]string{"a"}, ListParams{Cursor: "x"}, nil},
-		"limit":         {[]string{"a"}, ListParams{Limit: MaxPageSize + 1}, nil},
-		"concurrency":   {[]string{"a"}, ListParams{}, []Option{WithConcurrency(0)}},
+		"none":          {nil, client.ListParams{}, nil, 0},
+		"repeated":      {[]string{"a", "b", "a"}, client.ListParams{}, nil, 0},
+		"empty id":      {[]string{"a", ""}, client.ListParams{}, nil, 0},
+		"space in id":   {[]string{"a b"}, client.ListParams{}, nil, 0},
+		"params.id":     {[]string{"a"}, client.ListParams{AccountID: "a"}, nil, 0},
+		"params.cursor": {[]string{"a"}, client.ListParams{Cursor: "x"}, nil, 0},
+		"limit":         {[]string{"a"}, client.ListParams{Limit: client.MaxPageSize + 1}, nil, 0},
+		"concurrency":   {[]string{"a"}, client.ListParams{}, nil, -1},
+		"option":        {[]string{"a"}, client.ListParams{}, []client.Option{client.WithMaxRetries(-1)}, 0},
 	} {
 		n := 0
 		var got error
-		for _, err := range c.InvitationsForAccounts(context.Background(), tc.accounts, tc.params, tc.opts...) {
+		for _, err := range (multi.Lister{Client: c, Concurrency: tc.conc}).Invitations(context.Background(), tc.accounts, tc.params, tc.opts...) {
 			n++
 			got = err
 		}
-		var pe *ParamError
-		if n != 1 || got == nil || (name != "concurrency" && !errors.As(got, &pe)) {
-			t.Errorf("%s: %d results, last error %v; want one *ParamError (an option error for concurrency)", name, n, got)
+		var pe *client.ParamError
+		if n != 1 || got == nil || (name != "concurrency" && name != "option" && !errors.As(got, &pe)) {
+			t.Errorf("%s: %d results, last error %v; want one *client.ParamError (an option error for concurrency and option)", name, n, got)
 		}
 	}
 	if n := len(requests()); n != 0 {

@@ -1,4 +1,4 @@
-package client
+package multi_test
 
 import (
 	"context"
@@ -11,11 +11,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/postpress/postpress-go/client"
+	"github.com/postpress/postpress-go/client/multi"
 	"github.com/postpress/postpress-go/postpresstest"
 )
 
-// TestDefaultClientReusesConnections lists DefaultConcurrency accounts at
-// once through the client's default *http.Client and counts the TCP
+// TestDefaultClientReusesConnections lists multi.DefaultConcurrency
+// accounts at once through the client's default *http.Client and counts the TCP
 // connections the server accepted: each account's requests reuse a kept
 // connection. (Go's http.DefaultClient keeps 2 idle connections a host:
 // most of each round's connections would be closed and new ones opened,
@@ -24,7 +26,7 @@ import (
 func TestDefaultClientReusesConnections(t *testing.T) {
 	var accounts []string
 	var opts []postpresstest.Option
-	for i := range DefaultConcurrency {
+	for i := range multi.DefaultConcurrency {
 		id := fmt.Sprintf("acc_%d", i)
 		accounts = append(accounts, id)
 		opts = append(opts, postpresstest.WithGeneratedAccount(id, 60))
@@ -47,7 +49,7 @@ func TestDefaultClientReusesConnections(t *testing.T) {
 				break
 			}
 		}
-		if n >= int64(DefaultConcurrency) {
+		if n >= int64(multi.DefaultConcurrency) {
 			once.Do(func() { close(overlapped) })
 		}
 		select {
@@ -63,12 +65,12 @@ func TestDefaultClientReusesConnections(t *testing.T) {
 	}
 	srv.Start()
 	defer srv.Close()
-	c, err := New(WithAPIKey(postpresstest.DefaultAPIKey), WithBaseURL(srv.URL+postpresstest.BasePath))
+	c, err := client.New(client.WithAPIKey(postpresstest.DefaultAPIKey), client.WithBaseURL(srv.URL+postpresstest.BasePath))
 	if err != nil {
 		t.Fatal(err)
 	}
 	n := 0
-	for _, err := range c.InvitationsForAccounts(context.Background(), accounts, ListParams{Limit: 10}) {
+	for _, err := range (multi.Lister{Client: c, }).Invitations(context.Background(), accounts, client.ListParams{Limit: 10}) {
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -77,10 +79,10 @@ func TestDefaultClientReusesConnections(t *testing.T) {
 	if n != 60*len(accounts) {
 		t.Fatalf("listed %d invitations, want %d", n, 60*len(accounts))
 	}
-	if m := most.Load(); m < int64(DefaultConcurrency) {
-		t.Fatalf("at most %d requests were in flight at once, want %d: without overlap the test shows nothing", m, DefaultConcurrency)
+	if m := most.Load(); m < int64(multi.DefaultConcurrency) {
+		t.Fatalf("at most %d requests were in flight at once, want %d: without overlap the test shows nothing", m, multi.DefaultConcurrency)
 	}
-	if got, most := conns.Load(), int64(2*DefaultConcurrency); got > most {
+	if got, most := conns.Load(), int64(2*multi.DefaultConcurrency); got > most {
 		t.Errorf("%d connections for %d accounts × 6 pages: more than %d, so connections were not reused", got, len(accounts), most)
 	}
 }
