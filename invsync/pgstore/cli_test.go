@@ -55,6 +55,7 @@ func TestTwoCLIWorkersOnTheSandbox(t *testing.T) {
 		t.Fatal(err)
 	}
 	sb.Stderr = sb.Stdout
+	dieWithTest(sb)
 	if err := sb.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -91,6 +92,7 @@ func TestTwoCLIWorkersOnTheSandbox(t *testing.T) {
 			cmd := exec.Command(bin, "invitations", "sync", "--accounts-file", accountsFile, "--state", state, "--format", "ndjson", "--lease", "5s", "--into-table", "invitations")
 			cmd.Env = append(os.Environ(), "POSTPRESS_BASE_URL="+api, "POSTPRESS_API_KEY=pp_test")
 			cmd.Stdout, cmd.Stderr = &outs[i], &errs[i]
+			dieWithTest(cmd)
 			if err := cmd.Start(); err != nil {
 				t.Fatal(err)
 			}
