@@ -65,18 +65,33 @@ var invitationPlan = sync.OnceValue(func() *fillNode {
 	return planOf(reflect.TypeFor[gen.InvitationReceived](), schema, "", "", map[reflect.Type]bool{})
 })
 
+// innerStruct is the struct type t holds through pointers, slices and
+// maps (nil when it holds none).
+func innerStruct(t reflect.Type) reflect.Type {
+	for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice || t.Kind() == reflect.Map {
+		t = t.Elem()
+	}
+	if t.Kind() != reflect.Struct {
+		return nil
+	}
+	return t
+}
+
 // planOf returns the plan of a value of type t with schema s at path.
 // onStack holds the struct types being planned, so that a recursive type
-// ends (its recursive pointer is left nil).
+// ends (its recursive pointer is left nil, its slice or map empty).
 func planOf(t reflect.Type, s *openapi3.Schema, name, path string, onStack map[reflect.Type]bool) *fillNode {
 	h := fnv.New64a()
 	_, _ = h.Write([]byte(path))
 	n := &fillNode{name: name, index: -1, schema: s, hash: h.Sum64()}
 	switch t.Kind() {
-	case reflect.Pointer:
-		if t.Elem().Kind() == reflect.Struct && onStack[t.Elem()] {
-			return n
+	case reflect.Pointer, reflect.Slice, reflect.Map:
+		if onStack[innerStruct(t)] {
+			return n // a type that holds itself: left nil or empty
 		}
+	}
+	switch t.Kind() {
+	case reflect.Pointer:
 		n.elem = planOf(t.Elem(), s, name, path, onStack)
 	case reflect.Slice:
 		n.elem = planOf(t.Elem(), itemsOf(s), name, path+"[]", onStack)
@@ -192,6 +207,9 @@ func (f *filler) fill(v reflect.Value, n *fillNode, salt uint64) {
 			return
 		}
 	case reflect.Slice:
+		if n.elem == nil {
+			return
+		}
 		if v.Len() == 0 {
 			count := 2
 			if s := n.schema; s != nil {

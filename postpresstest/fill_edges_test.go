@@ -233,12 +233,15 @@ func TestFillStringsByFormatAndName(t *testing.T) {
 	}
 }
 
-// TestFillRecursiveTypeEnds: a type that contains itself is filled to one
-// level, its recursive pointer left nil.
+// TestFillRecursiveTypeEnds: a type that contains itself, through a
+// pointer, a slice or a map, is filled to one level, the recursive member
+// left nil or empty.
 func TestFillRecursiveTypeEnds(t *testing.T) {
 	type node struct {
-		Name string `json:"name"`
-		Next *node  `json:"next"`
+		Name     string           `json:"name"`
+		Next     *node            `json:"next"`
+		Children []node           `json:"children"`
+		ByName   map[string]*node `json:"by_name"`
 	}
 	// With the guard broken, planning recurses until the stack overflows,
 	// which takes minutes: the test's own deadline fails it in seconds.
@@ -250,8 +253,8 @@ func TestFillRecursiveTypeEnds(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("filling a type that points to itself did not end within 5s: the recursion guard is broken")
 	}
-	if v.Name == "" || v.Next != nil {
-		t.Fatalf("name %q, next %v: want a name and no next", v.Name, v.Next)
+	if v.Name == "" || v.Next != nil || len(v.Children) != 0 || len(v.ByName) != 0 {
+		t.Fatalf("name %q, next %v, %d children, %d by name: want a name and nothing recursive", v.Name, v.Next, len(v.Children), len(v.ByName))
 	}
 }
 
