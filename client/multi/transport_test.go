@@ -70,7 +70,7 @@ func TestDefaultClientReusesConnections(t *testing.T) {
 		t.Fatal(err)
 	}
 	n := 0
-	for _, err := range (multi.Lister{Client: c, }).Invitations(context.Background(), accounts, client.ListParams{Limit: 10}) {
+	for _, err := range (multi.Lister{Client: c}).Invitations(context.Background(), accounts, client.ListParams{Limit: 10}) {
 		if err != nil {
 			t.Fatal(err)
 		}
