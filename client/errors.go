@@ -180,14 +180,14 @@ func oneLine(s string, maxRunes int) string {
 			space = b.Len() > 0
 			continue
 		}
+		if n >= maxRunes || space && n+1 >= maxRunes {
+			b.WriteString("…") // no room for r (and the space before it)
+			break
+		}
 		if space {
 			b.WriteByte(' ')
 			n++
 			space = false
-		}
-		if n >= maxRunes {
-			b.WriteString("…")
-			break
 		}
 		b.WriteRune(r)
 		n++

@@ -2,8 +2,10 @@ package client
 
 import (
 	"errors"
+	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 )
 
 // TestOneLineCutsAtMaxRunes checks oneLine's folding and its exact cut.
@@ -22,10 +24,16 @@ func TestOneLineCutsAtMaxRunes(t *testing.T) {
 		{"ab  cde", 5, "ab cd…"},
 		{"ééé", 2, "éé…"},
 		{"", 5, ""},
+		{"a b c d", 3, "a b…"}, // the cut after a space: at most 3 runes before the ellipsis
+		{"ab c", 3, "ab…"},
 	}
 	for _, c := range cases {
-		if got := oneLine(c.in, c.max); got != c.want {
+		got := oneLine(c.in, c.max)
+		if got != c.want {
 			t.Errorf("oneLine(%q, %d) = %q, want %q", c.in, c.max, got, c.want)
+		}
+		if n := utf8.RuneCountInString(strings.TrimSuffix(got, "…")); n > c.max {
+			t.Errorf("oneLine(%q, %d) keeps %d runes", c.in, c.max, n)
 		}
 	}
 }
