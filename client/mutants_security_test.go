@@ -42,10 +42,10 @@ func TestRedactDecodeErrorRemovesTheKey(t *testing.T) {
 	if strings.Contains(got.Error(), "sekrit-key") || !strings.Contains(got.Error(), redacted) || !errors.Is(got, ErrMalformedResponse) {
 		t.Errorf("redacted error = %v", got)
 	}
-	if got := redactDecodeError(cause, ""); got != cause {
+	if got := redactDecodeError(cause, ""); got != cause { //nolint:errorlint // the very error must come back, not one wrapping it
 		t.Errorf("with no key the error changed: %v", got)
 	}
-	if got := redactDecodeError(cause, "other"); got != cause {
+	if got := redactDecodeError(cause, "other"); got != cause { //nolint:errorlint // the very error must come back, not one wrapping it
 		t.Errorf("with a key not in it the error changed: %v", got)
 	}
 }
