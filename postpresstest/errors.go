@@ -49,5 +49,5 @@ func (e apiError) write(w http.ResponseWriter) { _ = e.VisitListInvitationsRecei
 // invalidParameters is the 400 the fake answers a request it cannot serve
 // with (see the package doc).
 func invalidParameters(detail, instance string) apiError {
-	return apiError{status: 400, typ: "errors/invalid_parameters", detail: detail, instance: instance}
+	return apiError{status: 400, typ: string(gen.BadRequestErrorTypeInvalidParameters), detail: detail, instance: instance}
 }

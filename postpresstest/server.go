@@ -241,10 +241,10 @@ func (f *Fake) serve(w http.ResponseWriter, r *http.Request, id string) {
 	key := r.Header.Get("X-API-KEY")
 	switch {
 	case key == "":
-		apiError{401, "errors/missing_credentials", "Send your API key in the X-API-KEY header.", id}.write(w)
+		apiError{401, string(gen.UnauthorizedErrorTypeMissingCredentials), "Send your API key in the X-API-KEY header.", id}.write(w)
 		return
 	case !f.anyKey && key != f.apiKey:
-		apiError{401, "errors/invalid_credentials", "The API key is not valid.", id}.write(w)
+		apiError{401, string(gen.UnauthorizedErrorTypeInvalidCredentials), "The API key is not valid.", id}.write(w)
 		return
 	}
 	f.handler.ServeHTTP(w, r)
@@ -381,7 +381,7 @@ func (s strict) ListInvitationsReceived(ctx context.Context, req gen.ListInvitat
 	items, ok := f.accounts[p.AccountID]
 	if !ok {
 		if items = f.itemsLocked(p.AccountID); items == nil {
-			return apiError{403, "errors/resource_access_restricted", "This API key has no access to account " + strconv.Quote(p.AccountID) + ".", id}.response(), nil
+			return apiError{403, string(gen.ForbiddenErrorTypeResourceAccessRestricted), "This API key has no access to account " + strconv.Quote(p.AccountID) + ".", id}.response(), nil
 		}
 	}
 	offset := 0
