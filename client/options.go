@@ -58,8 +58,8 @@ type config struct {
 	prefetch       bool
 	limiter        Limiter // nil: none
 	maxItems       int     // 0: no limit
-	server         string // the base URL, as the generated client takes it
-	err            error // the first option error
+	server         string  // the base URL, as the generated client takes it
+	err            error   // the first option error
 }
 
 // An Option configures a Client (passed to New) or a single listing (passed
