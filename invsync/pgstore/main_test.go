@@ -230,7 +230,7 @@ func chownToPostgres(dir string) error {
 	u, err := user.Lookup("postgres")
 	if err != nil {
 		if b, err := exec.Command("useradd", "--system", "--home-dir", "/nonexistent", "--shell", "/usr/sbin/nologin", "postgres").CombinedOutput(); err != nil {
-			return fmt.Errorf("useradd postgres: %v: %s", err, b)
+			return fmt.Errorf("useradd postgres: %w: %s", err, b)
 		}
 		if u, err = user.Lookup("postgres"); err != nil {
 			return err
@@ -269,7 +269,7 @@ func runAs(user string, args ...string) error {
 	cmd := exec.Command(args[0], args[1:]...)
 	cmd.Env = append(os.Environ(), "PGCTLTIMEOUT=60")
 	if b, err := cmd.CombinedOutput(); err != nil {
-		return fmt.Errorf("%v: %s", err, strings.TrimSpace(string(b)))
+		return fmt.Errorf("%w: %s", err, strings.TrimSpace(string(b)))
 	}
 	return nil
 }
