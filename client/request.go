@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"net/url"
 	"time"
+
+	"github.com/postpress/postpress-go/gen"
 )
 
 // maxErrorBodyKept bounds APIError.Body.
@@ -68,7 +70,15 @@ func send(ctx context.Context, cfg *config, p *ListParams, attempt int, last **h
 	defer cancel()
 	var req *http.Request // the request sent, once every editor passed
 	start := time.Now()
-	resp, err := cfg.api.ListInvitationsReceived(actx, p, func(_ context.Context, r *http.Request) error { //nolint:bodyclose // readBody closes it
+	// The generated client sends an optional plain-valued parameter even
+	// when zero: the first editor, before the client's and the caller's,
+	// takes those out.
+	api := *cfg.api
+	api.RequestEditors = append([]gen.RequestEditorFn{func(_ context.Context, r *http.Request) error {
+		omitZeroOptional(r.URL, p)
+		return nil
+	}}, cfg.api.RequestEditors...)
+	resp, err := api.ListInvitationsReceived(actx, p, func(_ context.Context, r *http.Request) error { //nolint:bodyclose // readBody closes it
 		req, *last = r, r
 		return nil
 	})
