@@ -150,6 +150,11 @@ func fake(doc *openapi3.T, node *yaml.Node, genSrc string) ([]byte, error) {
 		b.WriteString("gen." + t)
 	}
 	b.WriteString("\n}\n\n")
+	env, err := g.envelope(doc)
+	if err != nil {
+		return nil, err
+	}
+	b.WriteString(env)
 	b.WriteString("// The error types the fake answers its own refusals with (see the\n// package doc).\nconst (\n")
 	for _, r := range refusals {
 		fmt.Fprintf(b, "\t%s = %s\n", r.name, g.errorConst(r.value, r.status, tab))
@@ -458,4 +463,79 @@ func (g *genPkg) errorConst(v string, status int, tab *errorTable) string {
 		}
 	}
 	return strconv.Quote(v)
+}
+
+// envelopeRoles are the members of the spec's error envelope (RFC 9457's
+// problem details), each with the Go value the fake gives it, of type
+// string or int.
+var envelopeRoles = []struct{ member, value, kind string }{
+	{"title", "http.StatusText(status)", "string"},
+	{"type", "typ", "string"},
+	{"status", "status", "int"},
+	{"detail", "detail", "string"},
+	{"instance", "instance", "string"},
+}
+
+// envelope generates the function that makes an error body: a value of
+// gen's type of the envelope schema every error response is built from
+// (the schema their allOf lists first, or their own when they have no
+// allOf; the most common when they differ), with each of the envelopeRoles
+// gen's type has, by JSON name (a pointer member gets the value's
+// address).
+func (g *genPkg) envelope(doc *openapi3.T) (string, error) {
+	count := map[string]int{}
+	for _, o := range operations(doc) {
+		for code, r := range o.o.Responses.Map() {
+			st, err := strconv.Atoi(code)
+			if err != nil || st < 400 || r.Value == nil || r.Value.Content.Get("application/json") == nil {
+				continue
+			}
+			s := r.Value.Content.Get("application/json").Schema
+			if s == nil || s.Value == nil {
+				continue
+			}
+			cand := refName(s.Ref)
+			if len(s.Value.AllOf) > 0 && s.Value.AllOf[0].Ref != "" {
+				cand = refName(s.Value.AllOf[0].Ref)
+			}
+			count[cand]++
+		}
+	}
+	name := ""
+	for _, c := range slices.Sorted(maps.Keys(count)) {
+		if count[c] > count[name] {
+			name = c
+		}
+	}
+	st, ok := g.types[name].(*ast.StructType)
+	if name == "" || !ok {
+		return "", fmt.Errorf("no error envelope: the error responses' schemas have no common named schema that gen declares as a struct")
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "// errorBody is an error response's body: gen.%s, the envelope every\n// error of the spec follows.\n", name)
+	b.WriteString("func errorBody(status int, typ, detail, instance string) any {\n")
+	fmt.Fprintf(&b, "\treturn gen.%s{", name)
+	for _, r := range envelopeRoles {
+		for _, f := range st.Fields.List {
+			if f.Tag == nil || len(f.Names) != 1 {
+				continue
+			}
+			tag, _ := strconv.Unquote(f.Tag.Value)
+			if jn, _, _ := strings.Cut(reflectTag(tag, "json"), ","); jn != r.member {
+				continue
+			}
+			switch t := f.Type.(type) {
+			case *ast.Ident:
+				if t.Name == r.kind {
+					fmt.Fprintf(&b, "%s: %s, ", f.Names[0].Name, r.value)
+				}
+			case *ast.StarExpr:
+				if id, ok := t.X.(*ast.Ident); ok && id.Name == r.kind && !strings.Contains(r.value, "(") {
+					fmt.Fprintf(&b, "%s: &%s, ", f.Names[0].Name, r.value)
+				}
+			}
+		}
+	}
+	b.WriteString("}\n}\n\n")
+	return b.String(), nil
 }
