@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/postpress/postpress-go/client"
+	"github.com/postpress/postpress-go/gen"
 	"github.com/postpress/postpress-go/postpresstest"
 )
 
@@ -40,7 +41,7 @@ func ExampleClient_Invitations() {
 func ExampleAPIError() {
 	srv := postpresstest.NewServer(postpresstest.WithGeneratedAccount("acc_1", 3))
 	defer srv.Close()
-	srv.Enqueue(postpresstest.Error("errors/expired_credentials"))
+	srv.Enqueue(postpresstest.Error(gen.UnauthorizedErrorTypeExpiredCredentials))
 
 	c, _ := client.New(client.WithBaseURL(srv.URL), client.WithAPIKey(postpresstest.DefaultAPIKey))
 	_, err := c.ListReceivedInvitations(context.Background(), client.ListParams{AccountID: "acc_1"})
@@ -67,7 +68,7 @@ func ExamplePagingError() {
 	srv := postpresstest.NewServer(postpresstest.WithGeneratedAccount("acc_1", 250))
 	defer srv.Close()
 	// The third page fails for longer than the client retries.
-	srv.Enqueue(postpresstest.Error("errors/provider_error").Times(3).OnCursor(postpresstest.EncodeCursor(200)))
+	srv.Enqueue(postpresstest.Error(gen.InternalServerErrorTypeProviderError).Times(3).OnCursor(postpresstest.EncodeCursor(200)))
 
 	c, _ := client.New(client.WithBaseURL(srv.URL), client.WithAPIKey(postpresstest.DefaultAPIKey),
 		client.WithMaxRetries(1), client.WithBackoff(1))
@@ -123,7 +124,7 @@ func ExamplePager() {
 func ExampleWithRetryer() {
 	srv := postpresstest.NewServer(postpresstest.WithGeneratedAccount("acc_1", 3))
 	defer srv.Close()
-	srv.Enqueue(postpresstest.Error("errors/service_unavailable").Times(4))
+	srv.Enqueue(postpresstest.Error(gen.ServiceUnavailableErrorTypeServiceUnavailable).Times(4))
 
 	budget := client.NewRetryBudget(client.DefaultRetryBudget)
 	patient := func(o *client.StandardRetryerOptions) {
