@@ -32,9 +32,9 @@ func ExampleClient_Invitations() {
 		fmt.Println(inv.Date, "from", inv.Inviter.InviterName)
 	}
 	// Output:
-	// May 12, 2026 from Edsger Torvalds
-	// May 11, 2026 from Edsger Borg
-	// May 10, 2026 from Donald Thompson
+	// date_4G14MJFN0000 from inviter_name_MD9Z1HGR0000
+	// date_EEGHDN760001 from inviter_name_0F8XB5W40001
+	// date_7MQQ0T200002 from inviter_name_WWSNYKKJ0002
 }
 
 // Handle an API error: match its type, read its request id.
