@@ -100,7 +100,7 @@ func TestFormatsCarryWhatTheServerServed(t *testing.T) {
 	for i, inv := range want {
 		r := rows[i+1]
 		if r[colOf["id"]] != inv.ID || r[colOf["invitation_text"]] != inv.InvitationText || r[colOf["inviter_name"]] != inv.Inviter.InviterName ||
-			r[colOf["provider"]] != "LINKEDIN" || r[colOf["shared_secret"]] != inv.Specifics.SharedSecret {
+			r[colOf["provider"]] != string(inv.Specifics.Provider) || r[colOf["shared_secret"]] != inv.Specifics.SharedSecret {
 			t.Fatalf("csv row %d = %v", i, r)
 		}
 	}
@@ -114,8 +114,8 @@ func TestFormatsCarryWhatTheServerServed(t *testing.T) {
 		t.Error("the table should not show the shared secret")
 	}
 	col := strings.Index(lines[0], "ID")
-	for _, l := range lines[1:] {
-		if utf8.RuneCountInString(l[:strings.Index(l, "inv_")]) != col {
+	for i, l := range lines[1:] {
+		if utf8.RuneCountInString(l[:strings.Index(l, want[i].ID)]) != col {
 			t.Errorf("table columns do not line up:\n%s", out)
 		}
 	}
