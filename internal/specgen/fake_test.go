@@ -303,3 +303,26 @@ func TestFakeServesANewListOperation(t *testing.T) {
 	goCmd("vet", "./postpresstest/")
 	goCmd("test", "-count=1", "./postpresstest/")
 }
+
+// TestErrorTableOfTwoOperations: two operations that share their error
+// responses share their error types, x-retryable included.
+func TestErrorTableOfTwoOperations(t *testing.T) {
+	raw, err := os.ReadFile("../../openapi.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	spec := filepath.Join(t.TempDir(), "openapi.yaml")
+	if err := os.WriteFile(spec, []byte(withSentOperation(t, string(raw))), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	doc, _ := loadSpec(t, spec)
+	tab, err := readErrorTable(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, et := range tab.byStatus[500] {
+		if et.value == "errors/authentication_intent_error" && et.retryable {
+			t.Error("errors/authentication_intent_error lost its x-retryable: false")
+		}
+	}
+}
