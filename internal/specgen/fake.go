@@ -59,10 +59,6 @@ func fake(doc *openapi3.T, node *yaml.Node, genSrc string) ([]byte, error) {
 	b := header("postpresstest")
 	b.WriteString("import (\n\t\"context\"\n\t\"net/http\"\n\t\"reflect\"\n\n\t\"github.com/postpress/postpress-go/gen\"\n)\n\n")
 	b.WriteString("// Each strict-server method of gen, by which strict implements\n// gen.StrictServerInterface, and the Visit method by which a reply is a\n// response of its operation.\n\n")
-	listed := map[string]bool{}
-	for _, lo := range lops {
-		listed[lo.GoName] = true
-	}
 	seen := map[string]bool{}
 	for _, m := range g.methods {
 		o, ok := byKey[m.httpMethod+" "+m.path]

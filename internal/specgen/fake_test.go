@@ -61,6 +61,63 @@ const sentPath = `  /users/invite/sent:
           $ref: '#/components/responses/GatewayTimeout'
 `
 
+// otherPaths are operations that are not listings: one with an example
+// of its success, one whose success has no content, one without an
+// example.
+const otherPaths = `  /me:
+    get:
+      operationId: getMe
+      responses:
+        "200":
+          description: The account.
+          content:
+            application/json:
+              schema:
+                type: object
+                properties:
+                  name:
+                    type: string
+              example:
+                name: Ada
+  /users/invite/{invitation_id}:
+    post:
+      operationId: acceptInvitation
+      parameters:
+        - name: invitation_id
+          in: path
+          required: true
+          schema:
+            type: string
+      requestBody:
+        content:
+          application/json:
+            schema:
+              type: object
+              properties:
+                note:
+                  type: string
+      responses:
+        "204":
+          description: Accepted.
+        "403":
+          $ref: '#/components/responses/Forbidden'
+    delete:
+      operationId: cancelInvitation
+      parameters:
+        - name: invitation_id
+          in: path
+          required: true
+          schema:
+            type: string
+      responses:
+        "200":
+          description: Cancelled.
+          content:
+            application/json:
+              schema:
+                type: object
+`
+
 // sentSchemas are its page and item schemas.
 const sentSchemas = `    InvitationSentList:
       type: object
@@ -86,15 +143,19 @@ const sentSchemas = `    InvitationSentList:
 `
 
 // withSentOperation returns openapi.yaml (raw) with the second list
-// operation added.
-func withSentOperation(t *testing.T, raw string) string {
+// operation added (and otherPaths when others is true).
+func withSentOperation(t *testing.T, raw string, others ...bool) string {
 	t.Helper()
 	for _, anchor := range []string{"\ncomponents:\n", "\n    InvitationReceived:\n"} {
 		if !strings.Contains(raw, anchor) {
 			t.Fatalf("openapi.yaml no longer holds %q", anchor)
 		}
 	}
-	raw = strings.Replace(raw, "\ncomponents:\n", "\n"+sentPath+"components:\n", 1)
+	paths := sentPath
+	if len(others) > 0 && others[0] {
+		paths += otherPaths
+	}
+	raw = strings.Replace(raw, "\ncomponents:\n", "\n"+paths+"components:\n", 1)
 	return strings.Replace(raw, "\n    InvitationReceived:\n", "\n"+sentSchemas+"    InvitationReceived:\n", 1)
 }
 
@@ -162,8 +223,10 @@ const sentTest = `package postpresstest
 
 import (
 	"encoding/json"
+	"io"
 	"net/http"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/postpress/postpress-go/gen"
@@ -220,6 +283,36 @@ func TestServesTheSentInvitations(t *testing.T) {
 	}
 }
 
+func TestServesTheOtherOperations(t *testing.T) {
+	s := NewServer()
+	defer s.Close()
+	do := func(method, path, body string) (int, string) {
+		req, _ := http.NewRequest(method, s.URL+path, strings.NewReader(body))
+		req.Header.Set("X-API-KEY", DefaultAPIKey)
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := s.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, strings.TrimSpace(string(b))
+	}
+	if status, body := do("GET", "/me", ""); status != 200 || body != ` + "`" + `{"name":"Ada"}` + "`" + ` {
+		t.Errorf("getMe: %d %s, want its example", status, body)
+	}
+	if status, body := do("POST", "/users/invite/inv_1", "{}"); status != 204 || body != "" {
+		t.Errorf("acceptInvitation: %d %s, want 204", status, body)
+	}
+	if status, body := do("DELETE", "/users/invite/inv_1", ""); status != 501 || !strings.Contains(body, string(gen.NotImplementedErrorTypeFeatureNotImplemented)) {
+		t.Errorf("cancelInvitation: %d %s, want 501", status, body)
+	}
+	s.Enqueue(Error(gen.ForbiddenErrorTypeAccountRestricted))
+	if status, body := do("POST", "/users/invite/inv_1", "{}"); status != 403 || !strings.Contains(body, "errors/account_restricted") {
+		t.Errorf("acceptInvitation with a fault: %d %s, want 403", status, body)
+	}
+}
+
 func idsOf(items []gen.InvitationSent) []string {
 	var ids []string
 	for _, it := range items {
@@ -231,7 +324,8 @@ func idsOf(items []gen.InvitationSent) []string {
 
 // TestFakeServesANewListOperation is the proof that a list operation added
 // to openapi.yaml is served with no hand edit: in a scratch copy of the
-// repository it adds a second list operation, regenerates gen
+// repository it adds a second list operation (and three operations that
+// are not listings, otherPaths), regenerates gen
 // (oapi-codegen) and the fake's methods, then builds, vets and tests
 // postpresstest there, with a test of the new operation. It takes a
 // minute or so; -short skips it.
@@ -269,7 +363,7 @@ func TestFakeServesANewListOperation(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(spec, []byte(withSentOperation(t, string(raw))), 0o600); err != nil {
+	if err := os.WriteFile(spec, []byte(withSentOperation(t, string(raw), true)), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	goCmd := func(args ...string) {
@@ -301,6 +395,12 @@ func TestFakeServesANewListOperation(t *testing.T) {
 	}
 	goCmd("build", "./postpresstest/")
 	goCmd("vet", "./postpresstest/")
+	for _, want := range []string{"func (s strict) ListInvitationsSent(", "func GenerateInvitationsSent(", "func (s strict) GetMe(", "func (s strict) CancelInvitation("} {
+		if !strings.Contains(string(src), want) {
+			t.Errorf("operations_gen.go lacks %s", want)
+		}
+	}
+	goCmd("test", "-count=1", "-v", "-run", "TestServesThe", "./postpresstest/")
 	goCmd("test", "-count=1", "./postpresstest/")
 }
 
