@@ -9,7 +9,7 @@ import (
 // conditions are kept apart (not folded into one func) so that each can be
 // set in any order and a contradiction is seen when it is built.
 type narrow struct {
-	account, cursor *string // account_id and cursor query values
+	account, cursor *string // the account and cursor a list operation is asked for
 	attempt         int     // the n-th matching request on (0: the first)
 	preds           []func(*http.Request) bool
 	seen            int // matching requests so far (for attempt)
