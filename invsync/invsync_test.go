@@ -254,7 +254,7 @@ func TestFailedAccountKeepsWhatItDelivered(t *testing.T) {
 	srv := sandbox(t, 250)
 	path := filepath.Join(t.TempDir(), "state")
 	syncOnce(t, path, srv.URL, true, "a", "b")
-	srv.Enqueue(pt.Error("errors/resource_access_restricted").OnCursor(pt.EncodeCursor(100)).OnAccount("b"))
+	srv.Enqueue(pt.Error(gen.ForbiddenErrorTypeResourceAccessRestricted).OnCursor(pt.EncodeCursor(100)).OnAccount("b"))
 	// b now fails on its second page: nothing there may count as removed.
 	out, res := syncOnce(t, path, srv.URL, true, "a", "b")
 	if len(out.events) != 0 || len(res.Failed) != 1 || res.Failed[0].AccountID != "b" || res.Failed[0].Cursor != pt.EncodeCursor(100) {
