@@ -93,6 +93,7 @@ func TestStringDescribesTheClientWithoutItsKey(t *testing.T) {
 // TestPerCallOptionsApplyToThatListingOnly: options given to one listing
 // replace the client's for that listing (here its HTTP client, user agent
 // and retries), and the client's own apply again to the next.
+// TestPerCallBaseURLAndKey covers the base URL and the key.
 func TestPerCallOptionsApplyToThatListingOnly(t *testing.T) {
 	var base, call atomic.Int64
 	var agents []string
@@ -119,5 +120,24 @@ func TestPerCallOptionsApplyToThatListingOnly(t *testing.T) {
 	}
 	if want := []string{"call/1", "call/1", "call/1", "postpress-go/" + Version}; fmt.Sprint(agents) != fmt.Sprint(want) {
 		t.Errorf("User-Agent sent %q, want %q", agents, want)
+	}
+}
+
+// TestPerCallBaseURLAndKey: a listing given its own base URL and key
+// sends that key, once, to that base URL only; the client's editors still
+// run, once.
+func TestPerCallBaseURLAndKey(t *testing.T) {
+	var runs atomic.Int64
+	tag := func(_ context.Context, r *http.Request) error { runs.Add(1); r.Header.Add("X-Trace", "t"); return nil }
+	c, _, requests := setup(t, []pt.Option{pt.WithGeneratedAccount("acc", 1)}, WithRequestEditor(tag))
+	other := pt.NewServer(pt.WithAPIKey("pp_other_key"), pt.WithGeneratedAccount("acc", 2))
+	defer other.Close()
+	page, err := firstPage(context.Background(), c, ListParams{AccountID: "acc"}, WithBaseURL(other.URL), WithAPIKey("pp_other_key"))
+	if err != nil || len(page.Items) != 2 || len(requests()) != 0 {
+		t.Fatalf("page %+v, err %v, %d requests to the client's base URL; want the other server's page", page, err, len(requests()))
+	}
+	r := other.Requests()[0]
+	if r.Header.Get("X-API-KEY") != "pp_other_key" || len(r.Header.Values("X-API-KEY")) != 1 || len(r.Header.Values("X-Trace")) != 1 || runs.Load() != 1 {
+		t.Errorf("headers %v after %d editor runs; want the call's key once and the editor run once", r.Header, runs.Load())
 	}
 }
