@@ -361,9 +361,14 @@ func TestInvitationsYieldsTheErrorOnceAndStops(t *testing.T) {
 		"":   pageJSON(0, 2, "c1"),
 		"c1": pageJSON(2, 2, "c1"),
 	}, WithPrefetch(false))
+	ctx, cancel := context.WithTimeout(context.Background(), guardDeadline)
+	defer cancel()
 	var ids []string
 	errs := 0
-	for inv, err := range c.Invitations(context.Background(), ListParams{AccountID: "acc"}) {
+	for inv, err := range c.Invitations(ctx, ListParams{AccountID: "acc"}) {
+		if ctx.Err() != nil {
+			t.Fatal("the listing did not end at the repeated cursor")
+		}
 		if err != nil {
 			errs++
 			if inv.ID != "" || inv.RawJSON() != nil || !errors.Is(err, ErrCursorLoop) {
