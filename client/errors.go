@@ -218,7 +218,9 @@ var (
 type PagingError struct {
 	// Cursor is the cursor of the first page not delivered; "" means the
 	// listing failed on its first page and should be started again from
-	// the beginning (or from the ListParams.Cursor it was given).
+	// the beginning (or from the ListParams.Cursor it was given). When
+	// the server refused the request for Cursor before any page was
+	// delivered (see Error), resuming with it fails the same way.
 	Cursor string
 	// Pages is how many pages were delivered before the failure.
 	Pages int

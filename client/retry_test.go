@@ -455,7 +455,7 @@ func (r *refusingRetryer) Retry(_ int, err error) (time.Duration, error) {
 func (r *refusingRetryer) Succeeded(int, error) { r.succeeded.Add(1) }
 
 // TestWithRetryerReplacesThePolicyAsAWhole: with WithRetryer, the standard
-// retryer's knobs (WithMaxRetries here) no longer apply: the given Retryer
+// retryer's knobs (WithMaxRetries here) do not apply: the given Retryer
 // alone decides, and its error is the request's.
 func TestWithRetryerReplacesThePolicyAsAWhole(t *testing.T) {
 	c, srv, _ := setup(t, []pt.Option{pt.WithGeneratedAccount("acc", 5)})
