@@ -146,8 +146,8 @@ func groups(rep contractReport) map[string]int {
 	return m
 }
 
-// sevenDrifts is the done-when server of issue 21: page 1 breaks the spec
-// in six ways, page 2 answers an undocumented 418.
+// sevenDrifts is a server whose page 1 breaks the spec in six ways and
+// whose page 2 answers an undocumented 418.
 func sevenDrifts(t *testing.T) (*httptest.Server, *atomic.Int64) {
 	p1 := goodPage(3)
 	p1.items[0]["id"] = nil                                             // a null id
@@ -400,6 +400,27 @@ func TestContractCheckOnTheSandboxConforms(t *testing.T) {
 	}
 }
 
+// TestContractCheckOnTheBuiltInSandbox: --sandbox checks the in-process
+// sandbox (no key, no account); --operation picks one list operation by
+// its operationId or its command's words.
+func TestContractCheckOnTheBuiltInSandbox(t *testing.T) {
+	page := client.DefaultPageSize
+	for _, args := range [][]string{
+		{"--sandbox"},
+		{"--sandbox", "--operation", "listInvitationsReceived"},
+		{"--sandbox", "--operation", "invitations received"},
+	} {
+		code, out, errOut := run(t, nil, append([]string{"contract", "check", "--pages", "0"}, args...)...)
+		want := fmt.Sprintf("summary: 2 exchanges, 2 pages, %d items checked; everything conforms to the spec", sandboxItems)
+		if len(listOps) > 1 && len(args) == 1 {
+			want = "everything conforms to the spec"
+		}
+		if code != ExitOK || errOut != "" || !strings.Contains(out, want) || sandboxItems <= page {
+			t.Errorf("%v: exit %d\n%s\n%s", args, code, out, errOut)
+		}
+	}
+}
+
 func TestContractCheckUsageErrorsSendNothing(t *testing.T) {
 	srv, env := fakeAPI(t, 10)
 	noKey := map[string]string{"POSTPRESS_BASE_URL": srv.URL, "POSTPRESS_ACCOUNT_ID": "acc"}
@@ -422,7 +443,9 @@ func TestContractCheckUsageErrorsSendNothing(t *testing.T) {
 		"unexpected arg":    {env, []string{"now"}, "unexpected argument"},
 		"negative retries":  {env, []string{"--retries", "-1"}, "--retries"},
 		"zero timeout":      {env, []string{"--timeout", "0s"}, "--timeout"},
-		"unknown flag here": {env, []string{"--sandbox"}, "unknown flag --sandbox\n"},
+		"unknown flag here": {env, []string{"--max-items", "3"}, "unknown flag --max-items\n"},
+		"unknown operation": {env, []string{"--operation", "listNothing"}, "--operation \"listNothing\" names no list operation"},
+		"sandbox and base":  {env, []string{"--sandbox", "--base-url", srv.URL}, "--sandbox and --base-url exclude each other"},
 	} {
 		code, out, errOut := run(t, tc.env, append([]string{"contract", "check"}, tc.args...)...)
 		if code != ExitUsage || out != "" || !strings.Contains(errOut, tc.want) {

@@ -57,7 +57,7 @@ func TestMessagesGolden(t *testing.T) {
 		{name: "sync-account-failure", args: []string{"invitations", "sync", "--state", "STATE", "--account-id", "acc", "--account-id", "acc_b", "--concurrency", "1", "--page-size", "100"}, faults: func(s *postpresstest.Server) {
 			s.Enqueue(postpresstest.Error("errors/expired_credentials").OnAccount("acc_b").OnCursor(postpresstest.EncodeCursor(100)))
 		}},
-		{name: "contract-unknown-flag", args: []string{"contract", "check", "--account-id", "acc", "--sandbox"}},
+		{name: "contract-unknown-flag", args: []string{"contract", "check", "--account-id", "acc", "--max-items", "3"}},
 		{name: "sandbox-bad-addr", args: []string{"sandbox", "--addr", "8080"}},
 	}
 	for _, tc := range cases {

@@ -19,7 +19,7 @@ func TestEveryParameterHasAFlag(t *testing.T) {
 	var a accountFlags
 	a.register(fs)
 	var p client.ListParams
-	registerParams(fs, &p, func(string) bool { return false })
+	registerParams(fs, receivedOp(t), &p, func(string) bool { return false })
 	fields := reflect.VisibleFields(reflect.TypeFor[client.ListParams]())
 	if len(paramFlags) != len(fields) {
 		t.Fatalf("%d generated flags for %d parameters", len(paramFlags), len(fields))
