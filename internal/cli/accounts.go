@@ -163,6 +163,16 @@ func (f *listFlags) leadNames() []string {
 // listMany is a listing over several accounts: listed at once, every row
 // led by its account_id, the failed accounts reported on stderr at the end.
 func listMany(ctx context.Context, env Env, f *listFlags, c *client.Client) error {
+	for _, id := range f.accounts {
+		q := cloneParams(f.params)
+		err := setParam(q, accountParam, id)
+		if err == nil {
+			err = checkParams(q)
+		}
+		if err != nil {
+			return describe(ctx, err, 0, failure{})
+		}
+	}
 	w := f.newWriter(env.Stdout)
 	var failed []*multi.AccountError
 	var outErr error
