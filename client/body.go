@@ -9,11 +9,11 @@ import (
 	"sync/atomic"
 )
 
-// DefaultMaxBodyBytesPerItem is the default of WithMaxBodyBytesPerItem: a
+// defaultMaxBodyBytesPerItem is the default of WithMaxBodyBytesPerItem: a
 // page of 100 invitations is about 60 KB, so 64 KiB an item leaves room
 // for a hundredfold growth of the items and refuses a body that inflates
 // to gigabytes.
-const DefaultMaxBodyBytesPerItem = 64 << 10
+const defaultMaxBodyBytesPerItem = 64 << 10
 
 // minBodyBound is the least bound of a body, whatever the page size: room
 // for a proxy's error page at a page size of 1.
@@ -25,9 +25,8 @@ const minBodyBound = 1 << 20
 var ErrBodyTooLarge = errors.New("postpress: response body too large")
 
 // WithMaxBodyBytesPerItem bounds the body of each response to n bytes for
-// each item of the page asked for (ListParams.Limit, or the API's default
-// page size when Limit is 0), and at least 1 MiB; default
-// DefaultMaxBodyBytesPerItem. The bound holds while the body is read, after
+// each item of the page asked for (the page size sent, or the API's default
+// page size when none is sent), and at least 1 MiB; default 64 KiB. The bound holds while the body is read, after
 // the transport decompressed it, so that a small gzip body that inflates to
 // gigabytes costs at most about three times the bound in memory: the read stops
 // at the bound and the error wraps ErrBodyTooLarge.
@@ -43,12 +42,10 @@ func WithMaxBodyBytesPerItem(n int64) Option {
 
 // maxBody returns the bound of a body answering a request for limit items.
 func (c *config) maxBody(limit int) int64 {
-	if limit <= 0 {
-		limit = APIDefaultPageSize
-	}
+	limit = max(limit, 1)
 	per := c.bodyPerItem
 	if per <= 0 {
-		per = DefaultMaxBodyBytesPerItem
+		per = defaultMaxBodyBytesPerItem
 	}
 	if per > (1<<62)/int64(limit) {
 		return 1 << 62
@@ -62,10 +59,8 @@ func (c *config) maxBody(limit int) int64 {
 // transport decompressed a gzip body, whose Content-Length it drops, or the
 // body was chunked) the buffer starts at the size of the last such 200 body
 // (bodySizeHint), so that a listing of same-sized pages reads each page
-// into one buffer (BenchmarkWire, enc=gzip: 175 KB a page allocated with
-// the guess, 240 KB without). bytes.Buffer grows by doubling up to the
-// bound, so refusing a body allocates at most about 2.5 times the bound in
-// all (BenchmarkGzipBomb).
+// into one buffer. bytes.Buffer grows by doubling up to the bound, so
+// refusing a body allocates at most about 2.5 times the bound in all.
 func readBody(resp *http.Response, maxBody int64) ([]byte, error) {
 	defer func() { _ = resp.Body.Close() }()
 	var buf bytes.Buffer

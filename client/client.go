@@ -29,11 +29,11 @@ func New(opts ...Option) (*Client, error) {
 		baseURL:        cmp.Or(os.Getenv(EnvBaseURL), DefaultBaseURL),
 		rawHTTP:        defaultHTTPClient(),
 		userAgent:      "postpress-go/" + Version,
-		maxRetries:     DefaultMaxRetries,
-		initialBackoff: DefaultInitialBackoff,
-		maxRetryDelay:  DefaultMaxRetryDelay,
-		budget:         NewRetryBudget(DefaultRetryBudget),
-		attemptTimeout: DefaultAttemptTimeout,
+		maxRetries:     defaultMaxRetries,
+		initialBackoff: defaultInitialBackoff,
+		maxRetryDelay:  defaultMaxRetryDelay,
+		budget:         newRetryBudget(budgetCapacity),
+		attemptTimeout: defaultAttemptTimeout,
 		prefetch:       true,
 	}
 	cfg, base, err := finish(cfg, opts)
@@ -62,17 +62,17 @@ func finish(base *config, opts []Option) (*config, *url.URL, error) {
 	if cfg.httpClient == nil || cfg.rawHTTP != base.rawHTTP {
 		cfg.httpClient = guardRedirects(cfg.rawHTTP)
 	}
-	// The generated client sends: it builds the request from ListParams,
-	// runs the editors (the client's headers, the caller's editors, then
-	// the key) and hands it to the http.Client behind the redirect guard.
+	// The generated client builds each request from the parameters and
+	// runs the editors: the client's headers, the caller's editors, then
+	// the key.
 	ua := cfg.userAgent
 	headers := func(_ context.Context, req *http.Request) error {
 		req.Header.Set("Accept", "application/json")
 		req.Header.Set("User-Agent", ua)
 		return nil
 	}
-	editors := append(append([]gen.RequestEditorFn{headers}, cfg.editors...), apiKeyEditor(cfg.apiKey, u))
-	cfg.api = &gen.Client{Server: u.String(), Client: cfg.httpClient, RequestEditors: editors}
+	cfg.editors = append(append([]gen.RequestEditorFn{headers}, cfg.editors...), apiKeyEditor(cfg.apiKey, u))
+	cfg.server = u.String()
 	return &cfg, u, nil
 }
 
@@ -92,24 +92,4 @@ func (c *Client) BaseURL() string { return c.base.String() }
 // String describes the client without its API key.
 func (c *Client) String() string {
 	return fmt.Sprintf("postpress.Client{base: %s, key: %s, retries: %d}", c.base, c.cfg.apiKey, c.cfg.maxRetries)
-}
-
-// ListReceivedInvitations fetches one page of the invitations the account
-// received, retrying as configured. params is checked first (see
-// ValidateParams); a bad value returns a *ParamError and nothing is sent.
-// Limit 0 lets the API choose (APIDefaultPageSize); WithMaxItems is
-// ignored. The page's NextCursor, when not "", fetches the next page.
-//
-// Errors: *ParamError; *APIError for an error response; *RequestError for a
-// connection, timeout, read or decode failure; the context's error when ctx
-// ends.
-func (c *Client) ListReceivedInvitations(ctx context.Context, params ListParams, opts ...Option) (*Page, error) {
-	if err := ValidateParams(params); err != nil {
-		return nil, err
-	}
-	cfg, err := c.with(opts)
-	if err != nil {
-		return nil, err
-	}
-	return fetch(ctx, cfg, params)
 }

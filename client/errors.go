@@ -204,8 +204,8 @@ var (
 	// but a next cursor; the listing stops rather than spin on empty pages.
 	ErrEmptyPageWithCursor = errors.New("postpress: the server returned an empty page that still carries a cursor")
 	// ErrMalformedResponse means a 200 response, read whole, could not be
-	// decoded as an InvitationList (not JSON, wrong shape, or
-	// `items`/`cursor` missing). It is not retried: the transport checked
+	// decoded as a page of the operation (not JSON, wrong shape, or the
+	// items or next-cursor member missing). It is not retried: the transport checked
 	// the body's length or final chunk, so the server meant it (a body cut
 	// short is a read error, and is retried).
 	ErrMalformedResponse = errors.New("postpress: malformed response")

@@ -15,25 +15,25 @@ const (
 	// DefaultBaseURL is the first server of openapi.yaml, the form of the
 	// docs page's example request and the path the vendor's own SDK calls.
 	DefaultBaseURL = "https://api.postpress.ai/api/v1"
-	// DefaultMaxRetries is how many times a failed request is retried.
-	DefaultMaxRetries = 2
-	// DefaultInitialBackoff is the base of the exponential backoff.
-	DefaultInitialBackoff = 500 * time.Millisecond
-	// DefaultMaxRetryDelay caps one wait between attempts, whether from
-	// backoff or from a Retry-After header.
-	DefaultMaxRetryDelay = 30 * time.Second
-	// DefaultAttemptTimeout bounds one attempt: sending the request and
-	// reading the whole response.
-	DefaultAttemptTimeout = 30 * time.Second
-	// DefaultPageSize is the page size the iterators ask for when
-	// ListParams.Limit is 0: the API's maximum (MaxPageSize, from the
-	// spec), so that a listing takes as few round trips as possible.
-	DefaultPageSize = MaxPageSize
 
 	// EnvAPIKey names the environment variable New reads the API key from.
 	EnvAPIKey = "POSTPRESS_API_KEY" //nolint:gosec // the name of a variable, not a credential
 	// EnvBaseURL names the environment variable New reads the base URL from.
 	EnvBaseURL = "POSTPRESS_BASE_URL"
+)
+
+// Defaults of a Client built without options.
+const (
+	// defaultMaxRetries is how many times a failed request is retried.
+	defaultMaxRetries = 2
+	// defaultInitialBackoff is the base of the exponential backoff.
+	defaultInitialBackoff = 500 * time.Millisecond
+	// defaultMaxRetryDelay caps one wait between attempts, whether from
+	// backoff or from a Retry-After header.
+	defaultMaxRetryDelay = 30 * time.Second
+	// defaultAttemptTimeout bounds one attempt: sending the request and
+	// reading the whole response.
+	defaultAttemptTimeout = 30 * time.Second
 )
 
 // config is everything an Option can set. A Client holds one; a call with
@@ -48,8 +48,8 @@ type config struct {
 	initialBackoff time.Duration
 	maxRetryDelay  time.Duration
 	retryer        Retryer      // nil: the standard one with the knobs above
-	budget         *RetryBudget // the standard retryer's, shared by a Client's calls
-	bodyPerItem    int64        // 0: DefaultMaxBodyBytesPerItem
+	budget         *retryBudget // the standard retryer's, shared by a Client's calls
+	bodyPerItem    int64        // 0: defaultMaxBodyBytesPerItem
 	attemptTimeout time.Duration
 	logger         *slog.Logger
 	validator      ResponseValidator
@@ -58,27 +58,19 @@ type config struct {
 	prefetch       bool
 	limiter        Limiter // nil: none
 	maxItems       int     // 0: no limit
-	api            *gen.Client
-	err            error // the first option error
+	server         string  // the base URL, as the generated client takes it
+	err            error   // the first option error
 }
 
-// An Option configures a Client (passed to New) or a single call (passed to
-// ListReceivedInvitations, Invitations, Pages or NewPager), where it applies
-// on top of the client's settings for that call only.
+// An Option configures a Client (passed to New) or a single listing (passed
+// to an iterator such as Invitations, or a pager such as InvitationPager),
+// where it applies on top of the client's settings for that listing only.
 type Option func(*config)
 
 func (c *config) fail(format string, args ...any) {
 	if c.err == nil {
 		c.err = fmt.Errorf("postpress: "+format, args...)
 	}
-}
-
-// CheckOptions returns the error New would return for the first invalid
-// option of opts (a negative WithMaxRetries, ...), or nil. The API key and
-// base URL are not checked.
-func CheckOptions(opts ...Option) error {
-	var c config
-	return c.apply(opts)
 }
 
 // apply applies opts to c and returns the first option error.
@@ -92,13 +84,13 @@ func (c *config) apply(opts []Option) error {
 	return c.err
 }
 
-// WithMaxItems stops a listing (Invitations, Pages, NewPager and the
-// listings of several accounts of package multi, per account) after n items; 0, the
+// WithMaxItems stops a listing (an iterator, a Pager, and the listings of
+// several accounts of package multi, per account) after n items; 0, the
 // default, means no limit. The listing asks for no more than it needs (the
 // page that reaches n is requested with a smaller limit), so that page's
 // NextCursor, and Pager.Cursor after it, continue the listing right after
 // the last item given. A server that sends more than asked is cut short to
-// n. ListReceivedInvitations ignores it.
+// n.
 func WithMaxItems(n int) Option {
 	return atLeast("WithMaxItems", n, 0, "is negative (0 means no limit)", func(c *config) *int { return &c.maxItems })
 }
@@ -110,8 +102,8 @@ func WithAPIKey(key string) Option {
 	return func(c *config) { c.apiKey = secret(key) }
 }
 
-// WithBaseURL sets the API's base URL; requests go to base +
-// "/users/invite/received". Without it, New reads POSTPRESS_BASE_URL, else
+// WithBaseURL sets the API's base URL; requests go to base + the
+// operation's path in openapi.yaml. Without it, New reads POSTPRESS_BASE_URL, else
 // uses DefaultBaseURL. A plain http:// URL is refused unless its host is
 // loopback or WithInsecureHTTP is given.
 func WithBaseURL(u string) Option {
@@ -143,28 +135,28 @@ func WithUserAgent(ua string) Option {
 }
 
 // WithMaxRetries sets how many times a failed request is retried (default
-// DefaultMaxRetries; 0 disables retries), a knob of the standard retryer
+// 2; 0 disables retries), a knob of the standard retryer
 // (NewStandardRetryer, which lists what is retried).
 func WithMaxRetries(n int) Option {
 	return atLeast("WithMaxRetries", n, 0, "is negative", func(c *config) *int { return &c.maxRetries })
 }
 
 // WithBackoff sets the base of the exponential backoff between retries
-// (default DefaultInitialBackoff), a knob of the standard retryer. The wait before retry n is a random
+// (default 500ms), a knob of the standard retryer. The wait before retry n is a random
 // duration in [0, initial·2ⁿ⁻¹], capped by WithMaxRetryDelay ("full jitter").
 func WithBackoff(initial time.Duration) Option {
 	return atLeast("WithBackoff", initial, 1, "is not positive", func(c *config) *time.Duration { return &c.initialBackoff })
 }
 
 // WithMaxRetryDelay caps one wait between attempts, including a wait asked
-// for by a Retry-After header (default DefaultMaxRetryDelay), a knob of the
+// for by a Retry-After header (default 30s), a knob of the
 // standard retryer.
 func WithMaxRetryDelay(d time.Duration) Option {
 	return atLeast("WithMaxRetryDelay", d, 1, "is not positive", func(c *config) *time.Duration { return &c.maxRetryDelay })
 }
 
 // WithAttemptTimeout bounds each attempt, from sending the request to
-// reading the whole body (default DefaultAttemptTimeout). An attempt that
+// reading the whole body (default 30s). An attempt that
 // times out is retried; the context of the call bounds the whole call.
 func WithAttemptTimeout(d time.Duration) Option {
 	return atLeast("WithAttemptTimeout", d, 1, "is not positive", func(c *config) *time.Duration { return &c.attemptTimeout })
@@ -208,8 +200,8 @@ func WithResponseValidator(v ResponseValidator) Option {
 
 // WithRequestEditor adds a function that edits every request before it is
 // sent, after the client has set its headers (for tracing headers and the
-// like). Editors run on every attempt, in the generated client, before the
-// API key is added: the key goes only to the API's host, so an editor that
+// like). Editors run once a request, in the generated client, before its
+// first attempt and before the API key is added: the key goes only to the API's host, so an editor that
 // points a request elsewhere makes it fail unsent.
 func WithRequestEditor(fn gen.RequestEditorFn) Option {
 	return func(c *config) {
@@ -226,11 +218,10 @@ func WithInsecureHTTP() Option {
 	return func(c *config) { c.allowInsecure = true }
 }
 
-// WithPrefetch turns prefetching on or off for the listing calls
-// (Invitations, Pages, Pager): while the caller works on page n, page n+1
-// is already being fetched. On by default (see BENCHMARKS.md for the
-// measurement that chose it); it never changes what is delivered or in
-// which order, and at most one page is fetched ahead.
+// WithPrefetch turns prefetching on or off for the listings (iterators
+// and pagers): while the caller works on page n, page n+1 is already being
+// fetched. On by default; it never changes what is delivered or in which
+// order, and at most one page is fetched ahead.
 func WithPrefetch(on bool) Option {
 	return func(c *config) { c.prefetch = on }
 }

@@ -8,81 +8,117 @@ import (
 	"net/http"
 	"net/url"
 	"time"
+
+	"github.com/postpress/postpress-go/gen"
 )
 
 // maxErrorBodyKept bounds APIError.Body.
 const maxErrorBodyKept = 64 << 10
 
-// fetch gets one page, retrying failures as cfg's Retryer says.
-func fetch(ctx context.Context, cfg *config, p ListParams) (*Page, error) {
-	var last *http.Request // the last request sent
-	retryer, maxBody := retryerOf(cfg), cfg.maxBody(p.Limit)
-	release := retryer.GetInitialToken()
+// fetch gets one page of op with parameters p. The generated client builds
+// the request once (gen's request builder and editors: the client's
+// headers, the caller's editors, the API key last) and hands it to a
+// sender, which makes the attempts.
+func fetch[P, T any](ctx context.Context, cfg *config, op *listOp[P, T], p P) (*Page[T], error) {
+	limit := 0
+	if op.limit != nil {
+		limit = *op.limit(&p)
+	}
+	if limit <= 0 {
+		limit = op.apiLimit
+	}
+	s := &sender{cfg: cfg, maxBody: cfg.maxBody(limit)}
+	api := gen.Client{Server: cfg.server, Client: s, RequestEditors: cfg.editors}
+	_, err := op.send(&api, ctx, &p, omitZero(&p)) //nolint:bodyclose // the sender read and closed it
+	if err != nil {
+		if !s.sent {
+			return nil, fmt.Errorf("postpress: request not sent: %w", err)
+		}
+		return nil, err
+	}
+	page, err := decodePage(op, s.body)
+	if err != nil {
+		return nil, &RequestError{Op: "decode", URL: s.url, Attempts: s.attempts, Err: redactDecodeError(err, cfg.apiKey)}
+	}
+	page.Cursor = *op.cursor(&p)
+	return page, nil
+}
+
+// omitZero is the first request editor of every request: it leaves out the
+// optional query parameters the caller left at their zero value.
+func omitZero(p any) gen.RequestEditorFn {
+	return func(_ context.Context, req *http.Request) error {
+		omitZeroOptional(req.URL, p)
+		return nil
+	}
+}
+
+// sender is the generated client's HttpRequestDoer for one request: it
+// sends it as often as the Retryer says, each attempt under the attempt
+// timeout and the rate limiter, and keeps the body of the 200 that ends it.
+// Every other outcome is an error: an *APIError, a *RequestError, or
+// ErrContractViolation.
+type sender struct {
+	cfg      *config
+	maxBody  int64
+	sent     bool   // whether Do was called (every editor passed)
+	url      string // the request's URL, for errors
+	attempts int
+	body     []byte // the 200's body
+}
+
+// Do makes the attempts. Its *http.Response carries no body: the sender
+// keeps it.
+func (s *sender) Do(req *http.Request) (*http.Response, error) {
+	s.sent, s.url = true, req.URL.String()
+	ctx, cfg, retryer := req.Context(), s.cfg, retryerOf(s.cfg)
+	var prev error // the failure of the attempt before
 	for attempt := 1; ; attempt++ {
+		s.attempts = attempt
 		if cfg.limiter != nil {
 			if err := cfg.limiter.Wait(ctx); err != nil {
-				return nil, &RequestError{Op: "wait for the rate limiter", URL: urlOf(last), Attempts: attempt - 1, Err: err}
+				return nil, &RequestError{Op: "wait for the rate limiter", URL: s.url, Attempts: attempt - 1, Err: err}
 			}
 		}
-		page, err := send(ctx, cfg, &p, attempt, &last, maxBody)
-		_ = release(err)
+		resp, err := s.attempt(ctx, req, attempt)
 		if err == nil {
-			page.Cursor = p.Cursor
-			return page, nil
+			retryer.Succeeded(attempt, prev)
+			return resp, nil
 		}
-		if ctx.Err() != nil || !retryer.IsErrorRetryable(err) || attempt >= retryer.MaxAttempts() {
+		if ctx.Err() != nil {
 			return nil, err
 		}
-		var why error
-		if release, why = retryer.GetRetryToken(ctx, err); why != nil {
-			return nil, noRetry(err, why)
-		}
-		wait, why := retryer.RetryDelay(attempt, err)
-		if why != nil {
-			return nil, noRetry(err, why)
+		wait, final := retryer.Retry(attempt, err)
+		if final != nil {
+			return nil, final
 		}
 		if cfg.logger != nil {
 			cfg.logger.LogAttrs(ctx, slog.LevelWarn, "postpress: retrying",
 				slog.Int("attempt", attempt), slog.Duration("wait", wait), slog.String("error", err.Error()))
 		}
 		if err := sleep(ctx, wait); err != nil {
-			return nil, &RequestError{Op: "wait to retry", URL: urlOf(last), Attempts: attempt, Err: err}
+			return nil, &RequestError{Op: "wait to retry", URL: s.url, Attempts: attempt, Err: err}
 		}
+		prev = err
 	}
 }
 
-// urlOf is the URL of req for an error; "" for no request.
-func urlOf(req *http.Request) string {
-	if req == nil {
-		return ""
-	}
-	return req.URL.String()
-}
-
-// send makes one attempt through the generated client, under the attempt
-// timeout, reading at most maxBody bytes of the body, and stores the
-// request it sent in last. It returns the page or the error, which counts
-// the attempts made (attempt, the number of this one).
-func send(ctx context.Context, cfg *config, p *ListParams, attempt int, last **http.Request, maxBody int64) (*Page, error) {
+// attempt sends req once under the attempt timeout and reads at most
+// maxBody bytes of the body.
+func (s *sender) attempt(ctx context.Context, req *http.Request, attempt int) (*http.Response, error) {
+	cfg := s.cfg
 	actx, cancel := context.WithTimeout(ctx, cfg.attemptTimeout)
 	defer cancel()
-	var req *http.Request // the request sent, once every editor passed
 	start := time.Now()
-	resp, err := cfg.api.ListInvitationsReceived(actx, p, func(_ context.Context, r *http.Request) error { //nolint:bodyclose // readBody closes it
-		req, *last = r, r
-		return nil
-	})
-	if req == nil {
-		return nil, fmt.Errorf("postpress: request not sent: %w", err)
-	}
+	resp, err := cfg.httpClient.Do(req.WithContext(actx))
 	if err != nil {
 		logAttempt(ctx, cfg, req, attempt, 0, start, err)
-		return nil, &RequestError{Op: "send", URL: urlOf(req), Attempts: attempt, Err: timedOut(ctx, actx, cfg, unwrapURLError(err))}
+		return nil, &RequestError{Op: "send", URL: s.url, Attempts: attempt, Err: timedOut(ctx, actx, cfg, unwrapURLError(err))}
 	}
-	body, err := readBody(resp, maxBody)
+	body, err := readBody(resp, s.maxBody)
 	logAttempt(ctx, cfg, req, attempt, resp.StatusCode, start, err)
 	if err != nil {
-		return nil, &RequestError{Op: "read body", URL: urlOf(req), Attempts: attempt, Err: timedOut(ctx, actx, cfg, err)}
+		return nil, &RequestError{Op: "read body", URL: s.url, Attempts: attempt, Err: timedOut(ctx, actx, cfg, err)}
 	}
 	if cfg.validator != nil {
 		if err := cfg.validator.ValidateResponse(req, resp.StatusCode, resp.Header, body); err != nil {
@@ -95,11 +131,9 @@ func send(ctx context.Context, cfg *config, p *ListParams, attempt int, last **h
 		redactKey(apiErr, cfg.apiKey)
 		return nil, apiErr
 	}
-	page, err := decodePage(body)
-	if err != nil {
-		return nil, &RequestError{Op: "decode", URL: urlOf(req), Attempts: attempt, Err: redactDecodeError(err, cfg.apiKey)}
-	}
-	return page, nil
+	s.body = body
+	resp.Body = http.NoBody
+	return resp, nil
 }
 
 // timedOut names the per-attempt timeout in err when that timeout, and not

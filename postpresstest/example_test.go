@@ -29,7 +29,7 @@ func ExampleNewServer() {
 	}
 	fmt.Println(n, "invitations in", srv.RequestCount(), "requests")
 
-	_, err = c.ListReceivedInvitations(context.Background(), client.ListParams{AccountID: "acc_2"})
+	_, err = c.InvitationPager(client.ListParams{AccountID: "acc_2"}).NextPage(context.Background())
 	fmt.Println(errors.Is(err, client.ErrorTypeResourceAccessRestricted))
 	// Output:
 	// 250 invitations in 4 requests

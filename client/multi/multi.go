@@ -40,7 +40,7 @@ type AccountPage struct {
 	// AccountID is the account the page was listed from.
 	AccountID string
 	// Page is the page. Its NextCursor is "" on the account's last page.
-	Page *client.Page
+	Page *client.Page[client.Invitation]
 }
 
 // AccountInvitation is an invitation with the account it was listed from,
@@ -96,21 +96,34 @@ func (e *AccountError) Unwrap() error { return e.Err }
 // accounts. When ctx ends, every account not yet complete gets an
 // *AccountError, so that the errors name every account to resume. A
 // *client.ParamError (bad params, an empty, invalid or repeated account
-// id), an option error (client.CheckOptions) or a negative Concurrency is
+// id), an option error or a negative Concurrency is
 // yielded alone, before anything is sent (a per-call client.WithAPIKey or
 // client.WithBaseURL that client.New would refuse fails each account with
 // its error, still sending nothing). Breaking out of the loop stops every
 // listing and waits for them to end.
 func (l Lister) Pages(ctx context.Context, accounts []string, params client.ListParams, opts ...client.Option) iter.Seq2[AccountPage, error] {
 	return func(yield func(AccountPage, error) bool) {
-		err := client.CheckOptions(opts...)
-		if err == nil && l.Concurrency < 0 {
+		var err error
+		if l.Concurrency < 0 {
 			err = fmt.Errorf("postpress: Lister.Concurrency: %d is negative (0 means DefaultConcurrency)", l.Concurrency)
 		}
 		if err == nil {
 			err = checkAccounts(accounts, params)
 		}
+		pagers := make(map[string]*client.Pager[client.Invitation], len(accounts))
+		for _, id := range accounts {
+			if err != nil {
+				break
+			}
+			q := params
+			q.AccountID = id
+			pagers[id] = l.Client.InvitationPager(q, opts...)
+			err = pagers[id].Err()
+		}
 		if err != nil {
+			for _, p := range pagers {
+				p.Close()
+			}
 			yield(AccountPage{}, err)
 			return
 		}
@@ -129,9 +142,7 @@ func (l Lister) Pages(ctx context.Context, accounts []string, params client.List
 		for range min(cmp.Or(l.Concurrency, DefaultConcurrency), len(accounts)) {
 			wg.Go(func() {
 				for id := range work {
-					q := params
-					q.AccountID = id
-					p := l.Client.NewPager(q, opts...)
+					p := pagers[id]
 					for p.HasMorePages() {
 						page, err := p.NextPage(lctx)
 						r := result{page: AccountPage{AccountID: id, Page: page}}
@@ -212,11 +223,6 @@ func checkAccounts(accounts []string, params client.ListParams) error {
 	}
 	seen := make(map[string]bool, len(accounts))
 	for _, id := range accounts {
-		q := params
-		q.AccountID = id
-		if err := client.ValidateParams(q); err != nil {
-			return err
-		}
 		if seen[id] {
 			return &client.ParamError{Param: "account_id", Field: "AccountID", Reason: fmt.Sprintf("%q is given more than once", id)}
 		}

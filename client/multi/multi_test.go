@@ -52,7 +52,8 @@ func TestAccountsAgainstFaults(t *testing.T) {
 	}
 	accounts = append(accounts, "acc_unknown")
 	c, srv, _ := setup(t, opts, client.WithMaxRetries(2))
-	page2 := pt.EncodeCursor(client.DefaultPageSize)
+	const pageSize = 50
+	page2 := pt.EncodeCursor(pageSize)
 	srv.Enqueue(
 		pt.Error("errors/provider_error").Times(100).When(func(r *http.Request) bool {
 			q := r.URL.Query()
@@ -61,7 +62,7 @@ func TestAccountsAgainstFaults(t *testing.T) {
 		pt.Error("errors/too_many_requests").WithRetryAfter("0").Times(2).OnAccount("acc_limited"),
 	)
 
-	got, failed := collectAccounts(t, multi.Lister{Client: c, Concurrency: 3}.Invitations(context.Background(), accounts, client.ListParams{}))
+	got, failed := collectAccounts(t, multi.Lister{Client: c, Concurrency: 3}.Invitations(context.Background(), accounts, client.ListParams{Limit: pageSize}))
 
 	for _, id := range []string{"acc_a", "acc_limited", "acc_d", "acc_e", "acc_f"} {
 		if want := idsOf(srv.Items(id)); !slices.Equal(got[id], want) || failed[id] != nil {
@@ -76,7 +77,7 @@ func TestAccountsAgainstFaults(t *testing.T) {
 		t.Fatalf("acc_broken: %v, want provider_error with cursor %q", broken, page2)
 	}
 	var pe *client.PagingError
-	if !errors.As(broken, &pe) || pe.Cursor != broken.Cursor || pe.Items != client.DefaultPageSize {
+	if !errors.As(broken, &pe) || pe.Cursor != broken.Cursor || pe.Items != pageSize {
 		t.Errorf("acc_broken's error does not carry its *client.PagingError: %#v", broken.Err)
 	}
 	if unknown := failed["acc_unknown"]; unknown == nil || unknown.Cursor != "" || !errors.Is(unknown, client.ErrorTypeResourceAccessRestricted) {
@@ -198,9 +199,9 @@ func (l *countingLimiter) Wait(ctx context.Context) error {
 // on every account.
 func TestAccountsRateLimiterCountsEveryAttempt(t *testing.T) {
 	lim := &countingLimiter{}
-	c, srv, _ := setup(t, []pt.Option{pt.WithAnyAccount(client.DefaultPageSize*2 + 30), pt.WithLenientCursors()}, client.WithRateLimiter(lim))
+	c, srv, _ := setup(t, []pt.Option{pt.WithAnyAccount(2*50 + 30), pt.WithLenientCursors()}, client.WithRateLimiter(lim))
 	srv.Enqueue(pt.Error("errors/too_many_requests").WithRetryAfter("0").Times(3).OnAccount("b"))
-	_, failed := collectAccounts(t, multi.Lister{Client: c}.Invitations(context.Background(), []string{"a", "b", "c"}, client.ListParams{}, client.WithMaxRetries(3)))
+	_, failed := collectAccounts(t, multi.Lister{Client: c}.Invitations(context.Background(), []string{"a", "b", "c"}, client.ListParams{Limit: 50}, client.WithMaxRetries(3)))
 	if len(failed) != 0 {
 		t.Fatal(failed)
 	}
@@ -266,7 +267,7 @@ func TestAccountsBadInputSendsNothing(t *testing.T) {
 		"space in id":   {[]string{"a b"}, client.ListParams{}, nil, 0},
 		"params.id":     {[]string{"a"}, client.ListParams{AccountID: "a"}, nil, 0},
 		"params.cursor": {[]string{"a"}, client.ListParams{Cursor: "x"}, nil, 0},
-		"limit":         {[]string{"a"}, client.ListParams{Limit: client.MaxPageSize + 1}, nil, 0},
+		"limit":         {[]string{"a"}, client.ListParams{Limit: -1}, nil, 0},
 		"concurrency":   {[]string{"a"}, client.ListParams{}, nil, -1},
 		"option":        {[]string{"a"}, client.ListParams{}, []client.Option{client.WithMaxRetries(-1)}, 0},
 	} {

@@ -97,7 +97,7 @@ func clientDecode(t *testing.T, ex *contract.Exchange) error {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = c.ListReceivedInvitations(context.Background(), client.ListParams{AccountID: "acc"})
+	_, err = c.InvitationPager(client.ListParams{AccountID: "acc"}, client.WithPrefetch(false)).NextPage(context.Background())
 	return err
 }
 

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"maps"
 	"net/http"
 	"slices"
 	"strconv"
@@ -84,6 +85,7 @@ func readErrorTable(doc *openapi3.T) (*errorTable, error) {
 				}
 				if prev, dup := seen[v]; dup {
 					if prev == tw {
+						delete(overrides, v)
 						continue // the same schema reached by another operation
 					}
 					return nil, fmt.Errorf("%s: %s is also listed at %s", tw, v, prev)
@@ -218,3 +220,30 @@ func stringList(v any) ([]string, error) {
 
 // oneLine folds white space, so that a description fits a comment line.
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// schemaPath names a schema for error messages: its $ref, or path.
+func schemaPath(s *openapi3.SchemaRef, path string) string {
+	if s != nil && s.Ref != "" {
+		return s.Ref
+	}
+	return path
+}
+
+// props returns a schema's properties and required names, those of its
+// allOf parts included.
+func props(s *openapi3.Schema) (map[string]*openapi3.SchemaRef, []string) {
+	all := map[string]*openapi3.SchemaRef{}
+	req := slices.Clone(s.Required)
+	maps.Copy(all, s.Properties)
+	for _, sub := range s.AllOf {
+		if sub.Value == nil {
+			continue
+		}
+		p, r := props(sub.Value)
+		maps.Copy(all, p)
+		req = append(req, r...)
+	}
+	return all, req
+}
+
+func sortedKeys[V any](m map[string]V) []string { return slices.Sorted(maps.Keys(m)) }

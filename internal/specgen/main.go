@@ -57,10 +57,9 @@ func run(specPath, root string) error {
 		path string
 		gen  func(*openapi3.T) ([]byte, error)
 	}{
-		{"client/decode_gen.go", decoders},
+		{"client/listops_gen.go", clientListOps},
 		{"client/errortypes_gen.go", errorTypes},
 		{"internal/errtable/errtable_gen.go", errorTableSource},
-		{"client/params_gen.go", params},
 		{"internal/cli/params_gen.go", cliParams},
 		{"internal/cli/listops_gen.go", func(doc *openapi3.T) ([]byte, error) { return cliListOps(doc, &node) }},
 	}

@@ -35,65 +35,6 @@ func queryParameters(doc *openapi3.T) ([]*openapi3.Parameter, error) {
 	return out, nil
 }
 
-// params generates client/params_gen.go: the rules the spec gives each
-// query parameter (required, bounds, lengths, enum), and the page-size
-// constants taken from the `limit` parameter.
-func params(doc *openapi3.T) ([]byte, error) {
-	ps, err := queryParameters(doc)
-	if err != nil {
-		return nil, err
-	}
-	b := header("client")
-	b.WriteString("// queryParams are the rules openapi.yaml gives each query parameter, by name.\nvar queryParams = map[string]paramRule{\n")
-	var limit *openapi3.Schema
-	for _, p := range ps {
-		s := p.Schema.Value
-		fmt.Fprintf(b, "\t%q: {required: %t", p.Name, p.Required)
-		if s.Min != nil {
-			fmt.Fprintf(b, ", min: ptr[float64](%v)", *s.Min)
-		}
-		if s.Max != nil {
-			fmt.Fprintf(b, ", max: ptr[float64](%v)", *s.Max)
-		}
-		if s.MinLength > 0 {
-			fmt.Fprintf(b, ", minLength: %d", s.MinLength)
-		}
-		if s.MaxLength != nil {
-			fmt.Fprintf(b, ", maxLength: ptr[int64](%d)", *s.MaxLength)
-		}
-		if len(s.Enum) > 0 {
-			b.WriteString(", enum: []string{")
-			for _, v := range s.Enum {
-				fmt.Fprintf(b, "%q, ", fmt.Sprint(v))
-			}
-			b.WriteString("}")
-		}
-		b.WriteString("},\n")
-		if p.Name == "limit" {
-			limit = s
-		}
-	}
-	b.WriteString("}\n\n")
-	if limit == nil {
-		return nil, fmt.Errorf("no `limit` query parameter: the page-size constants come from it")
-	}
-	def, ok := limit.Default.(float64)
-	if limit.Min == nil || limit.Max == nil || !ok {
-		return nil, fmt.Errorf("#/components/parameters/Limit: `limit` needs minimum, maximum and default")
-	}
-	fmt.Fprintf(b, `const (
-	// MinPageSize is the smallest limit the API accepts (limit's minimum).
-	MinPageSize = %d
-	// MaxPageSize is the largest limit the API accepts (limit's maximum).
-	MaxPageSize = %d
-	// APIDefaultPageSize is the page size the API uses when no limit is
-	// sent (limit's default).
-	APIDefaultPageSize = %d
-)
-`, int64(*limit.Min), int64(*limit.Max), int64(def))
-	return b.Bytes(), nil
-}
-
 // cliParams generates internal/cli/params_gen.go: a flag for each query
 // parameter, named by its x-cli-flag extension or else by its name with
 // dashes, described by the spec's description.

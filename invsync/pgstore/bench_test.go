@@ -29,7 +29,7 @@ func memPages(accounts []string) iter.Seq2[multi.AccountPage, error] {
 	return func(yield func(multi.AccountPage, error) bool) {
 		for _, a := range accounts {
 			for off := 0; off < benchItems; off += benchPage {
-				p := &client.Page{Items: make([]client.Invitation, benchPage)}
+				p := &client.Page[client.Invitation]{Items: make([]client.Invitation, benchPage)}
 				for i := range p.Items {
 					p.Items[i].ID = fmt.Sprintf("inv_%s_%06d", a, off+i)
 				}
