@@ -45,7 +45,7 @@ func (a *accountFlags) register(fs *flag.FlagSet) {
 
 // resolve gathers the accounts from --account-id, --accounts-file and the
 // environment, and checks them.
-func (a *accountFlags) resolve(env Env, sandbox bool, set map[string]bool) error {
+func (a *accountFlags) resolve(env Env, op *listOp, sandbox bool, set map[string]bool) error {
 	for _, id := range a.ids {
 		if id == "" {
 			return usagef("--account-id must not be empty")
@@ -81,7 +81,7 @@ func (a *accountFlags) resolve(env Env, sandbox bool, set map[string]bool) error
 			return usagef("account %q is given more than once", printable(id))
 		}
 		seen[id] = true
-		if err := checkParamValue(accountParam, id); err != nil {
+		if err := checkParamValue(op, accountParam, id); err != nil {
 			if pe := (*client.ParamError)(nil); errors.As(err, &pe) {
 				return &usageError{paramMessage(pe, id)}
 			}
@@ -167,7 +167,7 @@ func listMany(ctx context.Context, env Env, f *listFlags, c *client.Client) erro
 		q := cloneParams(f.params)
 		err := setParam(q, accountParam, id)
 		if err == nil {
-			err = checkParams(q)
+			err = checkParams(f.op, q)
 		}
 		if err != nil {
 			return describe(ctx, err, 0, failure{})

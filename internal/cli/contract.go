@@ -111,7 +111,7 @@ func opNames() string {
 func contractParams(op *listOp, account string) (any, error) {
 	p := op.newParams()
 	if op.limitParam != "" {
-		if err := setParam(p, op.limitParam, strconv.Itoa(client.DefaultPageSize)); err != nil {
+		if err := setParam(p, op.limitParam, strconv.Itoa(op.maxLimit)); err != nil {
 			return nil, err
 		}
 	}
@@ -120,7 +120,7 @@ func contractParams(op *listOp, account string) (any, error) {
 			return nil, err
 		}
 	}
-	return p, checkParams(p)
+	return p, checkParams(op, p)
 }
 
 // contractCheck is `postpress contract check`.

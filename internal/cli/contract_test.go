@@ -14,8 +14,6 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
-
-	"github.com/postpress/postpress-go/client"
 )
 
 var updateFixtures = flag.Bool("update-fixtures", false, "rewrite testdata/contract/drift from the drifting server")
@@ -384,7 +382,7 @@ func TestContractCheckRecordsReplayableFixtures(t *testing.T) {
 }
 
 func TestContractCheckOnTheSandboxConforms(t *testing.T) {
-	page := client.DefaultPageSize // the CLI's page size
+	page := receivedOp(t).maxLimit // the CLI's page size
 	srv, env := fakeAPI(t, 3*page+page/2)
 	code, out, errOut := run(t, env, "contract", "check")
 	if code != ExitOK || errOut != "" || !strings.Contains(out, fmt.Sprintf("summary: 3 exchanges, 3 pages, %d items checked; everything conforms to the spec", 3*page)) {
@@ -404,7 +402,7 @@ func TestContractCheckOnTheSandboxConforms(t *testing.T) {
 // sandbox (no key, no account); --operation picks one list operation by
 // its operationId or its command's words.
 func TestContractCheckOnTheBuiltInSandbox(t *testing.T) {
-	page := client.DefaultPageSize
+	page := receivedOp(t).maxLimit
 	for _, args := range [][]string{
 		{"--sandbox"},
 		{"--sandbox", "--operation", "listInvitationsReceived"},

@@ -14,9 +14,16 @@ import (
 )
 
 // sandboxItems is how many items the built-in sandbox serves an account:
-// several pages at the API's default limit, two at the CLI's page size (120
-// when that is 100).
-const sandboxItems = client.DefaultPageSize * 6 / 5
+// several pages at the API's default page size, two at the largest (when
+// that is 100, the CLI's default).
+const sandboxItems = 120
+
+// The defaults of --timeout and --retries: the client's own (client.New
+// without options).
+const (
+	defaultTimeout = 30 * time.Second
+	defaultRetries = 2
+)
 
 // connFlags are the flags that say where and how requests go, shared by
 // the listing commands and `contract check`.
@@ -33,7 +40,7 @@ type connFlags struct {
 func (c *connFlags) register(env Env, fs *flag.FlagSet, sandboxUsage string, retries int, retriesUsage string) {
 	fs.StringVar(&c.baseURL, "base-url", env.Getenv("POSTPRESS_BASE_URL"), "API base URL (env POSTPRESS_BASE_URL; default "+client.DefaultBaseURL+")")
 	fs.BoolVar(&c.sandbox, "sandbox", false, sandboxUsage)
-	fs.DurationVar(&c.timeout, "timeout", client.DefaultAttemptTimeout, "per-attempt timeout")
+	fs.DurationVar(&c.timeout, "timeout", defaultTimeout, "per-attempt timeout")
 	fs.IntVar(&c.retries, "retries", retries, retriesUsage)
 }
 
@@ -89,7 +96,7 @@ func parseListFlags(env Env, args []string, op *listOp, sync bool) (*listFlags, 
 		name = syncCommand()
 	}
 	if op.limitParam != "" {
-		if err := setParam(f.params, op.limitParam, strconv.Itoa(client.DefaultPageSize)); err != nil {
+		if err := setParam(f.params, op.limitParam, strconv.Itoa(op.maxLimit)); err != nil {
 			return nil, err
 		}
 	}
@@ -110,7 +117,7 @@ func parseListFlags(env Env, args []string, op *listOp, sync bool) (*listFlags, 
 	}
 	fs.StringVar(&f.format, "format", "", "table, ndjson, json or csv (default: table on a terminal, else ndjson); ndjson and json write each item as the server sent it, members the spec does not list included; csv and table have the spec's columns")
 	fs.BoolVar(&f.csvRaw, "csv-raw", false, "with --format csv, write every cell as it came, even one a spreadsheet would run as a formula (by default a cell starting with =, +, -, @, tab or carriage return gets a leading ')")
-	f.connFlags.register(env, fs, "list from the built-in sandbox, in-process (no key or account needed)", client.DefaultMaxRetries, "max retries")
+	f.connFlags.register(env, fs, "list from the built-in sandbox, in-process (no key or account needed)", defaultRetries, "max retries")
 	fs.BoolVar(&f.verbose, "verbose", false, "debug log of each request to stderr (API key redacted)")
 	fs.Usage = func() {
 		help := listHelp(op, accounts)
@@ -132,12 +139,12 @@ func parseListFlags(env Env, args []string, op *listOp, sync bool) (*listFlags, 
 		return nil, err
 	}
 	if accounts {
-		if err := f.resolve(env, f.sandbox, set); err != nil {
+		if err := f.resolve(env, op, f.sandbox, set); err != nil {
 			return nil, err
 		}
 		f.accountID = f.accounts[0]
 	}
-	if err := f.given.check(); err != nil {
+	if err := f.given.check(op); err != nil {
 		return nil, err
 	}
 	switch {
@@ -201,7 +208,7 @@ func listCommand(ctx context.Context, env Env, op *listOp, args []string) error 
 			return err
 		}
 	}
-	if err := checkParams(params); err != nil {
+	if err := checkParams(f.op, params); err != nil {
 		return describe(ctx, err, 0, failure{})
 	}
 	return listOne(ctx, env, f, c, params, val)

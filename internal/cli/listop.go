@@ -9,6 +9,7 @@ import (
 	"sync"
 
 	"github.com/postpress/postpress-go/client"
+	"github.com/postpress/postpress-go/internal/params"
 )
 
 // listOp is a list operation of the spec and what its listing command needs
@@ -27,6 +28,12 @@ type listOp struct {
 	// newParams returns a pointer to a new zero value of the operation's
 	// parameters (the client's type of them).
 	newParams func() any
+	// rules are the spec's rules of the operation's query parameters.
+	rules params.Rules
+	// maxLimit and apiLimit are the page-size parameter's maximum (the
+	// page size the CLI asks for by default, as the client does) and the
+	// API's default.
+	maxLimit, apiLimit int
 	// open opens the operation's pager on c over params (from newParams).
 	open func(c *client.Client, params any, opts ...client.Option) pager
 	// item is the client's type of one item.

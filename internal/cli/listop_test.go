@@ -99,3 +99,15 @@ func TestTableFallsBackToTheFirstScalarColumns(t *testing.T) {
 		}
 	}
 }
+
+// minPageSize is the received listing's smallest page size (its limit's
+// minimum).
+func minPageSize(t *testing.T) int {
+	t.Helper()
+	op := receivedOp(t)
+	r := op.rules[op.limitParam]
+	if r.Min == nil {
+		t.Fatal("the received listing's page size has no minimum")
+	}
+	return int(*r.Min)
+}

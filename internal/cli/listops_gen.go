@@ -6,6 +6,7 @@ import (
 	"reflect"
 
 	"github.com/postpress/postpress-go/client"
+	"github.com/postpress/postpress-go/internal/params"
 )
 
 // listOps are the list operations of openapi.yaml (x-speakeasy-pagination),
@@ -21,8 +22,15 @@ var listOps = []*listOp{
 		itemsMember:  "items",
 		cursorMember: "cursor",
 		newParams:    func() any { return new(client.ListParams) },
-		open: func(c *client.Client, params any, opts ...client.Option) pager {
-			return pagerOf(c.InvitationPager(*params.(*client.ListParams), opts...))
+		maxLimit:     100,
+		apiLimit:     10,
+		rules: params.Rules{
+			"cursor":     {Required: false, MinLength: 1},
+			"limit":      {Required: false, Min: params.Ptr[float64](1), Max: params.Ptr[float64](100)},
+			"account_id": {Required: true},
+		},
+		open: func(c *client.Client, p any, opts ...client.Option) pager {
+			return pagerOf(c.InvitationPager(*p.(*client.ListParams), opts...))
 		},
 		item: reflect.TypeFor[client.Invitation](),
 		columnOrder: []string{

@@ -8,7 +8,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/postpress/postpress-go/client"
 	"github.com/postpress/postpress-go/postpresstest"
 )
 
@@ -90,7 +89,7 @@ func TestMessagesGolden(t *testing.T) {
 			stderr = strings.ReplaceAll(strings.ReplaceAll(stderr, state, "STATE"), base, "BASE")
 			// The spec's page-size bounds show as MIN..MAX, so that a bound
 			// moved in openapi.yaml needs no golden file rewritten.
-			stderr = strings.ReplaceAll(stderr, fmt.Sprintf("%d..%d", client.MinPageSize, client.MaxPageSize), "MIN..MAX")
+			stderr = strings.ReplaceAll(stderr, fmt.Sprintf("%d..%d", minPageSize(t), receivedOp(t).maxLimit), "MIN..MAX")
 			got := "$ postpress " + strings.Join(tc.args, " ") + "\nexit " + string(rune('0'+code)) + "\n" + stderr
 			path := filepath.Join("testdata", "messages", tc.name+".golden")
 			if *update {

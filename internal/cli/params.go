@@ -36,7 +36,7 @@ func registerParams(fs *flag.FlagSet, op *listOp, p any, skip func(flag string) 
 		case op.cursorParam:
 			usage = cursorUsage
 		case op.limitParam:
-			usage = pageSizeUsage(skip("max-items"))
+			usage = pageSizeUsage(op, skip("max-items"))
 		}
 		if pf.flag != pf.param {
 			usage += " Sent as " + pf.param + "."
@@ -51,10 +51,18 @@ func registerParams(fs *flag.FlagSet, op *listOp, p any, skip func(flag string) 
 // cursorUsage is the help of a listing's cursor flag.
 const cursorUsage = "start the listing at `CURSOR` instead of the first page: the cursor a run that stopped early printed (--max-items, a failure), to go on where it stopped."
 
-// pageSizeUsage is the help of a listing's page-size flag; noMaxItems says
-// the command has no --max-items.
-func pageSizeUsage(noMaxItems bool) string {
-	s := fmt.Sprintf("ask for `N` items in each request, %d to %d (the API's own default is %d). Every page is listed whatever the size", client.MinPageSize, client.MaxPageSize, client.APIDefaultPageSize)
+// pageSizeUsage is the help of op's page-size flag; noMaxItems says the
+// command has no --max-items.
+func pageSizeUsage(op *listOp, noMaxItems bool) string {
+	r := op.rules[op.limitParam]
+	s := "ask for `N` items in each request"
+	if r.Min != nil && r.Max != nil {
+		s += fmt.Sprintf(", %v to %v", *r.Min, *r.Max)
+	}
+	if op.apiLimit > 0 {
+		s += fmt.Sprintf(" (the API's own default is %d)", op.apiLimit)
+	}
+	s += ". Every page is listed whatever the size"
 	if !noMaxItems {
 		s += "; --max-items caps the total"
 	}
@@ -94,12 +102,12 @@ func cloneParams(p any) any {
 
 // check checks each flag given by the client's rules, as the value will be
 // sent: --page-size 0 is refused, not taken as "not sent".
-func (vals paramFlagSet) check() error {
+func (vals paramFlagSet) check(op *listOp) error {
 	for _, v := range vals {
 		if !v.set {
 			continue
 		}
-		if err := checkParamValue(v.param, v.Get()); err != nil {
+		if err := checkParamValue(op, v.param, v.Get()); err != nil {
 			if pe := (*client.ParamError)(nil); errors.As(err, &pe) {
 				return &usageError{paramMessage(pe, "")}
 			}

@@ -24,7 +24,9 @@ type cliTable struct {
 // its parameters (the client's type of them), a function that opens its
 // pager on a *client.Client, the type of its items, the property paths of
 // its item schema in the spec's order (the CSV columns, see
-// propertyOrder), and the columns of the table format (x-cli-table).
+// propertyOrder), the columns of the table format (x-cli-table), and the
+// rules of its query parameters and its page sizes (as the client's
+// listops_gen.go has them), by which the CLI checks its flags.
 //
 // x-cli-table on the operation lists the table's columns, each a property
 // path of the item (a leaf: a nested object's property, not the object), as
@@ -37,7 +39,11 @@ func cliListOps(doc *openapi3.T, root *yaml.Node) ([]byte, error) {
 		return nil, err
 	}
 	var b strings.Builder
-	imports := map[string]bool{"reflect": true, "github.com/postpress/postpress-go/client": true}
+	imports := map[string]bool{
+		"reflect": true,
+		"github.com/postpress/postpress-go/client":          true,
+		"github.com/postpress/postpress-go/internal/params": true,
+	}
 	b.WriteString("// listOps are the list operations of openapi.yaml (x-speakeasy-pagination),\n// each a listing command.\nvar listOps = []*listOp{\n")
 	for _, o := range ops {
 		where := "#/paths/" + escape(o.Path)
@@ -60,7 +66,16 @@ func cliListOps(doc *openapi3.T, root *yaml.Node) ([]byte, error) {
 		fmt.Fprintf(&b, "\t\tcursorParam: %q,\n\t\tlimitParam: %q,\n\t\titemsMember: %q,\n\t\tcursorMember: %q,\n",
 			o.CursorParam, o.LimitParam, o.ItemsMember, o.CursorMember)
 		fmt.Fprintf(&b, "\t\tnewParams: func() any { return new(%s) },\n", params)
-		fmt.Fprintf(&b, "\t\topen: func(c *client.Client, params any, opts ...client.Option) pager {\n\t\t\treturn pagerOf(c.%s(*params.(*%s), opts...))\n\t\t},\n",
+		rules, maxLimit, apiLimit := cliRules(doc, o)
+		if o.LimitParam != "" {
+			fmt.Fprintf(&b, "\t\tmaxLimit: %d,\n\t\tapiLimit: %d,\n", maxLimit, apiLimit)
+		}
+		b.WriteString("\t\trules: params.Rules{\n")
+		for _, r := range rules {
+			fmt.Fprintf(&b, "\t\t\t%s,\n", r)
+		}
+		b.WriteString("\t\t},\n")
+		fmt.Fprintf(&b, "\t\topen: func(c *client.Client, p any, opts ...client.Option) pager {\n\t\t\treturn pagerOf(c.%s(*p.(*%s), opts...))\n\t\t},\n",
 			pagerMethod(o), params)
 		fmt.Fprintf(&b, "\t\titem: reflect.TypeFor[client.%s](),\n", o.Item)
 		b.WriteString("\t\tcolumnOrder: []string{\n")
@@ -88,6 +103,36 @@ func cliListOps(doc *openapi3.T, root *yaml.Node) ([]byte, error) {
 	out.WriteString(")\n\n")
 	out.WriteString(b.String())
 	return out.Bytes(), nil
+}
+
+// cliRules returns the rules of op's query parameters, as Go source
+// ("name": params.Rule{...}), the page size's maximum and the API's default
+// page size (0 when the operation has no page-size parameter, or its
+// schema gives none).
+func cliRules(doc *openapi3.T, o listOp) (rules []string, maxLimit, apiLimit int64) {
+	for _, op := range operations(doc) {
+		if op.o.OperationID != o.OperationID {
+			continue
+		}
+		for _, pr := range op.o.Parameters {
+			p := pr.Value
+			if p == nil || p.In != "query" {
+				continue
+			}
+			rules = append(rules, fmt.Sprintf("%q: %s", p.Name, rule(p)))
+			if p.Name == o.LimitParam {
+				s := p.Schema.Value
+				if def, ok := s.Default.(float64); ok {
+					apiLimit = int64(def)
+				}
+				maxLimit = apiLimit
+				if s.Max != nil {
+					maxLimit = int64(*s.Max)
+				}
+			}
+		}
+	}
+	return rules, maxLimit, apiLimit
 }
 
 // pagerMethod is the name of the client's method that opens a pager over

@@ -26,7 +26,7 @@ func TestCLIListOpsFromTheSpec(t *testing.T) {
 		`cursorParam:  "cursor"`,
 		`limitParam:   "limit"`,
 		`newParams:    func() any { return new(client.ListParams) }`,
-		`return pagerOf(c.InvitationPager(*params.(*client.ListParams), opts...))`,
+		`return pagerOf(c.InvitationPager(*p.(*client.ListParams), opts...))`,
 		`item: reflect.TypeFor[client.Invitation]()`,
 		`{path: "date", header: "DATE", width: 0}`,
 		`{path: "specifics.provider", header: "PROVIDER", width: 9}`,
