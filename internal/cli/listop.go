@@ -6,7 +6,6 @@ import (
 	"reflect"
 	"slices"
 	"strings"
-	"sync"
 
 	"github.com/postpress/postpress-go/client"
 	"github.com/postpress/postpress-go/internal/params"
@@ -44,19 +43,13 @@ type listOp struct {
 	// table are the columns of the table format (x-cli-table); nil: the
 	// first few scalar columns.
 	table []tableColumn
-
-	colsOnce sync.Once
-	cols     []csvColumn
 }
 
 // name is the command line of the operation's listing command.
 func (o *listOp) name() string { return strings.Join(o.command, " ") }
 
 // columns are the CSV columns of the operation's items (see columns.go).
-func (o *listOp) columns() []csvColumn {
-	o.colsOnce.Do(func() { o.cols = columnsOf(o.item, o.columnOrder) })
-	return o.cols
-}
+func (o *listOp) columns() []csvColumn { return columnsOf(o.item, o.columnOrder) }
 
 // hasParam reports whether the operation has the query parameter param.
 func (o *listOp) hasParam(param string) bool {
