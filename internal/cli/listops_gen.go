@@ -10,7 +10,7 @@ import (
 )
 
 // listOps are the list operations of openapi.yaml (x-speakeasy-pagination),
-// each a listing command.
+// each a listing command, in the order of their commands.
 var listOps = []*listOp{
 	{
 		operationID:  "listInvitationsReceived",

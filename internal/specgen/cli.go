@@ -38,13 +38,17 @@ func cliListOps(doc *openapi3.T, root *yaml.Node) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	// In the order of their commands, as the usage lists them.
+	slices.SortStableFunc(ops, func(a, b listOp) int {
+		return strings.Compare(strings.Join(a.CLI, " "), strings.Join(b.CLI, " "))
+	})
 	var b strings.Builder
 	imports := map[string]bool{
 		"reflect": true,
 		"github.com/postpress/postpress-go/client":          true,
 		"github.com/postpress/postpress-go/internal/params": true,
 	}
-	b.WriteString("// listOps are the list operations of openapi.yaml (x-speakeasy-pagination),\n// each a listing command.\nvar listOps = []*listOp{\n")
+	b.WriteString("// listOps are the list operations of openapi.yaml (x-speakeasy-pagination),\n// each a listing command, in the order of their commands.\nvar listOps = []*listOp{\n")
 	for _, o := range ops {
 		where := "#/paths/" + escape(o.Path)
 		order, err := propertyOrder(root, o.ItemSchema)
