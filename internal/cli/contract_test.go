@@ -404,22 +404,29 @@ func TestContractCheckOnTheSandboxConforms(t *testing.T) {
 const receivedID = "listInvitationsReceived"
 
 // TestContractCheckOnTheBuiltInSandbox: --sandbox checks the in-process
-// sandbox (no key, no account); --operation picks one list operation by
-// its operationId or its command's words.
+// sandbox (no key, no account), which serves every list operation;
+// --operation picks one by its operationId or its command's words.
 func TestContractCheckOnTheBuiltInSandbox(t *testing.T) {
-	cases := [][]string{
-		{"--sandbox", "--operation", receivedID},
-		{"--sandbox", "--operation", receivedOp(t).name()},
+	pagesOf := func(op *listOp) int { return (sandboxItems + op.maxLimit - 1) / op.maxLimit }
+	summary := func(pages, items int) string {
+		return fmt.Sprintf("summary: %s, %s, %d items checked; everything conforms to the spec", plural(pages, "exchange"), plural(pages, "page"), items)
 	}
-	if len(listOps) == 1 { // the sandbox serves the received listing
-		cases = append(cases, []string{"--sandbox"})
+	one := summary(pagesOf(receivedOp(t)), sandboxItems)
+	all := 0
+	for _, op := range listOps {
+		all += pagesOf(op)
 	}
-	pages := (sandboxItems + receivedOp(t).maxLimit - 1) / receivedOp(t).maxLimit
-	want := fmt.Sprintf("summary: %s, %s, %d items checked; everything conforms to the spec", plural(pages, "exchange"), plural(pages, "page"), sandboxItems)
-	for _, args := range cases {
-		code, out, errOut := run(t, nil, append([]string{"contract", "check", "--pages", "0"}, args...)...)
-		if code != ExitOK || errOut != "" || !strings.Contains(out, want) {
-			t.Errorf("%v: exit %d\n%s\n%s", args, code, out, errOut)
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--sandbox", "--operation", receivedID}, one},
+		{[]string{"--sandbox", "--operation", receivedOp(t).name()}, one},
+		{[]string{"--sandbox"}, summary(all, len(listOps)*sandboxItems)},
+	} {
+		code, out, errOut := run(t, nil, append([]string{"contract", "check", "--pages", "0"}, tc.args...)...)
+		if code != ExitOK || errOut != "" || !strings.Contains(out, tc.want) {
+			t.Errorf("%v: exit %d, want %q\n%s\n%s", tc.args, code, tc.want, out, errOut)
 		}
 	}
 }
