@@ -101,8 +101,11 @@ func decodePage[P, T any](op *listOp[P, T], body []byte) (*Page[T], error) {
 	if _, err := dec.Token(); err != nil { // the closing brace
 		return nil, malformed(body, "", err)
 	}
-	if _, err := dec.Token(); err != io.EOF {
-		return nil, malformed(body, "", fmt.Errorf("data after the page's object (%v)", err))
+	if tok, err := dec.Token(); err != io.EOF { //nolint:errorlint // Token returns io.EOF itself at the end
+		if err == nil {
+			err = fmt.Errorf("data after the page's object: %v", tok)
+		}
+		return nil, malformed(body, "", err)
 	}
 	switch {
 	case !haveNext:

@@ -105,7 +105,7 @@ type fetchResult[T any] struct {
 // NextPage, before anything is sent.
 func newPager[P, T any](c *Client, op *listOp[P, T], params P, opts []Option) *Pager[T] {
 	p := &Pager[T]{cursor: *op.cursor(&params), seen: map[string]bool{}}
-	p.closeCtx, p.close = context.WithCancel(context.Background())
+	p.closeCtx, p.close = context.WithCancel(context.Background()) //nolint:gosec // Close and fail call p.close
 	if p.err = checkParams(&params, op.rules); p.err == nil {
 		p.cfg, p.err = c.with(opts)
 	}

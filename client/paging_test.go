@@ -321,7 +321,7 @@ func TestPagerErrReportsABadParameterBeforeSending(t *testing.T) {
 		if !p.HasMorePages() {
 			t.Errorf("%s: HasMorePages false before NextPage reported the error", name)
 		}
-		if _, got := p.NextPage(context.Background()); got != err || p.HasMorePages() || p.Err() != err {
+		if _, got := p.NextPage(context.Background()); got != err || p.HasMorePages() || p.Err() != err { //nolint:errorlint // the very error Err gave
 			t.Errorf("%s: NextPage err %v, HasMorePages %v, Err %v; want Err's error, then no more pages", name, got, p.HasMorePages(), p.Err())
 		}
 		p.Close()
@@ -349,7 +349,7 @@ func TestPagerErrIsWhatEndedTheListing(t *testing.T) {
 	srv.Enqueue(pt.Error(gen.UnauthorizedErrorTypeExpiredCredentials))
 	p = c.InvitationPager(ListParams{AccountID: "acc"})
 	_, err = p.NextPage(context.Background())
-	if !errors.As(err, &pe) || !errors.Is(err, ErrorTypeExpiredCredentials) || p.Err() != err || p.HasMorePages() || pe.Cursor != "" {
+	if !errors.As(err, &pe) || !errors.Is(err, ErrorTypeExpiredCredentials) || p.Err() != err || p.HasMorePages() || pe.Cursor != "" { //nolint:errorlint // the very error NextPage gave
 		t.Errorf("err %v, Err %v; want the same *PagingError of the 401, resuming from the start", err, p.Err())
 	}
 }
@@ -384,7 +384,7 @@ func TestInvitationsYieldsTheErrorOnceAndStops(t *testing.T) {
 	}
 
 	c, n := scriptedAPI(t, map[string]string{"": pageJSON(0, 2, "c1")}, WithPrefetch(false))
-	for range c.Invitations(context.Background(), ListParams{AccountID: "acc"}) {
+	for range c.Invitations(context.Background(), ListParams{AccountID: "acc"}) { //nolint:errcheck // only the first step is taken
 		break
 	}
 	if n.Load() != 1 {

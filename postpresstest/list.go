@@ -42,7 +42,7 @@ func (o *listOp) matches(urlPath string) bool {
 		return false
 	}
 	for i, w := range want {
-		if w != got[i] && !(strings.HasPrefix(w, "{") && strings.HasSuffix(w, "}") && got[i] != "") {
+		if w != got[i] && (!strings.HasPrefix(w, "{") || !strings.HasSuffix(w, "}") || got[i] == "") {
 			return false
 		}
 	}

@@ -38,7 +38,7 @@ func parseContractFlags(env Env, args []string) (*contractFlags, error) {
 	fs.IntVar(&f.pages, "pages", 3, "pages to list and check, per operation; 0 = all")
 	fs.StringVar(&f.record, "record", "", "write each exchange as a fixture (NNN.json and its expected disagreements NNN.want) into this empty directory")
 	fs.StringVar(&f.format, "format", "text", "report format: text or json")
-	f.connFlags.register(env, fs, "check the built-in sandbox, in-process (no key or account needed)", 0, "retries of a failed connection or a retryable error status (0: each request is sent once)")
+	f.register(env, fs, "check the built-in sandbox, in-process (no key or account needed)", 0, "retries of a failed connection or a retryable error status (0: each request is sent once)")
 	fs.BoolVar(&f.verbose, "verbose", false, "report every exchange and every disagreement, and log each request to stderr (API key redacted)")
 	fs.Usage = func() {
 		_, _ = fmt.Fprintf(fs.Output(), "Usage: postpress contract check [flags]\n\n"+

@@ -156,7 +156,7 @@ func parseListFlags(env Env, args []string, op *listOp, sync bool) (*listFlags, 
 	if err := checkOptions(flagOption{"max-items", client.WithMaxItems(f.maxItems)}); err != nil {
 		return nil, err
 	}
-	if err := f.connFlags.checkOptions(); err != nil {
+	if err := f.checkOptions(); err != nil {
 		return nil, err
 	}
 	if f.format == "" {
