@@ -37,10 +37,16 @@ func httpClient() *http.Client {
 
 func newClient(tb testing.TB, s *Server, opts ...client.Option) *client.Client {
 	tb.Helper()
+	return newClientAt(tb, s.BaseURL(), opts...)
+}
+
+// newClientAt is newClient for a server given by its base URL.
+func newClientAt(tb testing.TB, baseURL string, opts ...client.Option) *client.Client {
+	tb.Helper()
 	hc := httpClient()
 	tb.Cleanup(hc.CloseIdleConnections)
 	c, err := client.New(append([]client.Option{
-		client.WithAPIKey("k_bench"), client.WithBaseURL(s.BaseURL()), client.WithHTTPClient(hc),
+		client.WithAPIKey("k_bench"), client.WithBaseURL(baseURL), client.WithHTTPClient(hc),
 		client.WithMaxRetries(0),
 	}, opts...)...)
 	if err != nil {
