@@ -78,11 +78,16 @@ REGEN_TEST := ^TestRegeneration$$
 test: reliability regen-test
 	POSTPRESS_SKIP_PG=1 $(GO) test -race -count=1 -skip '$(RELIABILITY_TESTS)|$(REGEN_TEST)' ./...
 
-# The PostgreSQL store's tests need a server: .ci/with-postgres.sh installs
-# PostgreSQL with apt-get when it is missing, starts a throwaway cluster
-# (initdb in a temporary directory as user postgres, a free port), exports
-# POSTPRESS_PG_URL, and stops and removes it at the end, also on failure.
-# Without a server those tests fail; POSTPRESS_SKIP_PG=1 skips them.
+# The PostgreSQL store's tests need a server. Without POSTPRESS_PG_URL they
+# start a throwaway cluster of their own when initdb is on the machine (on
+# PATH or in /usr/lib/postgresql/*/bin), so `go test ./...` runs them as it
+# is; without initdb they skip, saying why (and fail when CI=true).
+# pg-test and test-go-next run them under .ci/with-postgres.sh, which also
+# installs PostgreSQL with apt-get when it is missing, starts a throwaway
+# cluster (initdb in a temporary directory as user postgres, a free port),
+# exports POSTPRESS_PG_URL, and stops and removes it at the end, also on
+# failure. POSTPRESS_SKIP_PG=1 skips them: `test` sets it, so that on the
+# machine's Go they run once, in pg-test.
 
 ## pg-test: invsync/pgstore's tests (several workers, a killed worker, a restarted database, the CLI end to end) against a throwaway PostgreSQL.
 pg-test:

@@ -1,7 +1,10 @@
-// Package client is the postpress Go SDK: a client for listing the
-// invitations a linked account received (GET /users/invite/received),
-// built on the types and request builder that package gen generates from
-// openapi.yaml.
+// Package client is the postpress Go SDK, built on the types and request
+// builders that package gen generates from openapi.yaml. Every
+// cursor-paged list operation of the spec (one marked x-speakeasy-pagination,
+// such as GET /users/invite/received, the invitations a linked account
+// received) has two methods on Client, generated from the spec: an
+// iterator of its items (Invitations) and a Pager (InvitationPager), both
+// on one paging engine.
 //
 // # Getting started
 //
@@ -22,16 +25,17 @@
 //
 // # Paging
 //
-// The API pages by cursor. Three ways to walk it:
-//   - Invitations: an iter.Seq2 of invitations, fetching pages as needed.
-//   - Pages: an iter.Seq2 of *Page, for callers who checkpoint NextCursor.
-//   - NewPager: a Pager with HasMorePages/NextPage/Cursor, under the
-//     caller's control.
+// The API pages by cursor. Two ways to walk a list operation:
+//   - its iterator (Invitations): an iter.Seq2 of items, fetching pages as
+//     needed;
+//   - its pager (InvitationPager): a *Pager with HasMorePages, NextPage and
+//     Cursor, under the caller's control, for callers who checkpoint each
+//     page's NextCursor or want one page.
 //
-// The listing calls ask for DefaultPageSize (100, the API's maximum) items a
-// page unless ListParams.Limit says otherwise, so N invitations take ⌈N/100⌉
-// requests. ListParams.Cursor resumes a listing; WithMaxItems stops
-// it early. ListReceivedInvitations fetches a single page.
+// A listing asks for the spec's maximum page size unless the parameters
+// set one (ListParams.Limit), so N items take as few requests as the API
+// allows. The cursor parameter (ListParams.Cursor) resumes a listing;
+// WithMaxItems stops it early.
 //
 // While the caller works on one page the next is already being fetched
 // (WithPrefetch, on by default); at most one page is fetched ahead, and
@@ -39,18 +43,18 @@
 //
 // A listing never loops: a cursor the server already returned in this
 // listing ends it with ErrCursorLoop, and an empty page that still carries a
-// cursor ends it with ErrEmptyPageWithCursor. A 200 response without a
-// `cursor` field is ErrMalformedResponse (ending quietly could lose items).
+// cursor ends it with ErrEmptyPageWithCursor. A 200 response without its
+// next-cursor member is ErrMalformedResponse (ending quietly could lose
+// items).
 //
 // # What the server sent
 //
-// Each Invitation is the generated type (its fields promoted) plus the exact
+// Each item is the generated type (its fields promoted) plus the exact
 // bytes the server sent for it: RawJSON, so a member the spec does not list
 // is one json.Unmarshal away. Page.RawJSON is the whole body. Both are
 // slices of the page's body, not copies; holding either keeps that body in
-// memory. Pages are decoded by code generated from the spec
-// (decode_gen.go, over github.com/go-faster/jx), with the results
-// encoding/json gives on the generated types.
+// memory. Pages are decoded by encoding/json into gen's types: unknown
+// members are kept in RawJSON, and null in a string field decodes as "".
 //
 // # Nothing is lost
 //
@@ -70,12 +74,14 @@
 //
 // # Errors
 //
-// ListParams is the parameter type generated from openapi.yaml, so every
-// query parameter the spec declares is a field. Before sending, parameters
-// are checked by the spec's rules (ValidateParams): a bad one is a
-// *ParamError naming the parameter and its field, and no request is sent.
-// The request is then built and sent by the generated client (gen.Client),
-// the API key added by a request editor.
+// Each operation's parameter type is the one generated from openapi.yaml
+// (ListParams is gen's, under a shorter name), so every query parameter the
+// spec declares is a field. Before sending, parameters are checked by the
+// spec's rules: a bad one is a *ParamError naming the parameter and its
+// field, and no request is sent (Pager.Err reports it at once). The request
+// is then built by the generated client (gen.Client) once a page, the API
+// key added by a request editor, and sent as often as the retry policy
+// says.
 //
 // An error response is an *APIError with the status, the error Type, Title,
 // Detail, Instance (the request id for support), RetryAfter and the raw

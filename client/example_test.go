@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/postpress/postpress-go/client"
+	"github.com/postpress/postpress-go/gen"
 	"github.com/postpress/postpress-go/postpresstest"
 )
 
@@ -31,16 +32,16 @@ func ExampleClient_Invitations() {
 		fmt.Println(inv.Date, "from", inv.Inviter.InviterName)
 	}
 	// Output:
-	// May 12, 2026 from Edsger Torvalds
-	// May 11, 2026 from Edsger Borg
-	// May 10, 2026 from Donald Thompson
+	// date_4G14MJFN0000 from inviter_name_MD9Z1HGR0000
+	// date_EEGHDN760001 from inviter_name_0F8XB5W40001
+	// date_7MQQ0T200002 from inviter_name_WWSNYKKJ0002
 }
 
 // Handle an API error: match its type, read its request id.
 func ExampleAPIError() {
 	srv := postpresstest.NewServer(postpresstest.WithGeneratedAccount("acc_1", 3))
 	defer srv.Close()
-	srv.Enqueue(postpresstest.Error("errors/expired_credentials"))
+	srv.Enqueue(postpresstest.Error(gen.UnauthorizedErrorTypeExpiredCredentials))
 
 	c, _ := client.New(client.WithBaseURL(srv.URL), client.WithAPIKey(postpresstest.DefaultAPIKey))
 	_, err := c.ListReceivedInvitations(context.Background(), client.ListParams{AccountID: "acc_1"})
@@ -67,7 +68,7 @@ func ExamplePagingError() {
 	srv := postpresstest.NewServer(postpresstest.WithGeneratedAccount("acc_1", 250))
 	defer srv.Close()
 	// The third page fails for longer than the client retries.
-	srv.Enqueue(postpresstest.Error("errors/provider_error").Times(3).OnCursor(postpresstest.EncodeCursor(200)))
+	srv.Enqueue(postpresstest.Error(gen.InternalServerErrorTypeProviderError).Times(3).OnCursor(postpresstest.EncodeCursor(200)))
 
 	c, _ := client.New(client.WithBaseURL(srv.URL), client.WithAPIKey(postpresstest.DefaultAPIKey),
 		client.WithMaxRetries(1), client.WithBackoff(1))
@@ -123,7 +124,7 @@ func ExamplePager() {
 func ExampleWithRetryer() {
 	srv := postpresstest.NewServer(postpresstest.WithGeneratedAccount("acc_1", 3))
 	defer srv.Close()
-	srv.Enqueue(postpresstest.Error("errors/service_unavailable").Times(4))
+	srv.Enqueue(postpresstest.Error(gen.ServiceUnavailableErrorTypeServiceUnavailable).Times(4))
 
 	budget := client.NewRetryBudget(client.DefaultRetryBudget)
 	patient := func(o *client.StandardRetryerOptions) {

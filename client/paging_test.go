@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/postpress/postpress-go/gen"
 	"github.com/postpress/postpress-go/internal/contracttest"
 	pt "github.com/postpress/postpress-go/postpresstest"
 )
@@ -163,7 +164,7 @@ func requestsFor(log []pt.Request, cursor string) int {
 // its retries is reported as failed, not fetched again with a fresh budget.
 func TestPrefetchKeepsTheRetryBudget(t *testing.T) {
 	for _, prefetch := range []bool{false, true} {
-		c, second, requests := prefetchSetup(t, pt.Error("errors/service_unavailable"), WithMaxRetries(1), WithPrefetch(prefetch))
+		c, second, requests := prefetchSetup(t, pt.Error(gen.ServiceUnavailableErrorTypeServiceUnavailable), WithMaxRetries(1), WithPrefetch(prefetch))
 		ids, err := listIDs(c, ListParams{AccountID: "acc", Limit: 2})
 		var apiErr *APIError
 		if len(ids) != 2 || !errors.As(err, &apiErr) || apiErr.Attempts != 2 {
@@ -178,7 +179,7 @@ func TestPrefetchKeepsTheRetryBudget(t *testing.T) {
 // A prefetched page that failed is reported once, by the Pager, with the
 // cursor to resume from, and is not fetched again.
 func TestPrefetchedFailureIsNotFetchedAgain(t *testing.T) {
-	c, second, requests := prefetchSetup(t, pt.Error("errors/provider_error"), WithMaxRetries(1), WithPrefetch(true))
+	c, second, requests := prefetchSetup(t, pt.Error(gen.InternalServerErrorTypeProviderError), WithMaxRetries(1), WithPrefetch(true))
 	p := c.NewPager(ListParams{AccountID: "acc", Limit: 2})
 	defer p.Close()
 	ctx := context.Background()

@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/postpress/postpress-go/gen"
 	"github.com/postpress/postpress-go/internal/errtable"
 	pt "github.com/postpress/postpress-go/postpresstest"
 )
@@ -51,23 +52,23 @@ type faultKind struct {
 // delay), truncated bodies and responses slower than the attempt timeout.
 func faultKinds() []faultKind {
 	kinds := []faultKind{
-		{"429", func() *pt.Fault { return pt.Error("errors/too_many_requests") }},
-		{"429 Retry-After: 0", func() *pt.Fault { return pt.Error("errors/too_many_requests").WithRetryAfter("0") }},
-		{"429 Retry-After: 1", func() *pt.Fault { return pt.Error("errors/too_many_requests").WithRetryAfter("1") }},
+		{"429", func() *pt.Fault { return pt.Error(gen.TooManyRequestsErrorTypeTooManyRequests) }},
+		{"429 Retry-After: 0", func() *pt.Fault { return pt.Error(gen.TooManyRequestsErrorTypeTooManyRequests).WithRetryAfter("0") }},
+		{"429 Retry-After: 1", func() *pt.Fault { return pt.Error(gen.TooManyRequestsErrorTypeTooManyRequests).WithRetryAfter("1") }},
 		{"429 Retry-After: date", func() *pt.Fault {
-			return pt.Error("errors/too_many_requests").WithRetryAfter(time.Now().Add(time.Hour).UTC().Format(http.TimeFormat))
+			return pt.Error(gen.TooManyRequestsErrorTypeTooManyRequests).WithRetryAfter(time.Now().Add(time.Hour).UTC().Format(http.TimeFormat))
 		}},
-		{"500 provider_error", func() *pt.Fault { return pt.Error("errors/provider_error") }},
-		{"500 unexpected_error", func() *pt.Fault { return pt.Error("errors/unexpected_error") }},
+		{"500 provider_error", func() *pt.Fault { return pt.Error(gen.InternalServerErrorTypeProviderError) }},
+		{"500 unexpected_error", func() *pt.Fault { return pt.Error(gen.InternalServerErrorTypeUnexpectedError) }},
 	}
 	for _, et := range ErrorTypes() {
 		if et.HTTPStatus() == http.StatusServiceUnavailable {
 			typ := string(et)
-			kinds = append(kinds, faultKind{"503 " + typ, func() *pt.Fault { return pt.Error(typ).WithRetryAfter("1") }})
+			kinds = append(kinds, faultKind{"503 " + typ, func() *pt.Fault { return pt.ErrorStatus(http.StatusServiceUnavailable, typ).WithRetryAfter("1") }})
 		}
 	}
 	return append(kinds,
-		faultKind{"504 request_timeout", func() *pt.Fault { return pt.Error("errors/request_timeout") }},
+		faultKind{"504 request_timeout", func() *pt.Fault { return pt.Error(gen.GatewayTimeoutErrorTypeRequestTimeout) }},
 		faultKind{"502 proxy HTML", func() *pt.Fault { return pt.ProxyHTML(http.StatusBadGateway) }},
 		faultKind{"connection reset", pt.Reset},
 		faultKind{"connection reset after 20ms", func() *pt.Fault { return pt.Reset().After(20 * time.Millisecond) }},
@@ -195,12 +196,12 @@ func TestFaultMatrixResume(t *testing.T) {
 		}
 	}
 	stops := []stopAt{
-		{17, func() *pt.Fault { return pt.Error("errors/no_channel") }, apiErr(ErrorTypeNoChannel), false},
-		{33, func() *pt.Fault { return pt.Error("errors/too_many_requests").WithRetryAfter("1") }, apiErr(ErrorTypeTooManyRequests), false},
+		{17, func() *pt.Fault { return pt.Error(gen.ServiceUnavailableErrorTypeNoChannel) }, apiErr(ErrorTypeNoChannel), false},
+		{33, func() *pt.Fault { return pt.Error(gen.TooManyRequestsErrorTypeTooManyRequests).WithRetryAfter("1") }, apiErr(ErrorTypeTooManyRequests), false},
 		{50, pt.Reset, reqErr("send", nil), true},
 		{71, func() *pt.Fault { return pt.Latency(slowFault) }, reqErr("send", context.DeadlineExceeded), false},
 		{88, pt.TruncatedBody, reqErr("read body", nil), false},
-		{matrixPages - 1, func() *pt.Fault { return pt.Error("errors/request_timeout") }, apiErr(ErrorTypeRequestTimeout), false},
+		{matrixPages - 1, func() *pt.Fault { return pt.Error(gen.GatewayTimeoutErrorTypeRequestTimeout) }, apiErr(ErrorTypeRequestTimeout), false},
 	}
 	var passed [matrixPages]atomic.Bool // passed[p]: the listing has stopped at page p
 	for _, s := range stops {
@@ -211,12 +212,12 @@ func TestFaultMatrixResume(t *testing.T) {
 	}
 	// Failures the one retry absorbs: the listing goes on through them.
 	absorbed := []*pt.Fault{
-		pt.Error("errors/provider_error").OnCursor(pageCursor(0)),
-		pt.Error("errors/network_down").OnCursor(pageCursor(25)),
+		pt.Error(gen.InternalServerErrorTypeProviderError).OnCursor(pageCursor(0)),
+		pt.Error(gen.ServiceUnavailableErrorTypeNetworkDown).OnCursor(pageCursor(25)),
 		pt.Reset().OnCursor(pageCursor(40)),
 		pt.TruncatedBody().OnCursor(pageCursor(60)),
 		pt.Latency(slowFault).OnCursor(pageCursor(80)),
-		pt.Error("errors/service_unavailable").OnCursor(pageCursor(95)),
+		pt.Error(gen.ServiceUnavailableErrorTypeServiceUnavailable).OnCursor(pageCursor(95)),
 	}
 	srv.Enqueue(absorbed...)
 
@@ -310,13 +311,13 @@ func TestSharedClientConcurrentAccounts(t *testing.T) {
 	c, srv, requests := setup(t, opts, WithLogger(w.logger()), WithMaxRetries(3))
 
 	faults := []func() *pt.Fault{
-		func() *pt.Fault { return pt.Error("errors/too_many_requests").WithRetryAfter("0") },
-		func() *pt.Fault { return pt.Error("errors/network_down") },
+		func() *pt.Fault { return pt.Error(gen.TooManyRequestsErrorTypeTooManyRequests).WithRetryAfter("0") },
+		func() *pt.Fault { return pt.Error(gen.ServiceUnavailableErrorTypeNetworkDown) },
 		pt.Reset,
 		pt.TruncatedBody,
-		func() *pt.Fault { return pt.Error("errors/request_timeout") },
+		func() *pt.Fault { return pt.Error(gen.GatewayTimeoutErrorTypeRequestTimeout) },
 		func() *pt.Fault { return pt.ProxyHTML(503) },
-		func() *pt.Fault { return pt.Error("errors/provider_error") },
+		func() *pt.Fault { return pt.Error(gen.InternalServerErrorTypeProviderError) },
 	}
 	scheduled := 0
 	for i := range accounts {
@@ -394,7 +395,7 @@ func TestEveryErrorTypeServed(t *testing.T) {
 		if got := pt.StatusOf(string(et)); got != et.HTTPStatus() {
 			t.Errorf("%s: the fake serves status %d, the client documents %d", et, got, et.HTTPStatus())
 		}
-		cases = append(cases, tc{string(et), func() *pt.Fault { return pt.Error(string(et)) }, et, et.HTTPStatus(), et.Retryable()})
+		cases = append(cases, tc{string(et), func() *pt.Fault { return pt.ErrorStatus(et.HTTPStatus(), string(et)) }, et, et.HTTPStatus(), et.Retryable()})
 	}
 	if len(cases) == 0 {
 		t.Fatal("the error table is empty")
@@ -408,7 +409,7 @@ func TestEveryErrorTypeServed(t *testing.T) {
 		cases = append(cases, tc{fmt.Sprintf("unknown type at %d", u.status), func() *pt.Fault { return pt.ErrorStatus(u.status, string(u.typ)) }, u.typ, u.status, errtable.RetryableStatus(u.status)})
 	}
 	cases = append(cases,
-		tc{"unknown type at default 500", func() *pt.Fault { return pt.Error("errors/brand_new") }, "errors/brand_new", 500, errtable.RetryableStatus(500)},
+		tc{"unknown type at default 500", func() *pt.Fault { return pt.ErrorStatus(500, "errors/brand_new") }, "errors/brand_new", 500, errtable.RetryableStatus(500)},
 		// A known type at a status the docs do not give it: the type decides.
 		tc{"expired_credentials at 503", func() *pt.Fault { return pt.ErrorStatus(503, "errors/expired_credentials") }, ErrorTypeExpiredCredentials, 503, ErrorTypeExpiredCredentials.Retryable()},
 		tc{"provider_error at 400", func() *pt.Fault { return pt.ErrorStatus(400, "errors/provider_error") }, ErrorTypeProviderError, 400, ErrorTypeProviderError.Retryable()},

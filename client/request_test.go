@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/postpress/postpress-go/gen"
 	pt "github.com/postpress/postpress-go/postpresstest"
 )
 
@@ -16,7 +17,7 @@ func TestDebugLogHasTheFactsAndNotTheKey(t *testing.T) {
 	var buf bytes.Buffer
 	logger := slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	c, srv, _ := setup(t, []pt.Option{pt.WithGeneratedAccount("acc", 5)}, WithLogger(logger))
-	srv.Enqueue(pt.Error("errors/provider_error"))
+	srv.Enqueue(pt.Error(gen.InternalServerErrorTypeProviderError))
 	if _, err := c.ListReceivedInvitations(context.Background(), ListParams{AccountID: "acc"}); err != nil {
 		t.Fatal(err)
 	}

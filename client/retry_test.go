@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/postpress/postpress-go/gen"
 	"github.com/postpress/postpress-go/internal/errtable"
 	pt "github.com/postpress/postpress-go/postpresstest"
 )
@@ -201,7 +202,7 @@ func TestRetriesAndTheirLimits(t *testing.T) {
 	p := ListParams{AccountID: "acc"}
 
 	// Retryable, then fine: one call, three requests.
-	srv.Enqueue(pt.Error("errors/too_many_requests").WithRetryAfter("0"), pt.Reset())
+	srv.Enqueue(pt.Error(gen.TooManyRequestsErrorTypeTooManyRequests).WithRetryAfter("0"), pt.Reset())
 	if _, err := c.ListReceivedInvitations(ctx, p); err != nil {
 		t.Fatal(err)
 	}
@@ -210,7 +211,7 @@ func TestRetriesAndTheirLimits(t *testing.T) {
 	}
 
 	// Retryable for longer than the budget: 1 + 2 attempts, then the error says so.
-	srv.Enqueue(pt.Error("errors/network_down").Times(3))
+	srv.Enqueue(pt.Error(gen.ServiceUnavailableErrorTypeNetworkDown).Times(3))
 	_, err := c.ListReceivedInvitations(ctx, p)
 	var apiErr *APIError
 	if !errors.As(err, &apiErr) || apiErr.Attempts != 3 || !strings.Contains(err.Error(), "gave up after 3 attempts") {
@@ -221,7 +222,7 @@ func TestRetriesAndTheirLimits(t *testing.T) {
 	}
 
 	// Not retryable: exactly one request.
-	srv.Enqueue(pt.Error("errors/expired_credentials"))
+	srv.Enqueue(pt.Error(gen.UnauthorizedErrorTypeExpiredCredentials))
 	_, err = c.ListReceivedInvitations(ctx, p)
 	if !errors.Is(err, ErrorTypeExpiredCredentials) || srv.RequestCount() != 7 {
 		t.Fatalf("err = %v after %d requests", err, srv.RequestCount())
@@ -229,7 +230,7 @@ func TestRetriesAndTheirLimits(t *testing.T) {
 
 	// Per-call options override the client's.
 	before := srv.RequestCount()
-	srv.Enqueue(pt.Error("errors/service_unavailable").Times(3))
+	srv.Enqueue(pt.Error(gen.ServiceUnavailableErrorTypeServiceUnavailable).Times(3))
 	if _, err := c.ListReceivedInvitations(ctx, p, WithMaxRetries(0)); err == nil || srv.RequestCount()-before != 1 {
 		t.Fatalf("WithMaxRetries(0) per call: err %v, %d requests", err, srv.RequestCount()-before)
 	}
@@ -246,7 +247,7 @@ func TestContextCancelStopsARetryWait(t *testing.T) {
 		}
 	}), nil))
 	c, srv, _ := setup(t, []pt.Option{pt.WithGeneratedAccount("acc", 5)}, WithMaxRetryDelay(time.Hour), WithLogger(logger))
-	srv.Enqueue(pt.Error("errors/too_many_requests").WithRetryAfter("3600").Times(5))
+	srv.Enqueue(pt.Error(gen.TooManyRequestsErrorTypeTooManyRequests).WithRetryAfter("3600").Times(5))
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
@@ -291,7 +292,7 @@ func TestRetryerIsReplaceableAndBudgeted(t *testing.T) {
 	p := ListParams{AccountID: "acc"}
 
 	mine := &neverRetry{}
-	srv.Enqueue(pt.Error("errors/service_unavailable").Times(3))
+	srv.Enqueue(pt.Error(gen.ServiceUnavailableErrorTypeServiceUnavailable).Times(3))
 	_, err := c.ListReceivedInvitations(ctx, p, WithRetryer(mine), WithMaxRetries(5))
 	if !errors.Is(err, ErrorTypeServiceUnavailable) || srv.RequestCount() != 1 || mine.initial.Load() != 1 {
 		t.Fatalf("a Retryer that never retries: err %v after %d requests, %d initial tokens", err, srv.RequestCount(), mine.initial.Load())
@@ -305,7 +306,7 @@ func TestRetryerIsReplaceableAndBudgeted(t *testing.T) {
 	budget := NewRetryBudget(DefaultRetryCost)
 	small := WithRetryer(NewStandardRetryer(func(o *StandardRetryerOptions) { o.Budget, o.Backoff = budget, time.Millisecond }))
 	before := srv.RequestCount()
-	srv.Enqueue(pt.Error("errors/service_unavailable").Times(4))
+	srv.Enqueue(pt.Error(gen.ServiceUnavailableErrorTypeServiceUnavailable).Times(4))
 	if _, err := c.ListReceivedInvitations(ctx, p, small); !errors.Is(err, ErrRetryBudgetExhausted) || srv.RequestCount()-before != 2 {
 		t.Fatalf("first request: err %v after %d requests, want the budget spent after 2", err, srv.RequestCount()-before)
 	}

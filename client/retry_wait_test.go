@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/postpress/postpress-go/client"
+	"github.com/postpress/postpress-go/gen"
 	pt "github.com/postpress/postpress-go/postpresstest"
 )
 
@@ -85,7 +86,7 @@ func waitClient(t *testing.T, srv *pt.Server, log *retryLog, opts ...client.Opti
 func TestRetryWaitsTheRetryAfterAsked(t *testing.T) {
 	srv := pt.NewServer(pt.WithGeneratedAccount("acc", 3))
 	defer srv.Close()
-	srv.Enqueue(pt.Error("errors/too_many_requests").WithRetryAfter("1"))
+	srv.Enqueue(pt.Error(gen.TooManyRequestsErrorTypeTooManyRequests).WithRetryAfter("1"))
 	log := &retryLog{}
 	c := waitClient(t, srv, log, client.WithBackoff(time.Millisecond), client.WithMaxRetryDelay(time.Minute))
 
@@ -119,7 +120,7 @@ func TestRetryAfterIsCappedByMaxRetryDelay(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			srv := pt.NewServer(pt.WithGeneratedAccount("acc", 3))
 			defer srv.Close()
-			srv.Enqueue(pt.Error("errors/too_many_requests").WithRetryAfter(retryAfter))
+			srv.Enqueue(pt.Error(gen.TooManyRequestsErrorTypeTooManyRequests).WithRetryAfter(retryAfter))
 			log := &retryLog{}
 			c := waitClient(t, srv, log, client.WithBackoff(time.Millisecond), client.WithMaxRetryDelay(maxDelay))
 
@@ -164,7 +165,7 @@ func TestBackoffWaitsAreJittered(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	for range calls {
-		srv.Enqueue(pt.Error("errors/service_unavailable").Times(retries))
+		srv.Enqueue(pt.Error(gen.ServiceUnavailableErrorTypeServiceUnavailable).Times(retries))
 		if _, err := c.ListReceivedInvitations(ctx, client.ListParams{AccountID: "acc"}); err != nil {
 			t.Fatalf("the call should succeed at its last attempt: %v", err)
 		}

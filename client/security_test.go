@@ -117,7 +117,7 @@ func TestSameHostRedirectWorks(t *testing.T) {
 func TestRequestEditors(t *testing.T) {
 	tag := func(_ context.Context, r *http.Request) error { r.Header.Set("X-Trace", "t1"); return nil }
 	c, srv, requests := setup(t, []pt.Option{pt.WithGeneratedAccount("acc", 2)}, WithRequestEditor(tag), WithBackoff(time.Millisecond))
-	srv.Enqueue(pt.Error("errors/provider_error"))
+	srv.Enqueue(pt.Error(gen.InternalServerErrorTypeProviderError))
 	if _, err := c.ListReceivedInvitations(context.Background(), ListParams{AccountID: "acc"}); err != nil {
 		t.Fatal(err)
 	}

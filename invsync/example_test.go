@@ -60,10 +60,10 @@ func ExampleSyncer() {
 	run(items[1:3]) // the account lists two invitations
 	run(items[:2])  // one more came (items[0]); items[2] was accepted
 	// Output:
-	// new acc_1 inv_01HX4H9K06QDN8PHSKQJ2F0001
-	// new acc_1 inv_01HXFR6Z1EV7MS1YKVJ9S10002
+	// new acc_1 id_41KNVAER0001
+	// new acc_1 id_9GWC2EK80002
 	// -- 2 new, 0 removed, 0 failed accounts
-	// new acc_1 inv_01HXWVHB6761PCG3XBQQ380000
-	// removed acc_1 inv_01HXFR6Z1EV7MS1YKVJ9S10002
+	// new acc_1 id_YK97GGK00000
+	// removed acc_1 id_9GWC2EK80002
 	// -- 1 new, 1 removed, 0 failed accounts
 }

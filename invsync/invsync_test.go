@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -253,7 +254,7 @@ func TestFailedAccountKeepsWhatItDelivered(t *testing.T) {
 	srv := sandbox(t, 250)
 	path := filepath.Join(t.TempDir(), "state")
 	syncOnce(t, path, srv.URL, true, "a", "b")
-	srv.Enqueue(pt.Error("errors/resource_access_restricted").OnCursor(pt.EncodeCursor(100)).OnAccount("b"))
+	srv.Enqueue(pt.Error(gen.ForbiddenErrorTypeResourceAccessRestricted).OnCursor(pt.EncodeCursor(100)).OnAccount("b"))
 	// b now fails on its second page: nothing there may count as removed.
 	out, res := syncOnce(t, path, srv.URL, true, "a", "b")
 	if len(out.events) != 0 || len(res.Failed) != 1 || res.Failed[0].AccountID != "b" || res.Failed[0].Cursor != pt.EncodeCursor(100) {
@@ -466,5 +467,102 @@ func TestSyncerNeedsAStore(t *testing.T) {
 func TestKindString(t *testing.T) {
 	if invsync.New.String() != "new" || invsync.Removed.String() != "removed" || !strings.HasPrefix(invsync.Kind(9).String(), "Kind(") {
 		t.Errorf("Kind strings: %v, %v, %v", invsync.New, invsync.Removed, invsync.Kind(9))
+	}
+}
+
+// TestEveryCommitSeesItsOutputFlushed syncs three accounts in pages of 2
+// with a commit every 2 pending ids, so that most commits happen in the
+// middle of the run, and checks at each commit that everything written
+// was flushed before, new invitations and removals alike, and that no
+// Change is empty (acc_b has nothing new); then that the state is what
+// the accounts list.
+func TestEveryCommitSeesItsOutputFlushed(t *testing.T) {
+	sizes := map[string]int{"acc_a": 5, "acc_b": 3, "acc_c": 7}
+	var opts []pt.Option
+	for id, n := range sizes {
+		opts = append(opts, pt.WithGeneratedAccount(id, n))
+	}
+	srv := pt.NewServer(opts...)
+	defer srv.Close()
+	c, err := client.New(client.WithAPIKey(pt.DefaultAPIKey), client.WithBaseURL(srv.URL))
+	if err != nil {
+		t.Fatal(err)
+	}
+	accounts := slices.Sorted(maps.Keys(sizes))
+
+	for _, removed := range []bool{false, true} {
+		t.Run(fmt.Sprintf("removed=%v", removed), func(t *testing.T) {
+			out := &flushOutput{delivered: map[string]bool{}}
+			st := &flushCheckingStore{t: t, out: out, removed: removed, ids: map[string]map[string]bool{
+				// Recorded by an earlier run, no longer listed.
+				"acc_a": {"inv_gone_1": true, "inv_gone_2": true},
+				"acc_b": {},
+				"acc_c": {"inv_gone_3": true},
+			}}
+			// acc_b was recorded whole by an earlier run: nothing to
+			// commit for it.
+			for _, inv := range srv.Items("acc_b") {
+				st.ids["acc_b"][inv.ID] = true
+			}
+			s := &invsync.Syncer{Store: st, Removed: removed, CommitEvery: 2}
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			// One account at a time, in order: acc_b ends between
+			// commits of acc_a and acc_c.
+			pages := (multi.Lister{Client: c, Concurrency: 1}).Pages(ctx, accounts, client.ListParams{Limit: 2})
+			res, err := s.Run(ctx, pages, out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Commits != st.commits || st.commits < 4 {
+				t.Errorf("%d commits (Result.Commits %d), want several in the middle of the run", st.commits, res.Commits)
+			}
+			if want := 5 + 7; res.New != want {
+				t.Errorf("%d new, want %d", res.New, want)
+			}
+			if want := map[bool]int{true: 3}[removed]; res.Removed != want {
+				t.Errorf("%d removed reported, want %d", res.Removed, want)
+			}
+			for _, acc := range accounts {
+				var want []string
+				for _, inv := range srv.Items(acc) {
+					want = append(want, inv.ID)
+				}
+				slices.Sort(want)
+				if got := slices.Sorted(maps.Keys(st.ids[acc])); !slices.Equal(got, want) {
+					t.Errorf("%s: the state holds %v, want what the account lists, %v", acc, got, want)
+				}
+			}
+		})
+	}
+}
+
+// TestInvitationWithoutIDIsNewEveryRun: an invitation without an id cannot
+// be recorded, so every run reports it, and no Change carries it.
+func TestInvitationWithoutIDIsNewEveryRun(t *testing.T) {
+	items := pt.GenerateInvitations(2, 3)
+	items[1].ID = ""
+	srv := pt.NewServer(pt.WithAccount("acc", items))
+	defer srv.Close()
+	c, err := client.New(client.WithAPIKey(pt.DefaultAPIKey), client.WithBaseURL(srv.URL))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := &flushOutput{delivered: map[string]bool{}}
+	st := &flushCheckingStore{t: t, out: out, ids: map[string]map[string]bool{}}
+	s := &invsync.Syncer{Store: st}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	for run, want := range []int{3, 1} {
+		res, err := s.Run(ctx, (multi.Lister{Client: c}).Pages(ctx, []string{"acc"}, client.ListParams{}), out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.New != want || !out.delivered[eventKey(invsync.New, "acc", "")] {
+			t.Fatalf("run %d: %d new (want %d; the one without an id each time), delivered %v", run+1, res.New, want, out.delivered)
+		}
+		if _, ok := st.ids["acc"][""]; ok || len(st.ids["acc"]) != 2 {
+			t.Fatalf("run %d: the state holds %v, want the two ids and not the empty one", run+1, st.ids["acc"])
+		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/postpress/postpress-go/client"
+	"github.com/postpress/postpress-go/gen"
 	"github.com/postpress/postpress-go/postpresstest"
 )
 
@@ -14,7 +15,7 @@ import (
 func ExampleNewServer() {
 	srv := postpresstest.NewServer(postpresstest.WithGeneratedAccount("acc_1", 250))
 	defer srv.Close()
-	srv.Enqueue(postpresstest.Error("errors/too_many_requests").WithRetryAfter("0").OnCursor(postpresstest.EncodeCursor(100)))
+	srv.Enqueue(postpresstest.Error(gen.TooManyRequestsErrorTypeTooManyRequests).WithRetryAfter("0").OnCursor(postpresstest.EncodeCursor(100)))
 
 	c, err := client.New(client.WithBaseURL(srv.URL), client.WithAPIKey(postpresstest.DefaultAPIKey))
 	if err != nil {

@@ -42,18 +42,22 @@ type Fault struct {
 }
 
 // Error answers with the error type errType under the status the spec
-// documents it for; a type the spec does not know is sent with status 500
-// (use ErrorStatus to choose another).
-func Error(errType string) *Fault {
-	status := StatusOf(errType)
+// documents it for. errType is one of gen's error-type constants
+// (gen.UnauthorizedErrorTypeExpiredCredentials, say): a bare string does
+// not compile, so a misspelled type cannot slip through. A value the spec
+// does not list (a conversion such as gen.UnauthorizedErrorType("x")) is
+// sent with status 500; ErrorStatus sends any type under any status.
+func Error[T ErrorType](errType T) *Fault {
+	status := StatusOf(string(errType))
 	if status == 0 {
 		status = http.StatusInternalServerError
 	}
-	return &Fault{kind: kindError, status: status, errType: errType, times: 1}
+	return &Fault{kind: kindError, status: status, errType: string(errType), times: 1}
 }
 
-// ErrorStatus answers with errType under status, documented or not. An
-// error the spec does not document is marked with FaultHeader.
+// ErrorStatus answers with errType under status, documented or not (an
+// unknown type, a type at another status than its own). An error the spec
+// does not document is marked with FaultHeader.
 func ErrorStatus(status int, errType string) *Fault {
 	return &Fault{kind: kindError, status: status, errType: errType, times: 1}
 }

@@ -9,14 +9,14 @@ import (
 // conditions are kept apart (not folded into one func) so that each can be
 // set in any order and a contradiction is seen when it is built.
 type narrow struct {
-	account, cursor *string // account_id and cursor query values
+	account, cursor *string // the account and cursor a list operation is asked for
 	attempt         int     // the n-th matching request on (0: the first)
 	preds           []func(*http.Request) bool
 	seen            int // matching requests so far (for attempt)
 }
 
-// OnAccount applies the fault only to requests for account id (its
-// account_id query parameter), so that one account of a listing of several
+// OnAccount applies the fault only to requests for account id (the query
+// parameter its list operation takes the account in), so that one account of a listing of several
 // can fail while the others are served. It adds to the other narrowing
 // methods in any order; a second OnAccount with another id panics (no
 // request is for two accounts).
@@ -72,8 +72,8 @@ func (f *Fault) set(old *string, v, method string) *string {
 // matches reports whether the fault applies to r, counting the requests
 // its conditions match toward OnAttempt. The caller holds the fake's lock.
 func (n *narrow) matches(r *http.Request) bool {
-	q := r.URL.Query()
-	if (n.account != nil && q.Get("account_id") != *n.account) || (n.cursor != nil && q.Get("cursor") != *n.cursor) {
+	account, cursor := accountAndCursor(r)
+	if (n.account != nil && account != *n.account) || (n.cursor != nil && cursor != *n.cursor) {
 		return false
 	}
 	for _, p := range n.preds {
@@ -83,4 +83,19 @@ func (n *narrow) matches(r *http.Request) bool {
 	}
 	n.seen++
 	return n.seen >= n.attempt
+}
+
+// accountAndCursor returns the account and the cursor a request asks for,
+// by the parameters of the list operation it is for ("" and "" for a
+// request of no list operation).
+func accountAndCursor(r *http.Request) (account, cursor string) {
+	o := listOpOf(r.URL.Path)
+	if o == nil {
+		return "", ""
+	}
+	q := r.URL.Query()
+	if o.accountParam != "" {
+		account = q.Get(o.accountParam)
+	}
+	return account, q.Get(o.cursorParam)
 }

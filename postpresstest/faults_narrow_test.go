@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/postpress/postpress-go/gen"
 )
 
 // permutations returns every order of n steps.
@@ -47,7 +49,7 @@ func TestFaultNarrowsInAnyOrder(t *testing.T) {
 	}
 	for _, order := range orders {
 		var names []string
-		f := Error("errors/too_many_requests").WithRetryAfter("0")
+		f := Error(gen.TooManyRequestsErrorTypeTooManyRequests).WithRetryAfter("0")
 		for _, i := range order {
 			f = steps[i].apply(f)
 			names = append(names, steps[i].name)
@@ -83,12 +85,12 @@ func TestFaultNarrowsInAnyOrder(t *testing.T) {
 // comes between; the same condition twice is not a contradiction.
 func TestFaultRefusesWhatCannotHold(t *testing.T) {
 	refused := map[string]func(){
-		"two accounts":        func() { Error("x").OnAccount("a").OnAccount("b") },
+		"two accounts":        func() { ErrorStatus(500, "x").OnAccount("a").OnAccount("b") },
 		"two accounts, apart": func() { Reset().OnAccount("a").OnCursor("c").Times(2).OnAccount("b") },
 		"two cursors":         func() { TruncatedBody().OnCursor("").OnAccount("a").OnCursor(EncodeCursor(10)) },
 		"attempt 0":           func() { Latency(0).OnAttempt(0) },
 		"two attempts":        func() { ProxyHTML(0).OnAttempt(2).OnCursor("c").OnAttempt(3) },
-		"a nil predicate":     func() { Error("x").When(nil) },
+		"a nil predicate":     func() { ErrorStatus(500, "x").When(nil) },
 	}
 	for name, build := range refused {
 		msg := func() (msg any) {
@@ -100,5 +102,5 @@ func TestFaultRefusesWhatCannotHold(t *testing.T) {
 			t.Errorf("%s: built without a panic naming the package (%v)", name, msg)
 		}
 	}
-	Error("x").OnAccount("a").OnCursor("c").OnAccount("a").OnCursor("c").OnAttempt(2).OnAttempt(2)
+	ErrorStatus(500, "x").OnAccount("a").OnCursor("c").OnAccount("a").OnCursor("c").OnAttempt(2).OnAttempt(2)
 }

@@ -12,22 +12,21 @@ import (
 	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
-
-	"github.com/postpress/postpress-go/gen"
 )
 
-// The generator writes the docs-shaped values of the fields the docs page
-// shows by hand (generate.go); fill gives every other property of the
-// generated types a value, so that a property added to openapi.yaml shows
-// in the fake's (and the sandbox's) data after `go generate` with no edit
-// here. It walks gen.InvitationReceived by reflection, by JSON tag, next to
-// the property's schema in the embedded spec, and sets every value that is
-// still the zero value:
+// fill generates the items of every list operation (and the members of
+// its pages other than the items and the cursor), so that the fake serves
+// any item schema, and a property added to openapi.yaml shows in the
+// fake's (and the sandbox's) data after `go generate` with no edit here.
+// It walks gen's type by reflection, by JSON tag, next to the property's
+// schema in the embedded spec, and sets every value that is still the zero
+// value:
 //
 //   - a string: one of the schema's enum values when it has some; else a
 //     value for its format (date-time, date, email, uri, uuid) or a text
-//     made of the property's name and a random token; within
-//     minLength/maxLength;
+//     made of the property's name, a random token and the item's serial
+//     number (so that texts, ids among them, differ from item to item);
+//     within minLength/maxLength;
 //   - an integer or a number: within minimum/maximum (exclusive bounds and
 //     multipleOf honoured), never 0 when the bounds allow another value;
 //     one of the enum values when the schema has some;
@@ -37,13 +36,13 @@ import (
 //     elements (2 when unbounded), each filled; a map: two entries;
 //     a nested object: each of its properties filled.
 //
-// A `pattern` is not honoured (it has none today). Each value comes from
-// its own random stream, seeded from the seed, the account, the item's
+// A `pattern` is not honoured. Each value comes from its own random
+// stream, seeded from the seed, the operation, the account, the item's
 // index and the property's JSON path: the same seed gives the same data,
 // and a new property changes no other value.
 
-// fillNode is the plan of one value: what fill does at a path of
-// gen.InvitationReceived, computed once from the type and the spec.
+// fillNode is the plan of one value: what fill does at a path of a type,
+// computed once from the type and the spec.
 type fillNode struct {
 	name   string           // JSON name of the property (texts are made from it)
 	index  int              // index of the field in its struct; -1 at the root and for elements
@@ -55,15 +54,87 @@ type fillNode struct {
 
 var timeType = reflect.TypeFor[time.Time]()
 
-// invitationPlan is the fill plan of gen.InvitationReceived.
-var invitationPlan = sync.OnceValue(func() *fillNode {
-	doc := embeddedSpec()
-	var schema *openapi3.Schema
-	if ref := doc.Components.Schemas[reflect.TypeFor[gen.InvitationReceived]().Name()]; ref != nil {
-		schema = ref.Value
+// fillPlan is the plan of a type, less the top-level members it leaves to
+// the caller.
+type fillPlan struct {
+	root    *fillNode
+	skipped []skippedField
+}
+
+// skippedField is a top-level member a plan leaves unset: its JSON name
+// and its index path in the struct.
+type skippedField struct {
+	name string
+	path []int
+}
+
+type planKey struct {
+	t      reflect.Type
+	schema string
+	skip   string
+}
+
+var plans sync.Map // planKey -> *fillPlan
+
+// planFor returns the fill plan of type t, whose schema is the spec's
+// components.schemas[schema] (none when the spec lacks it), less the
+// top-level members named skip (by JSON name). Plans are computed once.
+func planFor(t reflect.Type, schema string, skip ...string) *fillPlan {
+	key := planKey{t, schema, strings.Join(skip, "\x00")}
+	if p, ok := plans.Load(key); ok {
+		return p.(*fillPlan)
 	}
-	return planOf(reflect.TypeFor[gen.InvitationReceived](), schema, "", "", map[reflect.Type]bool{})
-})
+	var s *openapi3.Schema
+	if ref := embeddedSpec().Components.Schemas[schema]; ref != nil {
+		s = ref.Value
+	}
+	p := &fillPlan{root: planOf(t, s, "", "", map[reflect.Type]bool{})}
+	for _, name := range skip {
+		if path := fieldByJSON(t, name); path != nil {
+			p.root = dropField(p.root, path)
+			p.skipped = append(p.skipped, skippedField{name, path})
+		}
+	}
+	p2, _ := plans.LoadOrStore(key, p)
+	return p2.(*fillPlan)
+}
+
+// fieldByJSON returns the index path of the field of struct t whose JSON
+// name is name (looking into embedded structs), or nil.
+func fieldByJSON(t reflect.Type, name string) []int {
+	if t.Kind() != reflect.Struct {
+		return nil
+	}
+	for i := range t.NumField() {
+		f := t.Field(i)
+		jsonName, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		switch {
+		case !f.IsExported() || jsonName == "-":
+		case f.Anonymous && jsonName == "":
+			if sub := fieldByJSON(f.Type, name); sub != nil {
+				return append([]int{i}, sub...)
+			}
+		case jsonName == name || jsonName == "" && f.Name == name:
+			return []int{i}
+		}
+	}
+	return nil
+}
+
+// dropField returns a copy of plan n without the field at path.
+func dropField(n *fillNode, path []int) *fillNode {
+	c := *n
+	c.fields = nil
+	for _, f := range n.fields {
+		switch {
+		case f.index != path[0]:
+			c.fields = append(c.fields, f)
+		case len(path) > 1:
+			c.fields = append(c.fields, dropField(f, path[1:]))
+		}
+	}
+	return &c
+}
 
 // innerStruct is the struct type t holds through pointers, slices and
 // maps (nil when it holds none).
@@ -164,10 +235,11 @@ func itemsOf(s *openapi3.Schema) *openapi3.Schema {
 
 // filler sets the values a plan describes.
 type filler struct {
-	seed uint64
-	pcg  *rand.PCG
-	rng  *rand.Rand
-	at   time.Time // dates are drawn back from here
+	serial string // the item's serial number, ends default texts
+	seed   uint64
+	pcg    *rand.PCG
+	rng    *rand.Rand
+	at     time.Time // dates are drawn back from here
 }
 
 func newFiller(seed int64, at time.Time) *filler {
@@ -393,7 +465,7 @@ func (f *filler) text(n *fillNode) string {
 		if name == "" {
 			name = "value"
 		}
-		out = name + "_" + token
+		out = name + "_" + token + f.serial
 	}
 	if s != nil {
 		if s.MaxLength != nil && uint64(len(out)) > *s.MaxLength {

@@ -258,10 +258,10 @@ func TestFillRecursiveTypeEnds(t *testing.T) {
 	}
 }
 
-// TestInvitationPlanHasTheSpecsSchemas: every property of the generated
-// type is planned with its schema from the embedded spec, so that a
-// property the spec adds gets values within its constraints.
-func TestInvitationPlanHasTheSpecsSchemas(t *testing.T) {
+// TestItemPlansHaveTheSpecsSchemas: every property of each list
+// operation's item type is planned with its schema from the embedded spec,
+// so that a property the spec adds gets values within its constraints.
+func TestItemPlansHaveTheSpecsSchemas(t *testing.T) {
 	var walk func(n *fillNode, path string)
 	walk = func(n *fillNode, path string) {
 		for _, c := range n.fields {
@@ -274,34 +274,12 @@ func TestInvitationPlanHasTheSpecsSchemas(t *testing.T) {
 			}
 		}
 	}
-	root := invitationPlan()
-	if root.schema == nil || len(root.fields) == 0 {
-		t.Fatal("the plan of gen.InvitationReceived has no schema or no fields")
-	}
-	walk(root, "invitation")
-}
-
-// TestGeneratedDatesGoBackADayAnItem: item i is dated i days before 12 May
-// 2026, 08:14 UTC, less up to 10 hours; Date and ParsedDatetime agree.
-func TestGeneratedDatesGoBackADayAnItem(t *testing.T) {
-	base := time.Date(2026, 5, 12, 8, 14, 0, 0, time.UTC)
-	minutes := map[int]bool{}
-	for i, inv := range GenerateInvitations(4, 60) {
-		at, err := time.Parse("2006-01-02T15:04:05.000Z", inv.ParsedDatetime)
-		if err != nil {
-			t.Fatal(err)
+	for _, o := range listOps {
+		root := planFor(o.item, o.itemSchema).root
+		if root.schema == nil || len(root.fields) == 0 {
+			t.Fatalf("%s: the plan of %v has no schema or no fields", o.id, o.item)
 		}
-		day := base.AddDate(0, 0, -i)
-		if at.After(day) || !at.After(day.Add(-10*time.Hour)) {
-			t.Fatalf("item %d at %v, want in the 10 hours up to %v", i, at, day)
-		}
-		if inv.Date != at.Format("January 2, 2006") {
-			t.Fatalf("item %d: date %q, parsed_datetime %q", i, inv.Date, inv.ParsedDatetime)
-		}
-		minutes[int(day.Sub(at)/time.Minute)] = true
-	}
-	if len(minutes) < 20 {
-		t.Errorf("60 items are %d distinct minutes before their day: the times do not spread", len(minutes))
+		walk(root, o.itemSchema)
 	}
 }
 
@@ -323,7 +301,7 @@ func TestCursorRoundTrip(t *testing.T) {
 func TestLimitBoundsInclusive(t *testing.T) {
 	s := NewServer(WithGeneratedAccount("acc", 3))
 	defer s.Close()
-	rule := limitRule()
+	rule := opListInvitationsReceived.limit
 	for limit, want := range map[int]int{rule.min: 200, rule.max: 200, rule.min - 1: 400, rule.max + 1: 400} {
 		status, body := getUnchecked(t, s, "account_id=acc&limit="+strconv.Itoa(limit), DefaultAPIKey)
 		if status != want {
@@ -338,7 +316,7 @@ func TestScriptedErrorDetail(t *testing.T) {
 	s := NewServer(WithGeneratedAccount("acc", 3))
 	defer s.Close()
 	for given, want := range map[string]string{"": "Scripted by postpresstest.", "the provider is down": "the provider is down"} {
-		f := Error("errors/provider_error")
+		f := Error(gen.InternalServerErrorTypeProviderError)
 		if given != "" {
 			f = f.WithDetail(given)
 		}

@@ -21,7 +21,7 @@ import (
 const DefaultAPIKey = "pp_test_postpresstest_key" //nolint:gosec // a fake key for a fake server
 
 // BasePath is the path the fake serves the API under, the spec's first
-// server: requests go to BasePath + "/users/invite/received".
+// server: requests go to BasePath + an operation's path.
 const BasePath = "/api/v1"
 
 // Request is one request as the fake received it.
@@ -44,22 +44,18 @@ func WithAPIKey(key string) Option { return func(f *Fake) { f.apiKey = key } }
 // WithAnyAPIKey accepts any non-empty key (the sandbox does).
 func WithAnyAPIKey() Option { return func(f *Fake) { f.anyKey = true } }
 
-// WithSeed sets the seed of generated invitations (default 1).
+// WithSeed sets the seed of generated items (default 1).
 func WithSeed(seed int64) Option { return func(f *Fake) { f.seed = seed } }
 
-// WithAccount serves items, in this order, for account id.
-func WithAccount(id string, items []gen.InvitationReceived) Option {
-	return func(f *Fake) { f.accounts[id] = slices.Clone(items) }
-}
-
-// WithGeneratedAccount serves n generated invitations for account id.
+// WithGeneratedAccount serves n generated items for account id from every
+// list operation of the spec, each operation its own items.
 func WithGeneratedAccount(id string, n int) Option {
 	return func(f *Fake) { f.generated[id] = n }
 }
 
-// WithAnyAccount serves n generated invitations for any account id that
-// has no items of its own (the sandbox does). Without it an unknown account
-// gets 403 errors/resource_access_restricted.
+// WithAnyAccount serves n generated items from every list operation for
+// any account id that has no items of its own (the sandbox does). Without
+// it an unknown account gets 403 (see the package doc).
 func WithAnyAccount(n int) Option { return func(f *Fake) { f.anyAccount = n } }
 
 // WithLenientCursors accepts any well-formed cursor within an account's
@@ -81,11 +77,12 @@ type Fake struct {
 	handler http.Handler
 	reqIDs  atomic.Int64
 
-	mu       sync.Mutex
-	accounts map[string][]gen.InvitationReceived
-	issued   map[string]bool
-	faults   []*Fault
-	log      []Request
+	mu     sync.Mutex
+	data   map[*listOp]map[string]any // a list operation's items ([]T) by account
+	known  map[string]bool            // the accounts set up or seen (WithAnyAccount)
+	issued map[string]bool            // the cursors issued (issuedKey)
+	faults []*Fault
+	log    []Request
 }
 
 // NewFake returns a Fake configured by opts.
@@ -94,14 +91,18 @@ func NewFake(opts ...Option) *Fake {
 		apiKey:    DefaultAPIKey,
 		seed:      1,
 		generated: map[string]int{},
-		accounts:  map[string][]gen.InvitationReceived{},
+		data:      map[*listOp]map[string]any{},
+		known:     map[string]bool{},
 		issued:    map[string]bool{},
 	}
 	for _, o := range opts {
 		o(f)
 	}
 	for id, n := range f.generated {
-		f.accounts[id] = generate(f.seed, id, n)
+		for _, o := range listOps {
+			f.store(o, id, generateItems(o, f.seed, id, n))
+		}
+		f.known[id] = true
 	}
 	// The strict handler never returns an error, so its response error
 	// handler runs only when writing a response failed: the client went
@@ -109,7 +110,7 @@ func NewFake(opts ...Option) *Fake {
 	// Nothing can be said to it then; the default would write a second
 	// status and log "superfluous WriteHeader".
 	badRequest := func(w http.ResponseWriter, r *http.Request, err error) {
-		invalidParameters(err.Error(), requestID(r.Context())).write(w)
+		_ = invalidParameters(err.Error(), requestID(r.Context())).write(w)
 	}
 	strictOpts := gen.StrictHTTPServerOptions{
 		RequestErrorHandlerFunc:  badRequest,
@@ -120,23 +121,6 @@ func NewFake(opts ...Option) *Fake {
 		ErrorHandlerFunc: badRequest,
 	})
 	return f
-}
-
-// Items returns the invitations the fake serves for account (generated on
-// first use for WithAnyAccount), or nil for an unknown account.
-func (f *Fake) Items(account string) []gen.InvitationReceived {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return slices.Clone(f.itemsLocked(account))
-}
-
-func (f *Fake) itemsLocked(account string) []gen.InvitationReceived {
-	items, ok := f.accounts[account]
-	if !ok && f.anyAccount > 0 {
-		items = generate(f.seed, account, f.anyAccount)
-		f.accounts[account] = items
-	}
-	return items
 }
 
 // Enqueue scripts the next responses. Each request takes the first queued
@@ -207,10 +191,10 @@ func requestID(ctx context.Context) string {
 	return id
 }
 
-// sent reports whether the request's query carries the parameter name.
-func sent(ctx context.Context, name string) bool {
+// query returns the request's query, as sent.
+func query(ctx context.Context) url.Values {
 	q, _ := ctx.Value(queryKey{}).(url.Values)
-	return q.Has(name)
+	return q
 }
 
 // ServeHTTP logs the request, applies a scripted fault if one matches,
@@ -241,10 +225,10 @@ func (f *Fake) serve(w http.ResponseWriter, r *http.Request, id string) {
 	key := r.Header.Get("X-API-KEY")
 	switch {
 	case key == "":
-		apiError{401, string(gen.UnauthorizedErrorTypeMissingCredentials), "Send your API key in the X-API-KEY header.", id}.write(w)
+		apiError{401, typeMissingKey, "Send your API key in the X-API-KEY header.", id}.write(w)
 		return
 	case !f.anyKey && key != f.apiKey:
-		apiError{401, string(gen.UnauthorizedErrorTypeInvalidCredentials), "The API key is not valid.", id}.write(w)
+		apiError{401, typeWrongKey, "The API key is not valid.", id}.write(w)
 		return
 	}
 	f.handler.ServeHTTP(w, r)
@@ -339,81 +323,9 @@ func resetConn(w http.ResponseWriter) {
 	_ = conn.Close()
 }
 
-// limitBounds are the limit parameter's bounds and default.
-type limitBounds struct{ min, max, def int }
-
-// limitRule reads the limit parameter's minimum, maximum and default from
-// the spec embedded in gen/spec (a full page when the spec gives no default).
-var limitRule = sync.OnceValue(func() limitBounds {
-	doc := embeddedSpec()
-	param := doc.Paths.Value("/users/invite/received").Get.Parameters.GetByInAndName("query", "limit")
-	if param == nil || param.Schema == nil || param.Schema.Value.Min == nil || param.Schema.Value.Max == nil {
-		panic("postpresstest: the spec's limit parameter has no minimum and maximum")
-	}
-	s := param.Schema.Value
-	r := limitBounds{min: int(*s.Min), max: int(*s.Max), def: int(*s.Max)}
-	if d, ok := s.Default.(float64); ok {
-		r.def = int(d)
-	}
-	return r
-})
-
-// strict implements the generated strict server interface.
+// strict implements the generated strict server interface: its methods
+// are generated (operations_gen.go).
 type strict struct{ f *Fake }
-
-// ListInvitationsReceived serves one page: the account's items from the
-// cursor's offset, limit of them, and the next cursor or null.
-func (s strict) ListInvitationsReceived(ctx context.Context, req gen.ListInvitationsReceivedRequestObject) (gen.ListInvitationsReceivedResponseObject, error) {
-	f, p, id := s.f, req.Params, requestID(ctx)
-	rule := limitRule()
-	limit := rule.def
-	if sent(ctx, "limit") {
-		limit = p.Limit
-	}
-	if limit < rule.min || limit > rule.max {
-		return invalidParameters(fmt.Sprintf("limit must be between %d and %d, got %d", rule.min, rule.max, limit), id).response(), nil
-	}
-	if p.AccountID == "" {
-		return invalidParameters("account_id is required", id).response(), nil
-	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	items, ok := f.accounts[p.AccountID]
-	if !ok {
-		if items = f.itemsLocked(p.AccountID); items == nil {
-			return apiError{403, string(gen.ForbiddenErrorTypeResourceAccessRestricted), "This API key has no access to account " + strconv.Quote(p.AccountID) + ".", id}.response(), nil
-		}
-	}
-	offset := 0
-	if sent(ctx, "cursor") {
-		o, err := decodeCursor(p.Cursor)
-		switch {
-		case p.Cursor == "":
-			return invalidParameters("cursor must not be empty", id).response(), nil
-		case err != nil:
-			return invalidParameters(err.Error(), id).response(), nil
-		case !f.lenient && !f.issued[p.AccountID+"\x00"+p.Cursor]:
-			return invalidParameters("cursor was not issued by this server for this account", id).response(), nil
-		case o > len(items):
-			return invalidParameters("cursor is past the end of the list", id).response(), nil
-		}
-		offset = o
-	}
-	end := min(offset+limit, len(items))
-	page := gen.ListInvitationsReceived200JSONResponse{
-		Object: gen.InvitationListObjectInvitationList,
-		Items:  items[offset:end],
-	}
-	if page.Items == nil {
-		page.Items = []gen.InvitationReceived{}
-	}
-	if end < len(items) {
-		next := EncodeCursor(end)
-		f.issued[p.AccountID+"\x00"+next] = true
-		page.Cursor = &next
-	}
-	return page, nil
-}
 
 // Server is a Fake served by an httptest.Server on loopback.
 type Server struct {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/postpress/postpress-go/client"
 	"github.com/postpress/postpress-go/client/multi"
+	"github.com/postpress/postpress-go/gen"
 	"github.com/postpress/postpress-go/postpresstest"
 )
 
@@ -23,7 +24,7 @@ func ExampleLister_Invitations() {
 	defer srv.Close()
 	// Pages of 100: acc_2's second page fails for longer than the client
 	// retries.
-	srv.Enqueue(postpresstest.Error("errors/provider_error").Times(2).OnAccount("acc_2").OnCursor(postpresstest.EncodeCursor(100)))
+	srv.Enqueue(postpresstest.Error(gen.InternalServerErrorTypeProviderError).Times(2).OnAccount("acc_2").OnCursor(postpresstest.EncodeCursor(100)))
 
 	c, err := client.New(client.WithBaseURL(srv.URL), client.WithAPIKey(postpresstest.DefaultAPIKey),
 		client.WithMaxRetries(1), client.WithBackoff(1))

@@ -13,6 +13,7 @@ import (
 
 	"github.com/postpress/postpress-go/client"
 	"github.com/postpress/postpress-go/client/multi"
+	"github.com/postpress/postpress-go/gen"
 	pt "github.com/postpress/postpress-go/postpresstest"
 )
 
@@ -55,11 +56,11 @@ func TestAccountsAgainstFaults(t *testing.T) {
 	const pageSize = 50
 	page2 := pt.EncodeCursor(pageSize)
 	srv.Enqueue(
-		pt.Error("errors/provider_error").Times(100).When(func(r *http.Request) bool {
+		pt.Error(gen.InternalServerErrorTypeProviderError).Times(100).When(func(r *http.Request) bool {
 			q := r.URL.Query()
 			return q.Get("account_id") == "acc_broken" && q.Get("cursor") == page2
 		}),
-		pt.Error("errors/too_many_requests").WithRetryAfter("0").Times(2).OnAccount("acc_limited"),
+		pt.Error(gen.TooManyRequestsErrorTypeTooManyRequests).WithRetryAfter("0").Times(2).OnAccount("acc_limited"),
 	)
 
 	got, failed := collectAccounts(t, multi.Lister{Client: c, Concurrency: 3}.Invitations(context.Background(), accounts, client.ListParams{Limit: pageSize}))
@@ -200,7 +201,7 @@ func (l *countingLimiter) Wait(ctx context.Context) error {
 func TestAccountsRateLimiterCountsEveryAttempt(t *testing.T) {
 	lim := &countingLimiter{}
 	c, srv, _ := setup(t, []pt.Option{pt.WithAnyAccount(2*50 + 30), pt.WithLenientCursors()}, client.WithRateLimiter(lim))
-	srv.Enqueue(pt.Error("errors/too_many_requests").WithRetryAfter("0").Times(3).OnAccount("b"))
+	srv.Enqueue(pt.Error(gen.TooManyRequestsErrorTypeTooManyRequests).WithRetryAfter("0").Times(3).OnAccount("b"))
 	_, failed := collectAccounts(t, multi.Lister{Client: c}.Invitations(context.Background(), []string{"a", "b", "c"}, client.ListParams{Limit: 50}, client.WithMaxRetries(3)))
 	if len(failed) != 0 {
 		t.Fatal(failed)

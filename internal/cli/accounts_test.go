@@ -94,8 +94,8 @@ func TestReceivedManyAccountsAgainstFaults(t *testing.T) {
 	page := client.DefaultPageSize // the CLI's page size
 	srv, env := multiAPI(t, map[string]int{"acc_a": page * 3 / 2, "acc_b": page * 5 / 2, "acc_c": page * 6 / 5})
 	srv.Enqueue(
-		postpresstest.Error("errors/expired_credentials").OnCursor(postpresstest.EncodeCursor(page)).OnAccount("acc_b"),
-		postpresstest.Error("errors/too_many_requests").WithRetryAfter("0").OnAccount("acc_c"),
+		postpresstest.Error(gen.UnauthorizedErrorTypeExpiredCredentials).OnCursor(postpresstest.EncodeCursor(page)).OnAccount("acc_b"),
+		postpresstest.Error(gen.TooManyRequestsErrorTypeTooManyRequests).WithRetryAfter("0").OnAccount("acc_c"),
 	)
 	code, out, errOut := run(t, env, "invitations", "received", "--account-id", "acc_a", "--account-id", "acc_b", "--account-id", "acc_c", "--concurrency", "2", "--format", "ndjson")
 	got := byAccount(accountRows(t, out))

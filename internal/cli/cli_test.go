@@ -100,7 +100,7 @@ func TestFormatsCarryWhatTheServerServed(t *testing.T) {
 	for i, inv := range want {
 		r := rows[i+1]
 		if r[colOf["id"]] != inv.ID || r[colOf["invitation_text"]] != inv.InvitationText || r[colOf["inviter_name"]] != inv.Inviter.InviterName ||
-			r[colOf["provider"]] != "LINKEDIN" || r[colOf["shared_secret"]] != inv.Specifics.SharedSecret {
+			r[colOf["provider"]] != string(inv.Specifics.Provider) || r[colOf["shared_secret"]] != inv.Specifics.SharedSecret {
 			t.Fatalf("csv row %d = %v", i, r)
 		}
 	}
@@ -114,8 +114,8 @@ func TestFormatsCarryWhatTheServerServed(t *testing.T) {
 		t.Error("the table should not show the shared secret")
 	}
 	col := strings.Index(lines[0], "ID")
-	for _, l := range lines[1:] {
-		if utf8.RuneCountInString(l[:strings.Index(l, "inv_")]) != col {
+	for i, l := range lines[1:] {
+		if utf8.RuneCountInString(l[:strings.Index(l, want[i].ID)]) != col {
 			t.Errorf("table columns do not line up:\n%s", out)
 		}
 	}
@@ -195,7 +195,7 @@ func TestUsageErrorsSendNothing(t *testing.T) {
 func TestFailureNamesTheErrorAndTheResumeCursor(t *testing.T) {
 	page := client.DefaultPageSize // the CLI's page size
 	srv, env := fakeAPI(t, page*5/2)
-	srv.Enqueue(postpresstest.Error("errors/expired_credentials").OnCursor(postpresstest.EncodeCursor(2 * page)))
+	srv.Enqueue(postpresstest.Error(gen.UnauthorizedErrorTypeExpiredCredentials).OnCursor(postpresstest.EncodeCursor(2 * page)))
 	code, out, errOut := run(t, env, "invitations", "received", "--format", "ndjson")
 	written := strings.Count(out, "\n")
 	if code != ExitFailure || written != 2*page {
@@ -225,14 +225,14 @@ func TestFailureNamesTheErrorAndTheResumeCursor(t *testing.T) {
 	}
 
 	// A failure on the first page: no resume hint, the error still named.
-	srv.Enqueue(postpresstest.Error("errors/insufficient_permissions"))
+	srv.Enqueue(postpresstest.Error(gen.ForbiddenErrorTypeInsufficientPermissions))
 	code, _, errOut = run(t, env, "invitations", "received")
 	if code != ExitFailure || !strings.Contains(errOut, "HTTP status: 403") || strings.Contains(errOut, "resume with") {
 		t.Errorf("first-page failure: exit %d, stderr %s", code, errOut)
 	}
 
 	// JSON output stays valid JSON when the listing fails.
-	srv.Enqueue(postpresstest.Error("errors/feature_not_implemented").OnCursor(postpresstest.EncodeCursor(page)))
+	srv.Enqueue(postpresstest.Error(gen.NotImplementedErrorTypeFeatureNotImplemented).OnCursor(postpresstest.EncodeCursor(page)))
 	code, out, _ = run(t, env, "invitations", "received", "--format", "json")
 	var arr []json.RawMessage
 	if err := json.Unmarshal([]byte(out), &arr); err != nil || code != ExitFailure || len(arr) != page {
@@ -248,7 +248,7 @@ func TestVerboseLogsWithoutTheKey(t *testing.T) {
 	}
 	// A retried failure logs every attempt, still without the key (run
 	// scans stdout and stderr for it).
-	srv.Enqueue(postpresstest.Error("errors/invalid_credentials"), postpresstest.Error("errors/provider_error").WithRetryAfter("0").Times(3))
+	srv.Enqueue(postpresstest.Error(gen.UnauthorizedErrorTypeInvalidCredentials), postpresstest.Error(gen.InternalServerErrorTypeProviderError).WithRetryAfter("0").Times(3))
 	for range 2 {
 		code, _, errOut = run(t, env, "invitations", "received", "--verbose")
 		if code != ExitFailure || !strings.Contains(errOut, "api_key=[REDACTED]") {

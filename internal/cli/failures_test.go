@@ -80,7 +80,7 @@ func TestInterruptReportsWhereToResume(t *testing.T) {
 
 func TestRetriesAndTimeoutFollowTheFlags(t *testing.T) {
 	srv, env := fakeAPI(t, 10)
-	srv.Enqueue(postpresstest.Error("errors/service_unavailable").WithRetryAfter("0").Times(10))
+	srv.Enqueue(postpresstest.Error(gen.ServiceUnavailableErrorTypeServiceUnavailable).WithRetryAfter("0").Times(10))
 	code, _, errOut := run(t, env, "invitations", "received", "--retries", "1")
 	if n := srv.RequestCount(); code != ExitFailure || n != 2 {
 		t.Fatalf("--retries 1: exit %d after %d requests, want 1 after 2", code, n)
@@ -105,7 +105,7 @@ func TestResumeHintWhenAResumedListingFailsAtOnce(t *testing.T) {
 	if code, _, _ := run(t, env, "invitations", "received", "--max-items", fmt.Sprint(page*3/2)); code != 0 { // issues the cursor
 		t.Fatal(code)
 	}
-	srv.Enqueue(postpresstest.Error("errors/too_many_requests").WithRetryAfter("0").Times(3))
+	srv.Enqueue(postpresstest.Error(gen.TooManyRequestsErrorTypeTooManyRequests).WithRetryAfter("0").Times(3))
 	code, out, errOut := run(t, env, "invitations", "received", "--cursor", cursor)
 	if code != ExitFailure || out != "" || !strings.Contains(errOut, "written:     0 items") || !strings.Contains(errOut, "resume with: --cursor "+cursor) {
 		t.Errorf("exit %d, stdout %q, stderr:\n%s", code, out, errOut)

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/postpress/postpress-go/client"
+	"github.com/postpress/postpress-go/gen"
 	"github.com/postpress/postpress-go/postpresstest"
 )
 
@@ -46,16 +47,16 @@ func TestMessagesGolden(t *testing.T) {
 		{name: "base-url-root-404", args: []string{"invitations", "received"}, root: true},
 		{name: "cursor-refused", args: []string{"invitations", "received", "--cursor", "garbage"}},
 		{name: "failure-resume", args: []string{"invitations", "received", "--format", "csv", "--page-size", "100"}, faults: func(s *postpresstest.Server) {
-			s.Enqueue(postpresstest.Error("errors/expired_credentials").OnCursor(postpresstest.EncodeCursor(100)))
+			s.Enqueue(postpresstest.Error(gen.UnauthorizedErrorTypeExpiredCredentials).OnCursor(postpresstest.EncodeCursor(100)))
 		}},
 		{name: "proxy-html", args: []string{"invitations", "received", "--retries", "0"}, faults: func(s *postpresstest.Server) {
 			s.Enqueue(postpresstest.ProxyHTML(502))
 		}},
 		{name: "many-accounts-failure", args: []string{"invitations", "received", "--account-id", "acc", "--account-id", "acc_b", "--concurrency", "1", "--page-size", "100"}, faults: func(s *postpresstest.Server) {
-			s.Enqueue(postpresstest.Error("errors/expired_credentials").OnAccount("acc_b").OnCursor(postpresstest.EncodeCursor(100)))
+			s.Enqueue(postpresstest.Error(gen.UnauthorizedErrorTypeExpiredCredentials).OnAccount("acc_b").OnCursor(postpresstest.EncodeCursor(100)))
 		}},
 		{name: "sync-account-failure", args: []string{"invitations", "sync", "--state", "STATE", "--account-id", "acc", "--account-id", "acc_b", "--concurrency", "1", "--page-size", "100"}, faults: func(s *postpresstest.Server) {
-			s.Enqueue(postpresstest.Error("errors/expired_credentials").OnAccount("acc_b").OnCursor(postpresstest.EncodeCursor(100)))
+			s.Enqueue(postpresstest.Error(gen.UnauthorizedErrorTypeExpiredCredentials).OnAccount("acc_b").OnCursor(postpresstest.EncodeCursor(100)))
 		}},
 		{name: "contract-unknown-flag", args: []string{"contract", "check", "--account-id", "acc", "--sandbox"}},
 		{name: "sandbox-bad-addr", args: []string{"sandbox", "--addr", "8080"}},

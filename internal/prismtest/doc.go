@@ -19,7 +19,9 @@
 // decoded value is exactly the example in the spec; every exchange goes
 // through contracttest.NewTransport, and Prism's own request validation
 // (its sl-violations header) must find nothing wrong with the generated
-// client's requests. Further tests check the docs' example page and
+// client's requests, which ask for a first page (an editor takes out the
+// empty cursor that the generated client sends, as it sends any plain
+// optional parameter, even when zero). Further tests check the docs' example page and
 // cursor, the typed decoding of each status (found by name in the generated
 // response, so a status the spec adds needs no edit here; the statuses and
 // each type's status come from the error table, internal/errtable), and

@@ -12,17 +12,18 @@ import (
 )
 
 // TestPrismRefusesAMissingKey: Prism checks security like the API does. The
-// request breaks the spec on purpose, so only the response is validated.
+// request breaks the spec on purpose (no key; nothing else), so only the
+// response is validated.
 func TestPrismRefusesAMissingKey(t *testing.T) {
 	url := os.Getenv("PRISM_URL")
 	if url == "" {
 		t.Fatal("PRISM_URL is not set: run this through `make prism-test`")
 	}
-	c, err := gen.NewClientWithResponses(url)
+	c, err := gen.NewClientWithResponses(url, gen.WithRequestEditorFn(firstPage))
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp, err := c.ListInvitationsReceivedWithResponse(context.Background(), &gen.ListInvitationsReceivedParams{AccountID: "acc_1"})
+	resp, err := c.ListInvitationsReceivedWithResponse(context.Background(), &gen.ListInvitationsReceivedParams{AccountID: "acc_1", Limit: 10})
 	if err != nil {
 		t.Fatal(err)
 	}

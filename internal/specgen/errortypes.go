@@ -85,6 +85,7 @@ func readErrorTable(doc *openapi3.T) (*errorTable, error) {
 				}
 				if prev, dup := seen[v]; dup {
 					if prev == tw {
+						delete(overrides, v)
 						continue // the same schema reached by another operation
 					}
 					return nil, fmt.Errorf("%s: %s is also listed at %s", tw, v, prev)

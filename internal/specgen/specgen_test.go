@@ -27,10 +27,18 @@ func runIn(t *testing.T, old, new string) (string, error) {
 		t.Fatalf("openapi.yaml no longer holds %q", old)
 	}
 	dir := t.TempDir()
-	for _, d := range []string{"client", "internal/cli", "internal/errtable"} {
+	for _, d := range []string{"client", "internal/cli", "internal/errtable", "postpresstest", "gen"} {
 		if err := os.MkdirAll(filepath.Join(dir, d), 0o755); err != nil {
 			t.Fatal(err)
 		}
+	}
+	// The fake's methods are generated from gen as oapi-codegen wrote it.
+	genSrc, err := os.ReadFile("../../gen/gen.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "gen/gen.go"), genSrc, 0o600); err != nil {
+		t.Fatal(err)
 	}
 	spec := filepath.Join(dir, "openapi.yaml")
 	if err := os.WriteFile(spec, []byte(strings.Replace(string(raw), old, new, 1)), 0o600); err != nil {

@@ -11,9 +11,10 @@
 //
 // A new state is built under a temporary name and renamed into place once
 // complete, so a run stopped while creating it (a full disk, killed)
-// leaves no half-made state behind. A file that an earlier version left
-// half-made (empty, or only the start of bbolt's first pages: nothing was
-// ever committed to it) is recognised and replaced by a new state. Any
+// leaves no half-made state behind. A file half-made in place (empty, or
+// only the start of bbolt's first pages, as bbolt leaves one when stopped
+// while it creates a database: nothing was ever committed to it) is
+// recognised and replaced by a new state. Any
 // other file that is not such a state (damaged, or another program's) is
 // refused with invsync.ErrInvalidState and left as it is.
 package boltstore

@@ -114,11 +114,10 @@ func syncDir(dir string) {
 	}
 }
 
-// unfinished reports whether the file at path is a state this program
-// began and never completed: empty, or a strict prefix of the four pages
-// bbolt writes when it creates a database (what a first run that stopped
-// while creating the state, a full disk say, left there before the state
-// was built under a temporary name). Such a file holds nothing committed.
+// unfinished reports whether the file at path is a state begun and never
+// completed: empty, or a strict prefix of the four pages bbolt writes when
+// it creates a database in place (what a run stopped then, a full disk
+// say, leaves). Such a file holds nothing committed.
 func unfinished(path string) (bool, error) {
 	f, err := os.Open(path) //nolint:gosec // G304: the state file named by the caller
 	if err != nil {

@@ -10,7 +10,6 @@ import (
 	"iter"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -25,26 +24,6 @@ import (
 	"github.com/postpress/postpress-go/invsync/pgstore"
 	pt "github.com/postpress/postpress-go/postpresstest"
 )
-
-// The tests need a PostgreSQL server: `make pg-test` (.ci/with-postgres.sh)
-// starts a throwaway one and sets POSTPRESS_PG_URL. Without it they fail,
-// unless POSTPRESS_SKIP_PG=1 says to skip them.
-const (
-	urlEnv  = "POSTPRESS_PG_URL"
-	skipEnv = "POSTPRESS_SKIP_PG"
-)
-
-func pgURL(t testing.TB) string {
-	t.Helper()
-	if os.Getenv(skipEnv) == "1" {
-		t.Skip(skipEnv + "=1: the PostgreSQL store's tests are skipped")
-	}
-	u := os.Getenv(urlEnv)
-	if u == "" {
-		t.Fatal(urlEnv + " is not set: run `make pg-test` (it starts a throwaway PostgreSQL), point " + urlEnv + " at a server, or set " + skipEnv + "=1 to skip")
-	}
-	return u
-}
 
 // newSchema returns a schema name of this test's own.
 func newSchema(t testing.TB) string {
@@ -178,4 +157,58 @@ func lines(r io.Reader) <-chan string {
 		}
 	}()
 	return ch
+}
+
+// lineOutput prints each event's key on stdout at once.
+type lineOutput struct{}
+
+func (lineOutput) Write(ev *invsync.Event) error {
+	_, err := fmt.Println(ev.AccountID + "/" + ev.Invitation.ID)
+	return err
+}
+func (lineOutput) Flush() error { return nil }
+
+// childWorker is the worker child: one RunShared over childAccounts of
+// the sandbox at apiURL, with the state in schema of the database at dbURL.
+func childWorker(dbURL, schema, apiURL string) error {
+	ctx := context.Background()
+	st, err := pgstore.Open(ctx, dbURL, pgstore.Options{Schema: schema, LeaseTime: time.Second})
+	if err != nil {
+		return err
+	}
+	defer func() { _ = st.Close() }()
+	pages, err := newPages(apiURL, 10)
+	if err != nil {
+		return err
+	}
+	s := &invsync.Syncer{Store: st, Batch: 4}
+	_, err = s.RunShared(ctx, accounts(childAccounts), pages, lineOutput{})
+	return err
+}
+
+// runWorkers runs n workers, each with a Store of its own, over accounts
+// at once, and returns what they reported together.
+func runWorkers(t *testing.T, schema, apiURL string, n int, accts []string) (*recorder, []invsync.Result) {
+	t.Helper()
+	out := &recorder{}
+	results := make([]invsync.Result, n)
+	errs := make([]error, n)
+	stores := make([]*pgstore.Store, n)
+	for i := range stores {
+		stores[i] = open(t, schema, pgstore.Options{LeaseTime: 2 * time.Second})
+	}
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			s := &invsync.Syncer{Store: stores[i], Batch: 4}
+			results[i], errs[i] = s.RunShared(context.Background(), accts, pagesFrom(t, apiURL, 10), out)
+		})
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Fatalf("worker %d: %v", i, err)
+		}
+	}
+	return out, results
 }

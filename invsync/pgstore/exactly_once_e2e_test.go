@@ -19,12 +19,12 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// The issue's done-when, end to end: one `postpress sandbox`, 64 accounts
-// in a file, two `postpress invitations sync --state postgres://…`
-// processes started together print 64 × 120 rows between them, no
-// (account, id) twice; run again together, they print none; exit 0 each
-// time. With --into-table, the table holds each invitation once.
-func TestTwoCLIWorkersOnTheSandbox(t *testing.T) {
+// End to end through the CLI: one `postpress sandbox`, 64 accounts in a
+// file, two `postpress invitations sync --state postgres://…` processes
+// started together print 64 × 120 rows between them, no (account, id)
+// twice; run again together, they print none; exit 0 each time. With
+// --into-table, the table holds each invitation once.
+func TestTwoCLIWorkersPrintEachInvitationOnce(t *testing.T) {
 	base := pgURL(t)
 	ctx := context.Background()
 	dir := t.TempDir()

@@ -9,10 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/postpress/postpress-go/client"
-	"github.com/postpress/postpress-go/client/multi"
 	"github.com/postpress/postpress-go/invsync"
-	pt "github.com/postpress/postpress-go/postpresstest"
 )
 
 // flushOutput is an Output whose Flush matters: Write only buffers an
@@ -105,69 +102,30 @@ func (s *flushCheckingStore) Commit(_ context.Context, changes []invsync.Change)
 	return nil
 }
 
-// TestEveryCommitSeesItsOutputFlushed syncs three accounts in pages of 2
-// with a commit every 2 pending ids, so that most commits happen in the
-// middle of the run, and checks at each commit that everything written
-// was flushed before, new invitations and removals alike, and that no
-// Change is empty (acc_b has nothing new); then that the state is what
-// the accounts list.
-func TestEveryCommitSeesItsOutputFlushed(t *testing.T) {
-	sizes := map[string]int{"acc_a": 5, "acc_b": 3, "acc_c": 7}
-	var opts []pt.Option
-	for id, n := range sizes {
-		opts = append(opts, pt.WithGeneratedAccount(id, n))
-	}
-	srv := pt.NewServer(opts...)
-	defer srv.Close()
-	c, err := client.New(client.WithAPIKey(pt.DefaultAPIKey), client.WithBaseURL(srv.URL))
-	if err != nil {
-		t.Fatal(err)
-	}
-	accounts := slices.Sorted(maps.Keys(sizes))
-
-	for _, removed := range []bool{false, true} {
-		t.Run(fmt.Sprintf("removed=%v", removed), func(t *testing.T) {
-			out := &flushOutput{delivered: map[string]bool{}}
-			st := &flushCheckingStore{t: t, out: out, removed: removed, ids: map[string]map[string]bool{
-				// Recorded by an earlier run, no longer listed.
-				"acc_a": {"inv_gone_1": true, "inv_gone_2": true},
-				"acc_b": {},
-				"acc_c": {"inv_gone_3": true},
-			}}
-			// acc_b was recorded whole by an earlier run: nothing to
-			// commit for it.
-			for _, inv := range srv.Items("acc_b") {
-				st.ids["acc_b"][inv.ID] = true
-			}
-			s := &invsync.Syncer{Store: st, Removed: removed, CommitEvery: 2}
-			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-			defer cancel()
-			// One account at a time, in order: acc_b ends between
-			// commits of acc_a and acc_c.
-			pages := (multi.Lister{Client: c, Concurrency: 1}).Pages(ctx, accounts, client.ListParams{Limit: 2})
-			res, err := s.Run(ctx, pages, out)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if res.Commits != st.commits || st.commits < 4 {
-				t.Errorf("%d commits (Result.Commits %d), want several in the middle of the run", st.commits, res.Commits)
-			}
-			if want := 5 + 7; res.New != want {
-				t.Errorf("%d new, want %d", res.New, want)
-			}
-			if want := map[bool]int{true: 3}[removed]; res.Removed != want {
-				t.Errorf("%d removed reported, want %d", res.Removed, want)
-			}
-			for _, acc := range accounts {
-				var want []string
-				for _, inv := range srv.Items(acc) {
-					want = append(want, inv.ID)
-				}
-				slices.Sort(want)
-				if got := slices.Sorted(maps.Keys(st.ids[acc])); !slices.Equal(got, want) {
-					t.Errorf("%s: the state holds %v, want what the account lists, %v", acc, got, want)
-				}
-			}
-		})
-	}
+// flushCheckingClaimer is flushCheckingStore as the one worker of a
+// shared round: it hands out the round's accounts in order.
+type flushCheckingClaimer struct {
+	*flushCheckingStore
+	cmu     sync.Mutex
+	pending []string
 }
+
+func (c *flushCheckingClaimer) BeginRound(_ context.Context, accounts []string) error {
+	c.cmu.Lock()
+	defer c.cmu.Unlock()
+	c.pending = slices.Clone(accounts)
+	return nil
+}
+
+func (c *flushCheckingClaimer) Claim(_ context.Context, n int) ([]string, int, error) {
+	c.cmu.Lock()
+	defer c.cmu.Unlock()
+	n = min(n, len(c.pending))
+	claimed := slices.Clone(c.pending[:n])
+	c.pending = c.pending[n:]
+	return claimed, 0, nil
+}
+
+func (c *flushCheckingClaimer) Renew(context.Context, []string) error             { return nil }
+func (c *flushCheckingClaimer) Release(context.Context, []string, []string) error { return nil }
+func (c *flushCheckingClaimer) LeaseTime() time.Duration                          { return time.Minute }

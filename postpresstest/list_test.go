@@ -1,0 +1,140 @@
+package postpresstest
+
+import (
+	"context"
+	"net/url"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/postpress/postpress-go/gen"
+)
+
+// noteItem and notePage are an item and a page type of no operation of the
+// spec: the generic pager serves them all the same.
+type noteItem struct {
+	ID   string `json:"id"`
+	Text string `json:"text"`
+}
+
+type notePage struct {
+	Next  *string    `json:"next"`
+	Notes []noteItem `json:"notes"`
+	Kind  string     `json:"kind"`
+}
+
+// withNotes adds a list operation of notes to listOps for the test.
+func withNotes(t *testing.T) *listOp {
+	t.Helper()
+	o := &listOp{
+		id: "listNotes", path: "/accounts/{id}/notes",
+		cursorParam: "after", limitParam: "size", accountParam: "owner",
+		itemsMember: "notes", cursorMember: "next",
+		itemSchema: "Note", pageSchema: "NoteList",
+		item:  reflect.TypeFor[noteItem](),
+		limit: limitBounds{min: 1, max: 5, def: 2},
+	}
+	saved := listOps
+	listOps = append(slices.Clone(listOps), o)
+	t.Cleanup(func() { listOps = saved })
+	return o
+}
+
+// page asks f for one page of o with the raw query q.
+func page(t *testing.T, f *Fake, o *listOp, q string) (notePage, *reply) {
+	t.Helper()
+	v, err := url.ParseQuery(q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.WithValue(context.WithValue(context.Background(), ctxKey{}, "req_test"), queryKey{}, v)
+	var p notePage
+	r := f.listPage(ctx, o, &p)
+	return p, r
+}
+
+func TestListPageServesAnyItemType(t *testing.T) {
+	o := withNotes(t)
+	f := NewFake(WithAccount("me", []noteItem{{"n1", "a"}, {"n2", "b"}, {"n3", "c"}}))
+	p, r := page(t, f, o, "owner=me")
+	if r != nil || len(p.Notes) != 2 || p.Notes[0].ID != "n1" || p.Next == nil {
+		t.Fatalf("first page %+v, %+v", p, r)
+	}
+	p, r = page(t, f, o, "owner=me&size=5&after="+*p.Next)
+	if r != nil || len(p.Notes) != 1 || p.Notes[0].ID != "n3" || p.Next != nil {
+		t.Fatalf("last page %+v, %+v", p, r)
+	}
+	if p.Kind == "" {
+		t.Error("a member other than the items and the cursor is left empty")
+	}
+	for q, status := range map[string]int{"": 400, "owner=me&size=6": 400, "owner=me&size=x": 400, "owner=me&after=": 400, "owner=me&after=" + EncodeCursor(1): 400, "owner=you": 403} {
+		if _, r := page(t, f, o, q); r == nil || r.status != status {
+			t.Errorf("%q: %+v, want %d", q, r, status)
+		}
+	}
+}
+
+// TestDataIsPerOperation: each list operation has its own items, generated
+// from its own type; an account set up for one lists nothing from another.
+func TestDataIsPerOperation(t *testing.T) {
+	o := withNotes(t)
+	f := NewFake(WithGeneratedAccount("gen", 3), WithAccount("mine", []noteItem{{ID: "n1"}}))
+	notes, invs := ItemsOf[noteItem](f, "gen"), f.Items("gen")
+	if len(notes) != 3 || len(invs) != 3 || notes[0].ID == "" || notes[0].ID == invs[0].ID {
+		t.Fatalf("generated: notes %+v, invitations %d", notes, len(invs))
+	}
+	if got := f.Items("mine"); got == nil || len(got) != 0 {
+		t.Errorf("an account with notes only lists %v invitations, want none", got)
+	}
+	if p, r := page(t, f, o, "owner=mine"); r != nil || len(p.Notes) != 1 {
+		t.Errorf("notes of mine: %+v %+v", p, r)
+	}
+	if got := ItemsOf[noteItem](f, "nobody"); got != nil {
+		t.Errorf("an unknown account has notes %v", got)
+	}
+	anyFake := NewFake(WithAnyAccount(4))
+	if len(ItemsOf[noteItem](anyFake, "x")) != 4 || len(anyFake.Items("x")) != 4 {
+		t.Error("WithAnyAccount does not serve every list operation")
+	}
+}
+
+func TestWithAccountOfAnUnlistedType(t *testing.T) {
+	defer func() {
+		if msg, _ := recover().(string); !strings.Contains(msg, "no list operation") {
+			t.Errorf("panic %q, want one saying no list operation lists the type", msg)
+		}
+	}()
+	NewFake(WithAccount("x", []gen.Inviter{{}}))
+}
+
+func TestListOpMatchesItsPath(t *testing.T) {
+	o := withNotes(t)
+	for path, want := range map[string]bool{
+		BasePath + "/accounts/a1/notes": true,
+		BasePath + "/accounts//notes":   false,
+		BasePath + "/accounts/a1":       false,
+		"/accounts/a1/notes":            false,
+	} {
+		if got := o.matches(path); got != want {
+			t.Errorf("%s: %t, want %t", path, got, want)
+		}
+	}
+	if listOpOf(BasePath+"/accounts/a1/notes") != o || listOpOf(BasePath+"/nothing") != nil {
+		t.Error("listOpOf finds the wrong operation")
+	}
+}
+
+func TestGeneratedItemsDifferByOperationAndAccount(t *testing.T) {
+	o := withNotes(t)
+	a := generateItems(o, 1, "a", 3).([]noteItem)
+	if b := generateItems(o, 1, "a", 3).([]noteItem); !slices.Equal(a, b) {
+		t.Error("same seed, operation and account, different items")
+	}
+	if b := generateItems(o, 1, "b", 3).([]noteItem); slices.Equal(a, b) {
+		t.Error("two accounts, same items")
+	}
+	if a[0].ID == a[1].ID || a[0].Text == "" {
+		t.Errorf("items %+v", a)
+	}
+}
