@@ -63,7 +63,7 @@ func TestColumnsFollowTheSpecsOrder(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	src, err := os.ReadFile(filepath.Join(dir, "internal/cli/columns_gen.go"))
+	src, err := os.ReadFile(filepath.Join(dir, "internal/cli/listops_gen.go"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,7 +75,7 @@ func TestColumnsFollowTheSpecsOrder(t *testing.T) {
 	for _, w := range want {
 		i := strings.Index(rest, w)
 		if i < 0 {
-			t.Fatalf("columns_gen.go lacks %s after the columns before it, in the order %v:\n%s", w, want, src)
+			t.Fatalf("listops_gen.go lacks %s after the columns before it, in the order %v:\n%s", w, want, src)
 		}
 		rest = rest[i+len(w):]
 	}
