@@ -191,7 +191,7 @@ const (
 )
 
 // syncPagesSeq yields every account's pages, ids only.
-func syncPagesSeq(pages [][]*client.Page) iter.Seq2[multi.AccountPage, error] {
+func syncPagesSeq(pages [][]*client.Page[client.Invitation]) iter.Seq2[multi.AccountPage, error] {
 	return func(yield func(multi.AccountPage, error) bool) {
 		for a, ps := range pages {
 			for _, p := range ps {
@@ -203,11 +203,11 @@ func syncPagesSeq(pages [][]*client.Page) iter.Seq2[multi.AccountPage, error] {
 	}
 }
 
-func syncPagesData(accounts, items int) [][]*client.Page {
-	out := make([][]*client.Page, accounts)
+func syncPagesData(accounts, items int) [][]*client.Page[client.Invitation] {
+	out := make([][]*client.Page[client.Invitation], accounts)
 	for a := range out {
 		for off := 0; off < items; off += PageSize {
-			p := &client.Page{}
+			p := &client.Page[client.Invitation]{}
 			for i := off; i < min(off+PageSize, items); i++ {
 				p.Items = append(p.Items, client.Invitation{InvitationReceived: gen.InvitationReceived{ID: fmt.Sprintf("inv_01HX%06d%016d", a, i)}})
 			}
@@ -243,7 +243,7 @@ func bytesWritten() (int64, error) {
 
 // syncRun opens the state at path, runs one sync over pages and reports
 // the result and the bytes written.
-func syncRun(tb testing.TB, path string, pages [][]*client.Page) (invsync.Result, int64, int) {
+func syncRun(tb testing.TB, path string, pages [][]*client.Page[client.Invitation]) (invsync.Result, int64, int) {
 	tb.Helper()
 	w0, werr := bytesWritten()
 	st, err := boltstore.Open(path)

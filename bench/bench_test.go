@@ -37,10 +37,16 @@ func httpClient() *http.Client {
 
 func newClient(tb testing.TB, s *Server, opts ...client.Option) *client.Client {
 	tb.Helper()
+	return newClientAt(tb, s.BaseURL(), opts...)
+}
+
+// newClientAt is newClient for a server given by its base URL.
+func newClientAt(tb testing.TB, baseURL string, opts ...client.Option) *client.Client {
+	tb.Helper()
 	hc := httpClient()
 	tb.Cleanup(hc.CloseIdleConnections)
 	c, err := client.New(append([]client.Option{
-		client.WithAPIKey("k_bench"), client.WithBaseURL(s.BaseURL()), client.WithHTTPClient(hc),
+		client.WithAPIKey("k_bench"), client.WithBaseURL(baseURL), client.WithHTTPClient(hc),
 		client.WithMaxRetries(0),
 	}, opts...)...)
 	if err != nil {
@@ -80,6 +86,14 @@ func listAll(ctx context.Context, c *client.Client) (int, error) {
 		n++
 	}
 	return n, nil
+}
+
+// onePage fetches the first page of a listing: a pager without prefetch,
+// one NextPage.
+func onePage(ctx context.Context, c *client.Client, p client.ListParams) (*client.Page[client.Invitation], error) {
+	pg := c.InvitationPager(p, client.WithPrefetch(false))
+	defer pg.Close()
+	return pg.NextPage(ctx)
 }
 
 // 1. Round trips: a listing of n invitations takes ⌈n/100⌉ requests (one
@@ -131,7 +145,10 @@ const prefetchPages = 20
 // would wait).
 func syncPages(ctx context.Context, c *client.Client, work time.Duration) error {
 	pages := 0
-	for page, err := range c.Pages(ctx, client.ListParams{AccountID: account}) {
+	pg := c.InvitationPager(client.ListParams{AccountID: account})
+	defer pg.Close()
+	for pg.HasMorePages() {
+		page, err := pg.NextPage(ctx)
 		if err != nil {
 			return err
 		}
@@ -209,7 +226,7 @@ func BenchmarkPage(b *testing.B) {
 		page func() (int, error)
 	}{
 		{"impl=client", func() (int, error) {
-			p, err := c.ListReceivedInvitations(ctx, client.ListParams{AccountID: account, Limit: 100})
+			p, err := onePage(ctx, c, client.ListParams{AccountID: account, Limit: 100})
 			if err != nil {
 				return 0, err
 			}
@@ -355,9 +372,12 @@ func TestVariantsAgree(t *testing.T) {
 	for i := range want {
 		want[i] = Item(i)
 	}
-	p, err := newClient(t, s).ListReceivedInvitations(t.Context(), client.ListParams{AccountID: account, Limit: 100})
-	if err != nil || len(p.Items) != len(want) || p.NextCursor != "c100" {
-		t.Fatalf("client: %v, cursor %q", err, p.NextCursor)
+	p, err := onePage(t.Context(), newClient(t, s), client.ListParams{AccountID: account, Limit: 100})
+	if err != nil {
+		t.Fatalf("client: %v", err)
+	}
+	if len(p.Items) != len(want) || p.NextCursor != "c100" {
+		t.Fatalf("client: %d items, cursor %q", len(p.Items), p.NextCursor)
 	}
 	for i := range want {
 		if !reflect.DeepEqual(p.Items[i].InvitationReceived, want[i]) {
@@ -487,7 +507,7 @@ func BenchmarkWire(b *testing.B) {
 			b.ReportAllocs()
 			s.Reset()
 			for b.Loop() {
-				p, err := c.ListReceivedInvitations(ctx, client.ListParams{AccountID: account, Limit: 100})
+				p, err := onePage(ctx, c, client.ListParams{AccountID: account, Limit: 100})
 				if err != nil || len(p.Items) != PageSize {
 					b.Fatal(err)
 				}
@@ -508,7 +528,7 @@ func TestGzip(t *testing.T) {
 	c := newClient(t, s)
 	for _, limit := range []int{100, 3, 100, 1, 57, 100} {
 		s.Reset()
-		p, err := c.ListReceivedInvitations(t.Context(), client.ListParams{AccountID: account, Limit: limit})
+		p, err := onePage(t.Context(), c, client.ListParams{AccountID: account, Limit: limit})
 		if err != nil {
 			t.Fatalf("limit %d: %v", limit, err)
 		}

@@ -11,9 +11,8 @@ import (
 	"github.com/postpress/postpress-go/gen"
 )
 
-// The decoders the client could have used instead of its own, checked the
-// way client.FuzzDecodePage checks the client's: against encoding/json, on
-// the generated types. Run one with, for example,
+// Other decoders the client could use instead of encoding/json, checked
+// against encoding/json on the generated types. Run one with, for example,
 //
 //	go test -run '^$' -fuzz FuzzCandidateGoccy -fuzztime 2m
 //

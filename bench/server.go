@@ -216,9 +216,12 @@ type countingConn struct {
 	s *Server
 }
 
+// Write counts p before writing it, so that a client that has read the
+// bytes finds them counted, and takes back what was not written.
 func (c *countingConn) Write(p []byte) (int, error) {
+	c.s.bytesWritten.Add(int64(len(p)))
 	n, err := c.Conn.Write(p)
-	c.s.bytesWritten.Add(int64(n))
+	c.s.bytesWritten.Add(int64(n - len(p)))
 	return n, err
 }
 
