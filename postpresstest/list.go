@@ -34,19 +34,7 @@ type limitBounds struct{ min, max, def int }
 // matches reports whether an HTTP request path (BasePath included) is o's.
 func (o *listOp) matches(urlPath string) bool {
 	rest, ok := strings.CutPrefix(urlPath, BasePath)
-	if !ok {
-		return false
-	}
-	want, got := strings.Split(o.path, "/"), strings.Split(rest, "/")
-	if len(want) != len(got) {
-		return false
-	}
-	for i, w := range want {
-		if w != got[i] && !(strings.HasPrefix(w, "{") && strings.HasSuffix(w, "}") && got[i] != "") {
-			return false
-		}
-	}
-	return true
+	return ok && pathMatches(o.path, rest)
 }
 
 // listOpOf returns the list operation a request path is for, or nil.
@@ -172,6 +160,7 @@ func (f *Fake) listPage(ctx context.Context, o *listOp, page any) *reply {
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	account = f.dataAccount(account)
 	stored, ok := f.itemsLocked(o, account)
 	if !ok {
 		return apiError{403, typeNoAccess, "This API key has no access to account " + strconv.Quote(account) + ".", id}.reply()
