@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"slices"
 	"sort"
 	"strconv"
@@ -41,8 +42,13 @@ const (
 // WithGeneratedAccount, WithAccount).
 const PlainAccount = "acc_sandbox"
 
-// ScenariosPath is where the fake serves Scenarios as JSON (GET, no API
-// key), outside BasePath.
+// ScenariosPath is where the fake serves its scenarios as JSON (GET, no
+// API key), outside BasePath: an object with the scenarios (Fake.Scenarios,
+// member "scenarios"), PlainAccount ("plain_account"), the first list
+// operation's path, parameters and members ("list"), whether the data is
+// live-shaped and the members live-shaped data adds ("live_shaped",
+// "live_extra_members"), so that a client in any language can drive every
+// scenario without a copy of the list.
 const ScenariosPath = "/_postpresstest/scenarios"
 
 // DefaultSlowDelay is how long SlowAccount's responses wait unless
@@ -82,7 +88,13 @@ type Scenario struct {
 	Retryable bool `json:"retryable"`
 	// RetryAfter is the Retry-After header the error carries ("" when
 	// none): the example of the header the spec declares on the response.
-	RetryAfter  string `json:"retry_after,omitempty"`
+	RetryAfter string `json:"retry_after,omitempty"`
+	// DelayMS is how long the response waits, in milliseconds (the slow
+	// scenario's).
+	DelayMS int64 `json:"delay_ms,omitempty"`
+	// Request is a request of the first list operation that meets the
+	// scenario (path and query, BasePath included).
+	Request     string `json:"request"`
 	Description string `json:"description"`
 }
 
@@ -96,6 +108,11 @@ func (f *Fake) Scenarios() []Scenario { return scenarios(f.slowDelay) }
 func scenarios(slow time.Duration) []Scenario {
 	op := scenarioOperation()
 	var out []Scenario
+	defer func() {
+		for i := range out {
+			out[i].Request = requestFor(out[i].Account)
+		}
+	}()
 	for _, t := range errtable.Types {
 		out = append(out, Scenario{
 			Kind: KindError, Account: ErrorAccountPrefix + typeName(t.Value),
@@ -120,12 +137,25 @@ func scenarios(slow time.Duration) []Scenario {
 		})
 	}
 	out = append(out,
-		Scenario{Kind: KindSlow, Account: SlowAccount, Status: http.StatusOK,
+		Scenario{Kind: KindSlow, Account: SlowAccount, Status: http.StatusOK, DelayMS: slow.Milliseconds(),
 			Description: fmt.Sprintf("Every response waits %s, then is served as %s's.", slow, PlainAccount)},
 		Scenario{Kind: KindCutBody, Account: CutBodyAccount, Status: http.StatusOK,
 			Description: fmt.Sprintf("The response %s would get, with its full Content-Length, cut after half its body (the connection closes).", PlainAccount)},
 	)
 	return out
+}
+
+// requestFor is a request of the first list operation for account.
+func requestFor(account string) string {
+	if len(listOps) == 0 {
+		return ""
+	}
+	o := listOps[0]
+	q := url.Values{}
+	if o.accountParam != "" {
+		q.Set(o.accountParam, account)
+	}
+	return BasePath + o.path + "?" + q.Encode()
 }
 
 // typeName is an error type's last path segment: what follows "/".
@@ -281,9 +311,49 @@ func preferFor(op *openapi3.Operation, t errtable.Type) string {
 	return fmt.Sprintf("%s: code=%d, example=%s", preferHeader, t.Status, name)
 }
 
-// serveScenarioList writes Scenarios as JSON.
+// scenarioIndex is what ScenariosPath serves.
+type scenarioIndex struct {
+	PlainAccount     string     `json:"plain_account"`
+	List             listIndex  `json:"list"`
+	LiveShaped       bool       `json:"live_shaped"`
+	LiveExtraMembers []string   `json:"live_extra_members"`
+	Scenarios        []Scenario `json:"scenarios"`
+}
+
+// listIndex names the first list operation's path (BasePath included),
+// parameters and members.
+type listIndex struct {
+	Path         string `json:"path"`
+	AccountParam string `json:"account_param"`
+	CursorParam  string `json:"cursor_param"`
+	LimitParam   string `json:"limit_param"`
+	ItemsMember  string `json:"items_member"`
+	CursorMember string `json:"cursor_member"`
+}
+
+// LiveExtraMembers returns the names of the members WithLiveShapedData
+// adds (every schema's x-live-extra-members), sorted.
+func LiveExtraMembers() []string {
+	var out []string
+	for _, ref := range embeddedSpec().Components.Schemas {
+		if ref != nil && ref.Value != nil {
+			for name := range extraMembers(ref.Value) {
+				out = append(out, name)
+			}
+		}
+	}
+	sort.Strings(out)
+	return slices.Compact(out)
+}
+
+// serveScenarioList writes the scenario index as JSON.
 func (f *Fake) serveScenarioList(w http.ResponseWriter) {
-	body, _ := json.MarshalIndent(f.Scenarios(), "", "  ")
+	idx := scenarioIndex{PlainAccount: PlainAccount, LiveShaped: f.liveShaped, LiveExtraMembers: LiveExtraMembers(), Scenarios: f.Scenarios()}
+	if len(listOps) > 0 {
+		o := listOps[0]
+		idx.List = listIndex{BasePath + o.path, o.accountParam, o.cursorParam, o.limitParam, o.itemsMember, o.cursorMember}
+	}
+	body, _ := json.MarshalIndent(idx, "", "  ")
 	w.Header().Set("Content-Type", "application/json")
 	_, _ = w.Write(append(body, '\n'))
 }

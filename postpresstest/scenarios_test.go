@@ -117,12 +117,20 @@ func TestScenarioList(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer func() { _ = resp.Body.Close() }()
-	var served []Scenario
+	var served scenarioIndex
 	if err := json.NewDecoder(resp.Body).Decode(&served); err != nil {
 		t.Fatal(err)
 	}
-	if !slices.Equal(served, s.Scenarios()) {
-		t.Errorf("served list differs from Fake.Scenarios")
+	if !slices.Equal(served.Scenarios, s.Scenarios()) || served.PlainAccount != PlainAccount || served.List.Path == "" {
+		t.Errorf("served index differs from Fake.Scenarios: %+v", served)
+	}
+	if !slices.Equal(served.LiveExtraMembers, LiveExtraMembers()) || len(served.LiveExtraMembers) == 0 || served.LiveShaped {
+		t.Errorf("served live-shaped members %v (live %v), want %v", served.LiveExtraMembers, served.LiveShaped, LiveExtraMembers())
+	}
+	for _, sc := range served.Scenarios {
+		if !strings.Contains(sc.Request, sc.Account) {
+			t.Errorf("%s: request %q", sc.Account, sc.Request)
+		}
 	}
 	if s.RequestCount() != 0 {
 		t.Errorf("the list request was logged")
@@ -277,12 +285,7 @@ func TestPreferHeader(t *testing.T) {
 // spec-exact.
 func TestLiveShapedData(t *testing.T) {
 	o := listOps[0]
-	var extra []string
-	for _, ref := range embeddedSpec().Components.Schemas {
-		for name := range extraMembers(ref.Value) {
-			extra = append(extra, name)
-		}
-	}
+	extra := LiveExtraMembers()
 	if len(extra) == 0 {
 		t.Fatal("the spec records no x-live-extra-members")
 	}
