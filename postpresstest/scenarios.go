@@ -226,7 +226,8 @@ func pathMatches(tmpl, path string) bool {
 		return false
 	}
 	for i, w := range want {
-		if w != got[i] && !(strings.HasPrefix(w, "{") && strings.HasSuffix(w, "}") && got[i] != "") {
+		param := strings.HasPrefix(w, "{") && strings.HasSuffix(w, "}")
+		if w != got[i] && (!param || got[i] == "") {
 			return false
 		}
 	}
