@@ -1,14 +1,18 @@
 package client
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"io"
+	"math"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/postpress/postpress-go/internal/hostile"
 )
@@ -77,10 +81,12 @@ func TestHostileBodiesAreRefusedOnce(t *testing.T) {
 			}
 			cl, ct := hostileClient(t, c.h, opts...)
 			before := c.count.Requests()
-			_, err := cl.ListReceivedInvitations(context.Background(), ListParams{AccountID: "acc", Limit: c.limit})
-			bound := cl.cfg.maxBody(c.limit)
+			_, err := firstPage(context.Background(), cl, ListParams{AccountID: "acc", Limit: c.limit})
+			// No limit given: the pager asks for the spec's maximum.
+			asked := cmp.Or(c.limit, invitationOp.maxLimit)
+			bound := max(int64(asked)*defaultMaxBodyBytesPerItem, minBodyBound)
 			if c.perItem > 0 {
-				bound = c.perItem * int64(c.limit)
+				bound = c.perItem * int64(asked)
 			}
 			var reqErr *RequestError
 			if !errors.Is(err, ErrBodyTooLarge) || !errors.As(err, &reqErr) || reqErr.Attempts != 1 {
@@ -99,55 +105,6 @@ func TestHostileBodiesAreRefusedOnce(t *testing.T) {
 	}
 }
 
-// TestDeterministicFailuresAreNotRetried: a well-formed 200 whose JSON does
-// not fit the types, a 200 that is not JSON, a Content-Length over the
-// bound and a 4xx other than 429 are fetched once; a body cut short is
-// retried.
-func TestDeterministicFailuresAreNotRetried(t *testing.T) {
-	for _, c := range []struct {
-		name     string
-		h        http.HandlerFunc
-		is       error
-		requests int
-	}{
-		{"type mismatch in a 200", func(w http.ResponseWriter, _ *http.Request) {
-			w.Header().Set("Content-Type", "application/json")
-			_, _ = io.WriteString(w, `{"object":"InvitationList","items":[{"object":"InvitationReceived","id":42}],"cursor":null}`)
-		}, ErrMalformedResponse, 1},
-		{"a 200 that is not JSON", func(w http.ResponseWriter, _ *http.Request) {
-			_, _ = io.WriteString(w, "<html>hello</html>")
-		}, ErrMalformedResponse, 1},
-		{"Content-Length over the bound", func(w http.ResponseWriter, _ *http.Request) {
-			w.Header().Set("Content-Length", "999999999")
-			w.WriteHeader(200)
-		}, ErrBodyTooLarge, 1},
-		{"404", func(w http.ResponseWriter, _ *http.Request) { http.NotFound(w, nil) }, nil, 1},
-		{"body cut short", func(w http.ResponseWriter, _ *http.Request) {
-			w.Header().Set("Content-Length", "100")
-			_, _ = io.WriteString(w, `{"items":[`)
-		}, io.ErrUnexpectedEOF, 1 + DefaultMaxRetries},
-	} {
-		t.Run(c.name, func(t *testing.T) {
-			var n atomic.Int64
-			cl, _ := hostileClient(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { n.Add(1); c.h(w, r) }))
-			_, err := cl.ListReceivedInvitations(context.Background(), ListParams{AccountID: "acc", Limit: 10})
-			if err == nil || (c.is != nil && !errors.Is(err, c.is)) {
-				t.Fatalf("err = %v, want %v", err, c.is)
-			}
-			if int(n.Load()) != c.requests {
-				t.Errorf("%d requests, want %d: %v", n.Load(), c.requests, err)
-			}
-			if want := "1 attempt"; c.requests > 1 {
-				if !strings.Contains(err.Error(), "gave up after 3 attempts") {
-					t.Errorf("the error does not count the attempts: %v", err)
-				}
-			} else if !strings.Contains(err.Error(), want) {
-				t.Errorf("the error does not count the attempt: %v", err)
-			}
-		})
-	}
-}
-
 // BenchmarkGzipBomb refuses a gzip bomb (about 1 MB inflating to 1 GiB) at
 // the default bound for a page of 100 (6.4 MiB): B/op is the memory it
 // costs, about 2.5 times the bound at most (bytes.Buffer doubling).
@@ -156,9 +113,162 @@ func BenchmarkGzipBomb(b *testing.B) {
 	cl, _ := hostileClient(b, bomb)
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := cl.ListReceivedInvitations(context.Background(), ListParams{AccountID: "acc", Limit: 100}); !errors.Is(err, ErrBodyTooLarge) {
+		if _, err := firstPage(context.Background(), cl, ListParams{AccountID: "acc", Limit: 100}); !errors.Is(err, ErrBodyTooLarge) {
 			b.Fatal(err)
 		}
 	}
 	b.ReportMetric(float64(cl.cfg.maxBody(100)), "bound-bytes")
 }
+
+// plainClient is a client of srv that neither validates responses nor
+// retries, with opts.
+func plainClient(t *testing.T, srv *httptest.Server, opts ...Option) *Client {
+	t.Helper()
+	c, err := New(append([]Option{WithBaseURL(srv.URL), WithAPIKey(testKey), WithMaxRetries(0)}, opts...)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// TestMaxBodyBytesPerItemSetsTheBound: the bound is the option's bytes an
+// item times the page size asked (here 20 KiB × 100 = 2000 KiB), not the
+// default's (64 KiB × 100): a valid page of 2.5 MiB is refused with it and
+// read without it; 1 byte an item is a valid setting (the bound is then
+// the floor of 1 MiB).
+func TestMaxBodyBytesPerItemSetsTheBound(t *testing.T) {
+	page := `{"object":"InvitationList","items":[],"cursor":null}` + strings.Repeat(" ", 5<<19)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(page))
+	}))
+	defer srv.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	list := func(opts ...Option) error {
+		_, err := firstPage(ctx, plainClient(t, srv, opts...), ListParams{AccountID: "acc", Limit: 100})
+		return err
+	}
+	if err := list(); err != nil {
+		t.Fatalf("a 2.5 MiB page under the default bound (6400 KiB): %v", err)
+	}
+	if err := list(WithMaxBodyBytesPerItem(20 << 10)); !errors.Is(err, ErrBodyTooLarge) {
+		t.Fatalf("a 2.5 MiB page over WithMaxBodyBytesPerItem(20 KiB) × 100: %v, want ErrBodyTooLarge", err)
+	}
+	if err := list(WithMaxBodyBytesPerItem(1)); !errors.Is(err, ErrBodyTooLarge) {
+		t.Fatalf("WithMaxBodyBytesPerItem(1): %v, want the option accepted and the 1 MiB floor to refuse the page", err)
+	}
+}
+
+// TestBodyAtTheBoundIsRead: a body of exactly the bound (1 MiB here) is
+// read, with a Content-Length or chunked; one byte more is refused.
+func TestBodyAtTheBoundIsRead(t *testing.T) {
+	const bound = minBodyBound // WithMaxBodyBytesPerItem(1): the floor
+	head := `{"object":"InvitationList","items":[],"cursor":null}`
+	for _, chunked := range []bool{false, true} {
+		for size, want := range map[int]error{bound: nil, bound + 1: ErrBodyTooLarge} {
+			page := head + strings.Repeat(" ", size-len(head))
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+				w.Header().Set("Content-Type", "application/json")
+				if chunked {
+					_, _ = w.Write([]byte(page[:size/2]))
+					w.(http.Flusher).Flush()
+					_, _ = w.Write([]byte(page[size/2:]))
+					return
+				}
+				w.Header().Set("Content-Length", strconv.Itoa(size))
+				_, _ = w.Write([]byte(page))
+			}))
+			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+			_, err := firstPage(ctx, plainClient(t, srv, WithMaxBodyBytesPerItem(1)), ListParams{AccountID: "acc", Limit: 100})
+			cancel()
+			srv.Close()
+			if (want == nil) != (err == nil) || (want != nil && !errors.Is(err, want)) {
+				t.Errorf("chunked=%v, %d bytes against a bound of %d: %v, want %v", chunked, size, bound, err, want)
+			}
+		}
+	}
+}
+
+// TestMaxBodyGrowsWithTheSettingWithoutWrapping: the bound is bytes an
+// item times the page size, at least 1 MiB, and never shrinks as either
+// grows, however large (no overflow into a small or negative bound).
+func TestMaxBodyGrowsWithTheSettingWithoutWrapping(t *testing.T) {
+	c := &config{}
+	if got := c.maxBody(0); got != minBodyBound {
+		t.Errorf("maxBody(0) = %d, want the floor", got)
+	}
+	if got := c.maxBody(100); got != 100*defaultMaxBodyBytesPerItem {
+		t.Errorf("maxBody(100) by default = %d", got)
+	}
+	prev := int64(0)
+	for _, per := range []int64{1, 1 << 20, 1 << 40, math.MaxInt64 / 100, math.MaxInt64/100 + 1, math.MaxInt64 / 3, math.MaxInt64} {
+		c.bodyPerItem = per
+		for _, limit := range []int{1, 3, 100, math.MaxInt32} {
+			got := c.maxBody(limit)
+			if got < minBodyBound || got < min(per, math.MaxInt64/2) {
+				t.Errorf("maxBody(%d) with %d an item = %d", limit, per, got)
+			}
+			if limit == 100 {
+				if got < prev {
+					t.Errorf("maxBody(100) shrank from %d to %d as the bytes an item grew to %d", prev, got, per)
+				}
+				prev = got
+			}
+		}
+	}
+}
+
+// TestReadBodyHintOnlyFromUnsizedOKBodies checks that the buffer guess is
+// taken from a 200 body without a Content-Length, and from nothing else.
+func TestReadBodyHintOnlyFromUnsizedOKBodies(t *testing.T) {
+	defer bodySizeHint.Store(bodySizeHint.Load())
+	resp := func(status int, length int64, body string) *http.Response {
+		return &http.Response{StatusCode: status, ContentLength: length, Body: io.NopCloser(strings.NewReader(body))}
+	}
+	cases := []struct {
+		name string
+		resp *http.Response
+		max  int64
+		want int64
+	}{
+		{"unsized 200", resp(200, -1, "hello"), 100, 5},
+		{"zero length 200", resp(200, 0, ""), 100, 0},
+		{"sized 200", resp(200, 5, "hello"), 100, 7},
+		{"unsized 500", resp(500, -1, "hello"), 100, 7},
+		{"unsized 200 over the bound", resp(200, -1, "hello"), 3, 7},
+	}
+	for _, c := range cases {
+		bodySizeHint.Store(7)
+		_, _ = readBody(c.resp, c.max)
+		if got := bodySizeHint.Load(); got != c.want {
+			t.Errorf("%s: hint %d, want %d", c.name, got, c.want)
+		}
+	}
+}
+
+// TestReadBodyReadsWholeBodiesWithinTheBound: readBody returns the body
+// read to its end and closes it; a Content-Length over the bound is
+// refused before anything is read.
+func TestReadBodyReadsWholeBodiesWithinTheBound(t *testing.T) {
+	closed := false
+	body := &closeRecorder{Reader: strings.NewReader("hello"), closed: &closed}
+	got, err := readBody(&http.Response{StatusCode: 200, ContentLength: 5, Body: body}, 5)
+	if err != nil || string(got) != "hello" || !closed {
+		t.Errorf("readBody = %q, %v, closed %v", got, err, closed)
+	}
+	closed = false
+	body = &closeRecorder{Reader: strings.NewReader("hello"), closed: &closed}
+	_, err = readBody(&http.Response{StatusCode: 200, ContentLength: 6, Body: body}, 5)
+	if !errors.Is(err, ErrBodyTooLarge) || !closed || body.Reader.(*strings.Reader).Len() != 5 {
+		t.Errorf("a Content-Length over the bound: %v, closed %v", err, closed)
+	}
+}
+
+// closeRecorder records that it was closed.
+type closeRecorder struct {
+	io.Reader
+	closed *bool
+}
+
+func (c *closeRecorder) Close() error { *c.closed = true; return nil }

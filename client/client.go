@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"slices"
 
 	"github.com/postpress/postpress-go/gen"
 )
@@ -48,7 +49,7 @@ func New(opts ...Option) (*Client, error) {
 // base URL.
 func finish(base *config, opts []Option) (*config, *url.URL, error) {
 	cfg := *base
-	cfg.editors = append([]gen.RequestEditorFn(nil), base.editors...)
+	cfg.userEditors = slices.Clone(base.userEditors)
 	if err := cfg.apply(opts); err != nil {
 		return nil, nil, err
 	}
@@ -71,7 +72,7 @@ func finish(base *config, opts []Option) (*config, *url.URL, error) {
 		req.Header.Set("User-Agent", ua)
 		return nil
 	}
-	cfg.editors = append(append([]gen.RequestEditorFn{headers}, cfg.editors...), apiKeyEditor(cfg.apiKey, u))
+	cfg.editors = append(append([]gen.RequestEditorFn{headers}, cfg.userEditors...), apiKeyEditor(cfg.apiKey, u))
 	cfg.server = u.String()
 	return &cfg, u, nil
 }

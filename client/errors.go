@@ -218,7 +218,9 @@ var (
 type PagingError struct {
 	// Cursor is the cursor of the first page not delivered; "" means the
 	// listing failed on its first page and should be started again from
-	// the beginning (or from the ListParams.Cursor it was given).
+	// the beginning (or from the ListParams.Cursor it was given). When
+	// the server refused the request for Cursor before any page was
+	// delivered (see Error), resuming with it fails the same way.
 	Cursor string
 	// Pages is how many pages were delivered before the failure.
 	Pages int
@@ -228,13 +230,40 @@ type PagingError struct {
 	Err error
 }
 
-// Error says what failed and where to resume.
+// Error says what failed and where to resume. When the server refused the
+// request for Cursor itself (a 4xx other than a credentials, permissions,
+// timeout or rate-limit status) before any page of the listing was
+// delivered, resuming with Cursor would be refused again: Error says the
+// cursor was refused instead of suggesting it.
 func (e *PagingError) Error() string {
 	where := "resume from the start"
-	if e.Cursor != "" {
+	switch {
+	case e.Cursor != "" && e.Pages == 0 && refusedRequest(e.Err):
+		where = fmt.Sprintf("the server refused the request with cursor %q: do not resume with it", e.Cursor)
+	case e.Cursor != "":
 		where = fmt.Sprintf("resume with cursor %q", e.Cursor)
 	}
-	return fmt.Sprintf("%v (listing stopped after %d pages, %d items; %s)", e.Err, e.Pages, e.Items, where)
+	return fmt.Sprintf("%v (listing stopped after %s, %s; %s)", e.Err, plural(e.Pages, "page"), plural(e.Items, "item"), where)
+}
+
+// refusedRequest reports whether err is an *APIError whose status says the
+// request itself was wrong: a 4xx other than 401, 403 and 407
+// (credentials, permissions), 408 (timeout) and 429 (rate limit), which
+// say nothing against its parameters.
+func refusedRequest(err error) bool {
+	var apiErr *APIError
+	if !errors.As(err, &apiErr) || apiErr.StatusCode < 400 || apiErr.StatusCode > 499 {
+		return false
+	}
+	return !slices.Contains([]int{401, 403, 407, 408, 429}, apiErr.StatusCode)
+}
+
+// plural returns n and noun, with an s unless n is 1.
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 // Unwrap returns the cause.

@@ -37,14 +37,20 @@ func ExampleClient_Invitations() {
 	// date_7MQQ0T200002 from inviter_name_WWSNYKKJ0002
 }
 
-// Handle an API error: match its type, read its request id.
+// Handle an API error: match its type with errors.Is, read its details
+// with errors.As.
 func ExampleAPIError() {
 	srv := postpresstest.NewServer(postpresstest.WithGeneratedAccount("acc_1", 3))
 	defer srv.Close()
 	srv.Enqueue(postpresstest.Error(gen.UnauthorizedErrorTypeExpiredCredentials))
 
 	c, _ := client.New(client.WithBaseURL(srv.URL), client.WithAPIKey(postpresstest.DefaultAPIKey))
-	_, err := c.ListReceivedInvitations(context.Background(), client.ListParams{AccountID: "acc_1"})
+	var err error
+	for _, err = range c.Invitations(context.Background(), client.ListParams{AccountID: "acc_1"}) {
+		if err != nil {
+			break
+		}
+	}
 
 	var apiErr *client.APIError
 	if errors.As(err, &apiErr) {
@@ -62,8 +68,8 @@ func ExampleAPIError() {
 	// reconnect the account
 }
 
-// Resume a listing that failed midway from the cursor in its error: nothing
-// is lost and nothing is delivered twice.
+// Resume a listing that failed midway from the Cursor of its
+// *PagingError: nothing is lost and nothing is delivered twice.
 func ExamplePagingError() {
 	srv := postpresstest.NewServer(postpresstest.WithGeneratedAccount("acc_1", 250))
 	defer srv.Close()
@@ -96,13 +102,15 @@ func ExamplePagingError() {
 	// 250 invitations
 }
 
-// Walk page by page, keeping each page's cursor as a checkpoint.
-func ExamplePager() {
+// Walk page by page, keeping each page's cursor as a checkpoint: a
+// listing started with ListParams.Cursor set to it continues after that
+// page.
+func ExampleClient_InvitationPager() {
 	srv := postpresstest.NewServer(postpresstest.WithGeneratedAccount("acc_1", 25))
 	defer srv.Close()
 	c, _ := client.New(client.WithBaseURL(srv.URL), client.WithAPIKey(postpresstest.DefaultAPIKey))
 
-	p := c.NewPager(client.ListParams{AccountID: "acc_1", Limit: 10})
+	p := c.InvitationPager(client.ListParams{AccountID: "acc_1", Limit: 10})
 	defer p.Close()
 	for p.HasMorePages() {
 		page, err := p.NextPage(context.Background())
@@ -117,41 +125,40 @@ func ExamplePager() {
 	// 5 items; next cursor
 }
 
-// Replace the retry policy: the standard rules with five attempts a
-// request, quick backoff, and one retry budget shared by two clients (say,
-// two API keys of one process). A Retryer of your own would be passed the
-// same way.
+// Replace the retry policy: the standard rules with up to four retries a
+// request and a quick backoff, one Retryer (and so one retry budget)
+// shared by two clients, say of two API keys of one process. A Retryer of
+// your own would be passed the same way.
 func ExampleWithRetryer() {
 	srv := postpresstest.NewServer(postpresstest.WithGeneratedAccount("acc_1", 3))
 	defer srv.Close()
 	srv.Enqueue(postpresstest.Error(gen.ServiceUnavailableErrorTypeServiceUnavailable).Times(4))
 
-	budget := client.NewRetryBudget(client.DefaultRetryBudget)
-	patient := func(o *client.StandardRetryerOptions) {
-		o.MaxAttempts, o.Backoff, o.Budget = 5, time.Millisecond, budget
-	}
+	patient := client.NewStandardRetryer(client.WithMaxRetries(4), client.WithBackoff(time.Millisecond))
 	var clients []*client.Client
 	for range 2 {
 		c, err := client.New(client.WithBaseURL(srv.URL), client.WithAPIKey(postpresstest.DefaultAPIKey),
-			client.WithRetryer(client.NewStandardRetryer(patient)))
+			client.WithRetryer(patient))
 		if err != nil {
 			log.Fatal(err)
 		}
 		clients = append(clients, c)
 	}
-	page, err := clients[0].ListReceivedInvitations(context.Background(), client.ListParams{AccountID: "acc_1"})
-	if err != nil {
-		log.Fatal(err)
+	n := 0
+	for _, err := range clients[0].Invitations(context.Background(), client.ListParams{AccountID: "acc_1"}) {
+		if err != nil {
+			log.Fatal(err)
+		}
+		n++
 	}
-	// Four retries took 4 × DefaultRetryCost; the one that succeeded gave
-	// its cost back.
-	fmt.Println(len(page.Items), "items after", srv.RequestCount(), "requests;", budget.Tokens(), "tokens left")
+	fmt.Println(n, "items after", srv.RequestCount(), "requests")
 	// Output:
-	// 3 items after 5 requests; 485 tokens left
+	// 3 items after 5 requests
 }
 
-// Stop a listing after some items, and check parameters before sending:
-// a value outside the spec's rules is a *ParamError and nothing is sent.
+// Stop a listing after some items; and see a parameter outside the spec's
+// rules refused before anything is sent: a Pager's Err is its *ParamError
+// as soon as the Pager is made.
 func ExampleWithMaxItems() {
 	srv := postpresstest.NewServer(postpresstest.WithGeneratedAccount("acc_1", 30))
 	defer srv.Close()
@@ -166,12 +173,14 @@ func ExampleWithMaxItems() {
 	}
 	fmt.Println(n, "invitations in", srv.RequestCount(), "requests")
 
-	err := client.ValidateParams(client.ListParams{AccountID: "acc_1", Cursor: "pasted with a newline\n"})
+	p := c.InvitationPager(client.ListParams{AccountID: "acc_1", Cursor: "pasted with a newline\n"})
+	defer p.Close()
+	err := p.Err()
 	var pe *client.ParamError
 	fmt.Println(errors.As(err, &pe), pe.Param, pe.Field)
 	// Output:
 	// 15 invitations in 2 requests
-	// true cursor Cursor
+	// true cursor ListInvitationsReceivedParams.Cursor
 }
 
 // Read a member the spec does not list (here the inviter's picture, which

@@ -2,8 +2,8 @@ package client
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"github.com/postpress/postpress-go/gen"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/postpress/postpress-go/gen"
 	"github.com/postpress/postpress-go/internal/contract"
 	"github.com/postpress/postpress-go/internal/contracttest"
 	pt "github.com/postpress/postpress-go/postpresstest"
@@ -63,6 +64,41 @@ func listIDs(c *Client, p ListParams, opts ...Option) ([]string, error) {
 	var ids []string
 	for inv, err := range c.Invitations(context.Background(), p, opts...) {
 		if err != nil {
+			return ids, err
+		}
+		ids = append(ids, inv.ID)
+	}
+	return ids, nil
+}
+
+// firstPage fetches the first page of the listing p starts (at p.Cursor)
+// with one NextPage of an InvitationPager, prefetch off so that it sends
+// nothing after that page: one request, and its retries.
+func firstPage(ctx context.Context, c *Client, p ListParams, opts ...Option) (*Page[Invitation], error) {
+	pager := c.InvitationPager(p, append([]Option{WithPrefetch(false)}, opts...)...)
+	defer pager.Close()
+	return pager.NextPage(ctx)
+}
+
+// guardDeadline bounds a listing that only a guard of the client ends (the
+// repeated-cursor check, the cap on a Retry-After): with the guard broken,
+// the listing would run until go test's own timeout, so the test ends it
+// and says which guard failed.
+const guardDeadline = 10 * time.Second
+
+// listIDsWithin is listIDs under a deadline (guardDeadline, or longer for
+// a long listing): if the listing is still going when it passes, t fails
+// with a message naming guard.
+func listIDsWithin(t *testing.T, c *Client, p ListParams, deadline time.Duration, guard string, opts ...Option) ([]string, error) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), deadline)
+	defer cancel()
+	var ids []string
+	for inv, err := range c.Invitations(ctx, p, opts...) {
+		if err != nil {
+			if errors.Is(err, context.DeadlineExceeded) && ctx.Err() != nil {
+				t.Fatalf("the listing did not end within %v (%d items): %s", deadline, len(ids), guard)
+			}
 			return ids, err
 		}
 		ids = append(ids, inv.ID)

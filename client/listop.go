@@ -72,8 +72,10 @@ type nextCursor struct {
 	value   string
 }
 
+// UnmarshalJSON reads one occurrence of the member; of several, the last
+// wins, as encoding/json has it (a null after a string clears it).
 func (c *nextCursor) UnmarshalJSON(b []byte) error {
-	c.present = true
+	c.present, c.value = true, ""
 	if string(b) == "null" {
 		return nil
 	}

@@ -53,7 +53,8 @@ type config struct {
 	attemptTimeout time.Duration
 	logger         *slog.Logger
 	validator      ResponseValidator
-	editors        []gen.RequestEditorFn
+	userEditors    []gen.RequestEditorFn // WithRequestEditor's, in order
+	editors        []gen.RequestEditorFn // every editor of a request (finish builds them)
 	allowInsecure  bool
 	prefetch       bool
 	limiter        Limiter // nil: none
@@ -206,7 +207,7 @@ func WithResponseValidator(v ResponseValidator) Option {
 func WithRequestEditor(fn gen.RequestEditorFn) Option {
 	return func(c *config) {
 		if fn != nil {
-			c.editors = append(c.editors, fn)
+			c.userEditors = append(c.userEditors, fn)
 		}
 	}
 }

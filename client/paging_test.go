@@ -16,10 +16,14 @@ import (
 	pt "github.com/postpress/postpress-go/postpresstest"
 )
 
-// TestListsEverythingInCeilNOverPageSizeRequests: 2.5 pages of
-// DefaultPageSize take 3 requests, each asking for DefaultPageSize.
+// TestListsEverythingInCeilNOverPageSizeRequests: 2.5 pages of the spec's
+// maximum page size take 3 requests, each asking for that page size.
 func TestListsEverythingInCeilNOverPageSizeRequests(t *testing.T) {
-	c, srv, requests := setup(t, []pt.Option{pt.WithGeneratedAccount("acc", DefaultPageSize*5/2)})
+	size := invitationOp.maxLimit
+	if max := invitationOp.rules["limit"].Max; size < 1 || max == nil || float64(size) != *max {
+		t.Fatalf("the listing's page size is %d, want the spec's maximum of limit %v", size, max)
+	}
+	c, srv, requests := setup(t, []pt.Option{pt.WithGeneratedAccount("acc", size*5/2)})
 	ids, err := listIDs(c, ListParams{AccountID: "acc"})
 	if err != nil {
 		t.Fatal(err)
@@ -30,7 +34,7 @@ func TestListsEverythingInCeilNOverPageSizeRequests(t *testing.T) {
 		t.Fatalf("%d requests, want 3", len(reqs))
 	}
 	for _, r := range reqs {
-		if r.Query.Get("limit") != fmt.Sprint(DefaultPageSize) || r.Header.Get("User-Agent") != "postpress-go/"+Version ||
+		if r.Query.Get("limit") != fmt.Sprint(size) || r.Header.Get("User-Agent") != "postpress-go/"+Version ||
 			r.Header.Get("X-API-KEY") != testKey || r.Path != "/api/v1/users/invite/received" {
 			t.Errorf("request %+v", r)
 		}
@@ -61,11 +65,13 @@ func TestRepeatedCursorEndsTheListing(t *testing.T) {
 	}
 }
 
-func TestResumeCursorIsNotAcceptedAgain(t *testing.T) {
-	c, _ := scriptedAPI(t, map[string]string{"c1": pageJSON(2, 2, "c1")})
+// TestStartCursorCountsAsSeen: a listing started at a cursor (a resume)
+// stops at once, after one request, when the server hands that cursor back.
+func TestStartCursorCountsAsSeen(t *testing.T) {
+	c, n := scriptedAPI(t, map[string]string{"c1": pageJSON(2, 2, "c1")})
 	_, err := listIDsWithin(t, c, ListParams{AccountID: "acc", Cursor: "c1"}, guardDeadline, "a page pointing back to its own cursor was followed again (ErrCursorLoop not raised)")
-	if !errors.Is(err, ErrCursorLoop) {
-		t.Fatalf("a page whose next cursor is its own cursor must end the listing: %v", err)
+	if !errors.Is(err, ErrCursorLoop) || n.Load() != 1 {
+		t.Fatalf("err %v after %d requests; want ErrCursorLoop after 1", err, n.Load())
 	}
 }
 
@@ -104,10 +110,10 @@ func TestMaxItemsAsksOnlyForWhatItNeeds(t *testing.T) {
 			c, srv, requests := setup(t, []pt.Option{pt.WithGeneratedAccount("acc", 23)}, WithPrefetch(prefetch))
 			ctx := context.Background()
 
-			p := c.NewPager(ListParams{AccountID: "acc", Limit: 5}, WithMaxItems(7))
+			p := c.InvitationPager(ListParams{AccountID: "acc", Limit: 5}, WithMaxItems(7))
 			defer p.Close()
 			var ids []string
-			var last *Page
+			var last *Page[Invitation]
 			for p.HasMorePages() {
 				page, err := p.NextPage(ctx)
 				if err != nil {
@@ -180,7 +186,7 @@ func TestPrefetchKeepsTheRetryBudget(t *testing.T) {
 // cursor to resume from, and is not fetched again.
 func TestPrefetchedFailureIsNotFetchedAgain(t *testing.T) {
 	c, second, requests := prefetchSetup(t, pt.Error(gen.InternalServerErrorTypeProviderError), WithMaxRetries(1), WithPrefetch(true))
-	p := c.NewPager(ListParams{AccountID: "acc", Limit: 2})
+	p := c.InvitationPager(ListParams{AccountID: "acc", Limit: 2})
 	defer p.Close()
 	ctx := context.Background()
 	first, err := p.NextPage(ctx)
@@ -201,7 +207,7 @@ func TestPrefetchedFailureIsNotFetchedAgain(t *testing.T) {
 // under the next call's live context.
 func TestPrefetchCancelledWithItsContextIsFetchedAgain(t *testing.T) {
 	c, srv, requests := setup(t, []pt.Option{pt.WithGeneratedAccount("acc", 4)}, WithPrefetch(true))
-	p := c.NewPager(ListParams{AccountID: "acc", Limit: 2})
+	p := c.InvitationPager(ListParams{AccountID: "acc", Limit: 2})
 	defer p.Close()
 	ctx1, cancel := context.WithCancel(context.Background())
 	if _, err := p.NextPage(ctx1); err != nil {
@@ -221,79 +227,167 @@ func TestPrefetchCancelledWithItsContextIsFetchedAgain(t *testing.T) {
 // Pager.Close) ends the page being fetched ahead before it returns, so no
 // request of the listing outlives it.
 func TestCloseWaitsForThePrefetch(t *testing.T) {
-	entered := make(chan struct{})
-	var inFlight atomic.Int64
-	counting := roundTripFunc(func(r *http.Request) (*http.Response, error) {
-		inFlight.Add(1)
-		defer inFlight.Add(-1)
-		if r.URL.Query().Get("cursor") != "" {
-			close(entered)
-		}
-		return http.DefaultTransport.RoundTrip(r)
-	})
-	c, srv, _ := setup(t, []pt.Option{pt.WithGeneratedAccount("acc", 4)}, WithPrefetch(true), WithMaxRetries(0),
-		WithHTTPClient(contracttest.NewClient(t, counting)))
-	// The second page never comes; only a cancel ends its request.
-	srv.Enqueue(pt.Latency(time.Hour).OnCursor(pt.EncodeCursor(2)))
-	pages := 0
-	for _, err := range c.Pages(context.Background(), ListParams{AccountID: "acc", Limit: 2}) {
-		if err != nil {
-			t.Fatal(err)
-		}
-		pages++
-		<-entered // the prefetch of the second page is on its way
-		break
-	}
-	if n := inFlight.Load(); pages != 1 || n != 0 {
-		t.Fatalf("%d pages, %d requests still in flight after the listing returned; want 1, 0", pages, n)
+	for _, leave := range []string{"break", "Close"} {
+		t.Run(leave, func(t *testing.T) {
+			entered := make(chan struct{})
+			var inFlight atomic.Int64
+			counting := roundTripFunc(func(r *http.Request) (*http.Response, error) {
+				inFlight.Add(1)
+				defer inFlight.Add(-1)
+				if r.URL.Query().Get("cursor") != "" {
+					close(entered)
+				}
+				return http.DefaultTransport.RoundTrip(r)
+			})
+			c, srv, _ := setup(t, []pt.Option{pt.WithGeneratedAccount("acc", 4)}, WithPrefetch(true), WithMaxRetries(0),
+				WithHTTPClient(contracttest.NewClient(t, counting)))
+			// The second page never comes; only a cancel ends its request.
+			srv.Enqueue(pt.Latency(time.Hour).OnCursor(pt.EncodeCursor(2)))
+			params := ListParams{AccountID: "acc", Limit: 2}
+			if leave == "break" {
+				for _, err := range c.Invitations(context.Background(), params) {
+					if err != nil {
+						t.Fatal(err)
+					}
+					<-entered // the prefetch of the second page is on its way
+					break
+				}
+			} else {
+				p := c.InvitationPager(params)
+				if _, err := p.NextPage(context.Background()); err != nil {
+					t.Fatal(err)
+				}
+				<-entered
+				p.Close()
+				if p.HasMorePages() {
+					t.Error("HasMorePages after Close")
+				}
+			}
+			if n := inFlight.Load(); n != 0 {
+				t.Fatalf("%d requests still in flight after the listing returned; want 0", n)
+			}
+		})
 	}
 }
 
-// FuzzCursorSequence: whatever cursors a server hands out, a listing ends
-// (at a null cursor or with an error) within as many requests as there are
-// scripted pages plus one, and never delivers an item twice.
-func FuzzCursorSequence(f *testing.F) {
-	f.Add([]byte("a\x00b\x00c"), []byte{2, 1, 0})
-	f.Add([]byte("a\x00a"), []byte{1, 1})
-	f.Add([]byte("a\x00\x00b"), []byte{1, 0, 1})
-	f.Add([]byte(""), []byte{})
-	f.Fuzz(func(t *testing.T, cursorBytes []byte, sizes []byte) {
-		cursors := strings.Split(string(cursorBytes), "\x00") // "" ends the listing
-		if len(cursors) > 50 {
-			cursors = cursors[:50]
+// TestFirstPageAsksForTheSpecsMaximum: a Pager given no page size asks
+// for the spec's maximum; its first page has Cursor "" and the next
+// cursor. A Pager started at a cursor asks for the page size given, and its
+// page's Cursor is that cursor.
+func TestFirstPageAsksForTheSpecsMaximum(t *testing.T) {
+	c, srv, requests := setup(t, []pt.Option{pt.WithGeneratedAccount("acc", invitationOp.maxLimit+15)})
+	page, err := firstPage(context.Background(), c, ListParams{AccountID: "acc"})
+	if err != nil || len(page.Items) != invitationOp.maxLimit || !page.HasMore() || page.Cursor != "" || page.RawJSON() == nil {
+		t.Fatalf("page %+v, err %v", page, err)
+	}
+	if q := requests()[0].Query; q.Get("limit") != fmt.Sprint(invitationOp.maxLimit) || q.Has("cursor") {
+		t.Errorf("query %v: want limit=%d and no cursor", q, invitationOp.maxLimit)
+	}
+	p := c.InvitationPager(ListParams{AccountID: "acc", Cursor: page.NextCursor, Limit: 20}, WithPrefetch(false))
+	defer p.Close()
+	if p.Cursor() != page.NextCursor {
+		t.Errorf("Cursor() before the first page = %q, want the one given", p.Cursor())
+	}
+	next, err := p.NextPage(context.Background())
+	if err != nil || len(next.Items) != 15 || next.HasMore() || next.Cursor != page.NextCursor || p.HasMorePages() || p.Cursor() != "" {
+		t.Fatalf("next %+v, err %v, HasMorePages %v, Cursor %q", next, err, p.HasMorePages(), p.Cursor())
+	}
+	checkSameIDs(t, "two pages", append(idsOf(page.Items), idsOf(next.Items)...), idsOf(srv.Items("acc")))
+	if q := requests()[1].Query; q.Get("limit") != "20" || q.Get("cursor") != page.NextCursor {
+		t.Errorf("query %v: want limit=20 and the cursor", q)
+	}
+}
+
+// TestPagerErrReportsABadParameterBeforeSending: a parameter outside the
+// spec's rules, or an invalid option, is the Pager's Err as soon as it is
+// made, and the error of its first NextPage; nothing is sent.
+func TestPagerErrReportsABadParameterBeforeSending(t *testing.T) {
+	c, _, requests := setup(t, []pt.Option{pt.WithGeneratedAccount("acc", 3)})
+	for name, p := range map[string]*Pager[Invitation]{
+		"no account":   c.InvitationPager(ListParams{}),
+		"limit 101":    c.InvitationPager(ListParams{AccountID: "acc", Limit: invitationOp.maxLimit + 1}),
+		"bad cursor":   c.InvitationPager(ListParams{AccountID: "acc", Cursor: "pasted\n"}),
+		"a bad option": c.InvitationPager(ListParams{AccountID: "acc"}, WithMaxItems(-1)),
+	} {
+		err := p.Err()
+		if err == nil {
+			t.Errorf("%s: Err() = nil", name)
+			continue
 		}
-		requests := 0
-		next := 0
-		c := stubClient(t, func(r *http.Request) (*http.Response, error) {
-			i := requests
-			requests++
-			if i >= len(cursors) {
-				return jsonResponse(200, pageJSON(next, 1, "")), nil
-			}
-			n := 1
-			if i < len(sizes) {
-				n = int(sizes[i] % 4)
-			}
-			body := pageJSON(next, n, cursors[i])
-			next += n
-			return jsonResponse(200, body), nil
-		})
-		seen := map[string]bool{}
-		for inv, err := range c.Invitations(context.Background(), ListParams{AccountID: "acc"}, WithPrefetch(false)) {
-			if err != nil {
-				var pe *PagingError
-				if !errors.As(err, &pe) {
-					t.Fatalf("listing error %T is not a *PagingError", err)
-				}
-				break
-			}
-			if seen[inv.ID] {
-				t.Fatalf("%s delivered twice", inv.ID)
-			}
-			seen[inv.ID] = true
+		var pe *ParamError
+		if name != "a bad option" && !errors.As(err, &pe) {
+			t.Errorf("%s: Err() = %v, want a *ParamError", name, err)
 		}
-		if requests > len(cursors)+1 {
-			t.Fatalf("%d requests for %d scripted pages", requests, len(cursors))
+		if !p.HasMorePages() {
+			t.Errorf("%s: HasMorePages false before NextPage reported the error", name)
 		}
-	})
+		if _, got := p.NextPage(context.Background()); got != err || p.HasMorePages() || p.Err() != err {
+			t.Errorf("%s: NextPage err %v, HasMorePages %v, Err %v; want Err's error, then no more pages", name, got, p.HasMorePages(), p.Err())
+		}
+		p.Close()
+	}
+	if n := len(requests()); n != 0 {
+		t.Errorf("%d requests sent", n)
+	}
+}
+
+// TestPagerErrIsWhatEndedTheListing: Err is nil while a listing goes well
+// and after its last page; after a failure it is the *PagingError NextPage
+// returned. A NextPage after the end sends nothing and is an error too.
+func TestPagerErrIsWhatEndedTheListing(t *testing.T) {
+	c, srv, requests := setup(t, []pt.Option{pt.WithGeneratedAccount("acc", 3)}, WithPrefetch(false), WithMaxRetries(0))
+	p := c.InvitationPager(ListParams{AccountID: "acc"})
+	if _, err := p.NextPage(context.Background()); err != nil || p.Err() != nil || p.HasMorePages() {
+		t.Fatalf("err %v, Err %v, HasMorePages %v; want one whole page", err, p.Err(), p.HasMorePages())
+	}
+	_, err := p.NextPage(context.Background())
+	var pe *PagingError
+	if !errors.As(err, &pe) || !errors.Is(err, errPagerDone) || pe.Pages != 1 || pe.Items != 3 || len(requests()) != 1 {
+		t.Errorf("NextPage after the end: %v after %d requests; want a *PagingError, nothing sent", err, len(requests()))
+	}
+
+	srv.Enqueue(pt.Error(gen.UnauthorizedErrorTypeExpiredCredentials))
+	p = c.InvitationPager(ListParams{AccountID: "acc"})
+	_, err = p.NextPage(context.Background())
+	if !errors.As(err, &pe) || !errors.Is(err, ErrorTypeExpiredCredentials) || p.Err() != err || p.HasMorePages() || pe.Cursor != "" {
+		t.Errorf("err %v, Err %v; want the same *PagingError of the 401, resuming from the start", err, p.Err())
+	}
+}
+
+// TestInvitationsYieldsTheErrorOnceAndStops: an iterator whose listing
+// fails yields the items before, then one zero item with the error, and
+// nothing more; one that the loop leaves sends nothing more.
+func TestInvitationsYieldsTheErrorOnceAndStops(t *testing.T) {
+	c, _ := scriptedAPI(t, map[string]string{
+		"":   pageJSON(0, 2, "c1"),
+		"c1": pageJSON(2, 2, "c1"),
+	}, WithPrefetch(false))
+	ctx, cancel := context.WithTimeout(context.Background(), guardDeadline)
+	defer cancel()
+	var ids []string
+	errs := 0
+	for inv, err := range c.Invitations(ctx, ListParams{AccountID: "acc"}) {
+		if ctx.Err() != nil {
+			t.Fatal("the listing did not end at the repeated cursor")
+		}
+		if err != nil {
+			errs++
+			if inv.ID != "" || inv.RawJSON() != nil || !errors.Is(err, ErrCursorLoop) {
+				t.Errorf("error step: item %+v, err %v", inv, err)
+			}
+			continue // the iterator must end by itself
+		}
+		ids = append(ids, inv.ID)
+	}
+	if errs != 1 || len(ids) != 2 {
+		t.Errorf("%d errors, ids %v; want 1 error after 2 ids", errs, ids)
+	}
+
+	c, n := scriptedAPI(t, map[string]string{"": pageJSON(0, 2, "c1")}, WithPrefetch(false))
+	for range c.Invitations(context.Background(), ListParams{AccountID: "acc"}) {
+		break
+	}
+	if n.Load() != 1 {
+		t.Errorf("%d requests after leaving at the first item, want 1", n.Load())
+	}
 }

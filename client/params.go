@@ -4,7 +4,8 @@ import "github.com/postpress/postpress-go/internal/params"
 
 // ParamError is a parameter refused before anything was sent: Param is its
 // API name (account_id, limit, cursor, ...), Field the parameter struct's
-// field it comes from (ListParams.Limit, ...), Reason what is wrong with it.
+// field it comes from (the parameter type as gen names it, and the field:
+// ListInvitationsReceivedParams.Limit), Reason what is wrong with it.
 type ParamError = params.Error
 
 // checkParams checks p, a pointer to an operation's parameter struct, by

@@ -10,93 +10,144 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/postpress/postpress-go/gen/spec"
+	"github.com/postpress/postpress-go/internal/params"
 	pt "github.com/postpress/postpress-go/postpresstest"
 )
 
-func TestValidateNamesTheField(t *testing.T) {
+// TestRulesOfInvitationOpAreTheSpecs: the generated rules table of
+// invitationOp has a rule for every field of ListParams and a field for
+// every rule, and each rule says what openapi.yaml says of the parameter
+// (required, bounds, lengths, enum); the page sizes the listing uses are
+// the spec's maximum and default.
+func TestRulesOfInvitationOpAreTheSpecs(t *testing.T) {
+	rules := invitationOp.rules
+	fields := reflect.VisibleFields(reflect.TypeFor[ListParams]())
+	if len(fields) == 0 || len(fields) != len(rules) {
+		t.Fatalf("ListParams has %d fields; invitationOp has rules for %d parameters", len(fields), len(rules))
+	}
+	for _, f := range fields {
+		r, ok := rules[params.Name(f)]
+		if !ok {
+			t.Errorf("ListParams.%s (%s) has no rule", f.Name, params.Name(f))
+			continue
+		}
+		if r.Required == params.Optional(f) {
+			t.Errorf("ListParams.%s: rule required %v, but the field is tagged %q", f.Name, r.Required, f.Tag.Get("form"))
+		}
+	}
+
+	doc, err := spec.GetSpec()
+	if err != nil {
+		t.Fatal(err)
+	}
+	inSpec := 0
+	for _, ref := range doc.Paths.Find("/users/invite/received").Get.Parameters {
+		p := ref.Value
+		if p.In != "query" {
+			continue
+		}
+		inSpec++
+		r, ok := rules[p.Name]
+		if !ok {
+			t.Errorf("the spec's query parameter %s has no rule", p.Name)
+			continue
+		}
+		s := p.Schema.Value
+		want := params.Rule{Required: p.Required, Min: s.Min, Max: s.Max, MinLength: int64(s.MinLength)} //nolint:gosec // a schema's lengths are small
+		if s.MaxLength != nil {
+			want.MaxLength = params.Ptr(int64(*s.MaxLength)) //nolint:gosec // as above
+		}
+		for _, e := range s.Enum {
+			want.Enum = append(want.Enum, fmt.Sprint(e))
+		}
+		if fmt.Sprint(describeRule(r)) != fmt.Sprint(describeRule(want)) {
+			t.Errorf("%s: rule %s, the spec says %s", p.Name, describeRule(r), describeRule(want))
+		}
+		if p.Name == "limit" {
+			if s.Max == nil || invitationOp.maxLimit != int(*s.Max) {
+				t.Errorf("invitationOp.maxLimit = %d, the spec's maximum %v", invitationOp.maxLimit, s.Max)
+			}
+			if fmt.Sprint(s.Default) != fmt.Sprint(invitationOp.apiLimit) {
+				t.Errorf("invitationOp.apiLimit = %d, the spec's default %v", invitationOp.apiLimit, s.Default)
+			}
+		}
+	}
+	if inSpec != len(rules) {
+		t.Errorf("the spec has %d query parameters, invitationOp rules for %d", inSpec, len(rules))
+	}
+}
+
+// describeRule prints a rule with its bounds dereferenced.
+func describeRule(r params.Rule) string {
+	deref := func(p any) string {
+		v := reflect.ValueOf(p)
+		if v.IsNil() {
+			return "none"
+		}
+		return fmt.Sprint(v.Elem().Interface())
+	}
+	return fmt.Sprintf("{required %v, range %s..%s, length %d..%s, enum %v}", r.Required, deref(r.Min), deref(r.Max), r.MinLength, deref(r.MaxLength), r.Enum)
+}
+
+// TestCheckParamsNamesTheParamAndField: a bad parameter is refused with a
+// *ParamError naming its API name and the ListParams field, saying that no
+// request was sent; good ones, and optional ones left at their zero value
+// (which are not sent), pass.
+func TestCheckParamsNamesTheParamAndField(t *testing.T) {
+	typ := reflect.TypeFor[ListParams]().Name()
 	cases := []struct {
-		name  string
-		p     ListParams
-		param string
+		name         string
+		p            ListParams
+		param, field string
 	}{
-		{"no account", ListParams{}, "account_id"},
-		{"account with newline", ListParams{AccountID: "acc_1\n"}, "account_id"},
-		{"account with space", ListParams{AccountID: " acc_1"}, "account_id"},
-		{"limit negative", ListParams{AccountID: "a", Limit: -1}, "limit"},
-		{"limit over max", ListParams{AccountID: "a", Limit: MaxPageSize + 1}, "limit"},
-		{"cursor with space", ListParams{AccountID: "a", Cursor: "eyJ vIjoxMH0"}, "cursor"},
-		{"cursor with control", ListParams{AccountID: "a", Cursor: "eyJvIjoxMH0\x00"}, "cursor"},
-		{"cursor invalid utf8", ListParams{AccountID: "a", Cursor: "\xff"}, "cursor"},
+		{"no account", ListParams{}, "account_id", "AccountID"},
+		{"account with newline", ListParams{AccountID: "acc_1\n"}, "account_id", "AccountID"},
+		{"account with space", ListParams{AccountID: " acc_1"}, "account_id", "AccountID"},
+		{"limit negative", ListParams{AccountID: "a", Limit: -1}, "limit", "Limit"},
+		{"limit over max", ListParams{AccountID: "a", Limit: invitationOp.maxLimit + 1}, "limit", "Limit"},
+		{"cursor with space", ListParams{AccountID: "a", Cursor: "eyJ vIjoxMH0"}, "cursor", "Cursor"},
+		{"cursor with control", ListParams{AccountID: "a", Cursor: "eyJvIjoxMH0\x00"}, "cursor", "Cursor"},
+		{"cursor invalid utf8", ListParams{AccountID: "a", Cursor: "\xff"}, "cursor", "Cursor"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			err := ValidateParams(tc.p)
+			err := checkParams(&tc.p, invitationOp.rules)
 			var pe *ParamError
 			if !errors.As(err, &pe) {
-				t.Fatalf("ValidateParams() = %v, want *ParamError", err)
+				t.Fatalf("checkParams() = %v, want *ParamError", err)
 			}
-			if pe.Param != tc.param || !strings.Contains(err.Error(), tc.param) || !strings.Contains(err.Error(), "no request was sent") {
-				t.Errorf("error %q should name %s", err, tc.param)
+			if pe.Param != tc.param || pe.Field != typ+"."+tc.field || pe.Reason == "" {
+				t.Errorf("ParamError %+v, want param %s, field %s.%s and a reason", pe, tc.param, typ, tc.field)
+			}
+			if msg := err.Error(); !strings.Contains(msg, tc.param) || !strings.Contains(msg, tc.field) || !strings.Contains(msg, "no request was sent") {
+				t.Errorf("error %q should name %s and %s and say nothing was sent", msg, tc.param, tc.field)
 			}
 		})
+	}
+	if err := checkParams(&ListParams{AccountID: "a", Limit: 0, Cursor: ""}, invitationOp.rules); err != nil {
+		t.Errorf("zero optional parameters are not sent, so not checked: %v", err)
 	}
 	for _, ok := range []ListParams{
 		{AccountID: "acc_1"},
 		{AccountID: "acc_1", Limit: 1},
-		{AccountID: "acc_1", Limit: MaxPageSize, Cursor: "eyJvIjoxMH0"},
+		{AccountID: "acc_1", Limit: invitationOp.maxLimit, Cursor: "eyJvIjoxMH0"},
+		{AccountID: "acc", Cursor: "a\u200bb"}, // a zero-width space is not white space
 	} {
-		if err := ValidateParams(ok); err != nil {
-			t.Errorf("ValidateParams(%+v) = %v, want nil", ok, err)
+		if err := checkParams(&ok, invitationOp.rules); err != nil {
+			t.Errorf("checkParams(%+v) = %v, want nil", ok, err)
 		}
 	}
 }
 
-// TestEveryParameterHasItsRule: each field of the generated ListParams is
-// a query parameter with the spec's rules (params_gen.go), and each rule a
-// field, so a parameter added to openapi.yaml is checked once regenerated.
-func TestEveryParameterHasItsRule(t *testing.T) {
-	fields := reflect.VisibleFields(reflect.TypeFor[ListParams]())
-	if len(fields) == 0 || len(fields) != len(queryParams) {
-		t.Fatalf("ListParams has %d fields; the spec's rules are for %d parameters", len(fields), len(queryParams))
-	}
-	for _, f := range fields {
-		name, _, _ := strings.Cut(f.Tag.Get("form"), ",")
-		if _, ok := queryParams[name]; !ok {
-			t.Errorf("ListParams.%s (%s) has no rule", f.Name, name)
-		}
-	}
-}
-
-// TestCheckParamChecksZeroValues: CheckParam checks a value as sent, so
-// the zero value of an optional parameter, which ValidateParams takes as
-// "not sent", is checked against the bounds.
-func TestCheckParamChecksZeroValues(t *testing.T) {
-	var pe *ParamError
-	if err := CheckParam("limit", 0); !errors.As(err, &pe) || pe.Field != "Limit" || !strings.Contains(err.Error(), fmt.Sprintf("%d..%d", MinPageSize, MaxPageSize)) {
-		t.Errorf("CheckParam(limit, 0) = %v, want a *ParamError giving the bounds", err)
-	}
-	if err := CheckParam("cursor", ""); !errors.As(err, &pe) || pe.Param != "cursor" {
-		t.Errorf("CheckParam(cursor, \"\") = %v, want a *ParamError", err)
-	}
-	if err := CheckParam("limit", MaxPageSize); err != nil {
-		t.Errorf("CheckParam(limit, %d) = %v", MaxPageSize, err)
-	}
-	if err := CheckParam("no_such_param", 1); !errors.As(err, &pe) {
-		t.Errorf("an unknown parameter: %v", err)
-	}
-	if err := ValidateParams(ListParams{AccountID: "a", Limit: 0, Cursor: ""}); err != nil {
-		t.Errorf("zero optional parameters are not sent, so not checked: %v", err)
-	}
-}
-
-// TestBadInputSendsNothing: every invalid parameter combination, through
-// every entry point, is refused with an error naming the field, and no
-// request leaves the client.
-func TestBadInputSendsNothing(t *testing.T) {
+// TestBadParamsSendNothing: every invalid parameter combination, through
+// the iterator and the pager, is refused with a *ParamError naming the
+// first bad parameter, and no request leaves the client.
+func TestBadParamsSendNothing(t *testing.T) {
 	c, _, requests := setup(t, []pt.Option{pt.WithGeneratedAccount("acc", 1)})
 	cases := []struct {
 		p     ListParams
-		field string
+		param string
 	}{
 		{ListParams{}, "account_id"},
 		{ListParams{Limit: 10}, "account_id"},
@@ -104,12 +155,11 @@ func TestBadInputSendsNothing(t *testing.T) {
 		{ListParams{AccountID: "\t"}, "account_id"},
 		{ListParams{AccountID: "acc 1"}, "account_id"},
 		{ListParams{AccountID: "acc", Limit: -1}, "limit"},
-		{ListParams{AccountID: "acc", Limit: MaxPageSize + 1}, "limit"},
+		{ListParams{AccountID: "acc", Limit: invitationOp.maxLimit + 1}, "limit"},
 		{ListParams{AccountID: "acc", Limit: 1 << 40}, "limit"},
-		{ListParams{AccountID: "acc", Limit: MaxPageSize + 1, Cursor: " "}, "cursor"}, // the first bad one, in the spec's order
+		{ListParams{AccountID: "acc", Limit: invitationOp.maxLimit + 1, Cursor: " "}, "cursor"}, // the first bad one, in ListParams' order
 		{ListParams{AccountID: "acc", Cursor: " "}, "cursor"},
 		{ListParams{AccountID: "acc", Cursor: "abc\n"}, "cursor"},
-		{ListParams{AccountID: "acc", Cursor: "a\u200bb"}, ""}, // zero-width space is not white space: allowed
 		{ListParams{AccountID: "acc\x00"}, "account_id"},
 		{ListParams{AccountID: "\u00a0acc"}, "account_id"}, // no-break space
 		{ListParams{AccountID: "acc\xff"}, "account_id"},   // not UTF-8
@@ -118,90 +168,27 @@ func TestBadInputSendsNothing(t *testing.T) {
 	}
 	ctx := context.Background()
 	for _, tc := range cases {
-		if tc.field == "" {
-			// Allowed: accepted by the check every entry point runs
-			// (no request is sent here, so the count below stays 0).
-			if err := ValidateParams(tc.p); err != nil {
-				t.Errorf("%+v: %v, want it accepted", tc.p, err)
-			}
-			continue
-		}
-		calls := map[string]func() error{
-			"ListReceivedInvitations": func() error { _, err := c.ListReceivedInvitations(ctx, tc.p); return err },
-			"Invitations": func() error {
-				for _, err := range c.Invitations(ctx, tc.p) {
-					return err
-				}
-				return nil
-			},
-			"Pages": func() error {
-				for _, err := range c.Pages(ctx, tc.p) {
-					return err
-				}
-				return nil
-			},
-			"Pager": func() error { _, err := c.NewPager(tc.p).NextPage(ctx); return err },
-		}
-		for name, call := range calls {
-			err := call()
+		pager := c.InvitationPager(tc.p)
+		early := pager.Err()
+		_, next := pager.NextPage(ctx)
+		_, listed := listIDs(c, tc.p)
+		for name, err := range map[string]error{"Pager.Err": early, "Pager.NextPage": next, "Invitations": listed} {
 			var pe *ParamError
-			if !errors.As(err, &pe) || pe.Param != tc.field || !strings.Contains(err.Error(), tc.field) {
-				t.Errorf("%s(%+v) = %v, want a *ParamError naming %s", name, tc.p, err, tc.field)
+			if !errors.As(err, &pe) || pe.Param != tc.param {
+				t.Errorf("%s(%+v) = %v, want a *ParamError naming %s", name, tc.p, err, tc.param)
 			}
 		}
 	}
 	if n := len(requests()); n != 0 {
 		t.Fatalf("%d requests were sent for invalid parameters", n)
 	}
-	// Invalid options are refused per call too, before sending.
-	if _, err := c.ListReceivedInvitations(ctx, ListParams{AccountID: "acc"}, WithMaxRetries(-1)); err == nil {
-		t.Error("a bad per-call option was accepted")
-	}
-	if _, err := c.NewPager(ListParams{AccountID: "acc"}, WithMaxItems(-1)).NextPage(ctx); err == nil || !strings.Contains(err.Error(), "WithMaxItems") {
-		t.Errorf("a negative WithMaxItems: %v", err)
-	}
-	if _, err := c.ListReceivedInvitations(ctx, ListParams{AccountID: "acc"}, WithBaseURL("http://example.com")); err == nil {
-		t.Error("a per-call plain-http base URL was accepted")
-	}
-	if _, err := c.ListReceivedInvitations(ctx, ListParams{AccountID: "acc"}, WithAPIKey("")); !errors.Is(err, errNoAPIKey) {
-		t.Errorf("an empty per-call key should be refused: %v", err)
-	}
-	// A key that cannot be a header value is refused, without showing it.
-	for _, key := range []string{"pp_secret_key\n", "pp_secret\x00key", "pp_secret_kéy", "\tpp_secret_key"} {
-		_, err := c.ListReceivedInvitations(ctx, ListParams{AccountID: "acc"}, WithAPIKey(key))
-		if err == nil || !strings.Contains(err.Error(), "cannot be sent in a header") || strings.Contains(err.Error(), "secret") {
-			t.Errorf("key %q: err %v; want a refusal that does not show the key", key, err)
-		}
-		if _, err := New(WithAPIKey(key), WithBaseURL("http://127.0.0.1/api/v1")); err == nil {
-			t.Errorf("New accepted key %q", key)
-		}
-	}
-	// ... and through the listing entry points.
-	for _, err := range c.Invitations(ctx, ListParams{AccountID: "acc"}, WithAttemptTimeout(0)) {
-		if err == nil {
-			t.Error("Invitations: a bad per-call option was accepted")
-		}
-		break
-	}
-	for _, err := range c.Pages(ctx, ListParams{AccountID: "acc"}, WithBaseURL("http://example.com")) {
-		if err == nil {
-			t.Error("Pages: a per-call plain-http base URL was accepted")
-		}
-		break
-	}
-	if _, err := c.NewPager(ListParams{AccountID: "acc"}, WithHTTPClient(nil)).NextPage(ctx); err == nil {
-		t.Error("Pager: a bad per-call option was accepted")
-	}
-	if n := len(requests()); n != 0 {
-		t.Fatalf("%d requests were sent for invalid options", n)
-	}
 }
 
-// FuzzValidateParams: ValidateParams never panics, and either refuses with a
-// *ParamError naming a real parameter, or the request built from the
-// params carries them exactly (the cursor and account id round-trip through
-// the query string).
-func FuzzValidateParams(f *testing.F) {
+// FuzzCheckParams: checkParams never panics, and either refuses with a
+// *ParamError naming a parameter of ListParams, or the request built from
+// the params carries them exactly (the cursor and account id round-trip
+// through the query string; a zero limit becomes the spec's maximum).
+func FuzzCheckParams(f *testing.F) {
 	f.Add("acc_linkedin_01HXYZ4QK3WJ8FN3M6QH7TZ8GR", 10, "eyJvIjoxMH0")
 	f.Add("", 0, "")
 	f.Add("a b", 101, "c\n")
@@ -209,15 +196,12 @@ func FuzzValidateParams(f *testing.F) {
 	f.Add("é", -7, "%2F")
 	f.Fuzz(func(t *testing.T, account string, limit int, cursor string) {
 		p := ListParams{AccountID: account, Limit: limit, Cursor: cursor}
-		err := ValidateParams(p)
-		if err != nil {
+		if err := checkParams(&p, invitationOp.rules); err != nil {
 			var pe *ParamError
 			if !errors.As(err, &pe) {
-				t.Fatalf("ValidateParams error %T is not a *ParamError", err)
+				t.Fatalf("checkParams error %T is not a *ParamError", err)
 			}
-			switch pe.Param {
-			case "account_id", "limit", "cursor":
-			default:
+			if _, ok := invitationOp.rules[pe.Param]; !ok {
 				t.Fatalf("unknown param %q", pe.Param)
 			}
 			return
@@ -227,14 +211,18 @@ func FuzzValidateParams(f *testing.F) {
 			seen = r.URL.Query()
 			return jsonResponse(200, pageJSON(0, 0, "")), nil
 		})
-		if _, err := c.ListReceivedInvitations(context.Background(), p); err != nil {
+		if _, err := c.InvitationPager(p, WithPrefetch(false)).NextPage(context.Background()); err != nil {
 			t.Fatalf("valid params %+v: %v", p, err)
 		}
 		if seen.Get("account_id") != account || seen.Get("cursor") != cursor || len(seen["account_id"]) != 1 || (cursor == "") != !seen.Has("cursor") {
 			t.Fatalf("sent %v for %+v", seen, p)
 		}
-		if (limit == 0) != (seen.Get("limit") == "") || (limit != 0 && seen.Get("limit") != fmt.Sprint(limit)) {
-			t.Fatalf("limit %d sent as %q", limit, seen.Get("limit"))
+		wantLimit := limit
+		if limit == 0 {
+			wantLimit = invitationOp.maxLimit
+		}
+		if seen.Get("limit") != fmt.Sprint(wantLimit) {
+			t.Fatalf("limit %d sent as %q, want %d", limit, seen.Get("limit"), wantLimit)
 		}
 	})
 }

@@ -29,7 +29,7 @@ import (
 const (
 	matrixAccount  = "acc_matrix"
 	matrixPages    = 100
-	matrixPageSize = DefaultPageSize // the listing's, from the spec's maximum
+	matrixPageSize = 100 // the listing's page size: the spec's maximum
 	matrixItems    = matrixPages * matrixPageSize
 	// matrixAttemptTimeout bounds one attempt; slowFault is longer, so a slow
 	// response is abandoned and retried. The timeout leaves room for a
@@ -77,6 +77,14 @@ func faultKinds() []faultKind {
 	)
 }
 
+// checkMatrixPageSize fails t unless the matrix's pages are the listing's.
+func checkMatrixPageSize(t *testing.T) {
+	t.Helper()
+	if matrixPageSize != invitationOp.maxLimit {
+		t.Fatalf("matrixPageSize is %d, the listing's page size %d", matrixPageSize, invitationOp.maxLimit)
+	}
+}
+
 // pageCursor returns the cursor of matrix page n ("" for the first).
 func pageCursor(n int) string {
 	if n == 0 {
@@ -92,6 +100,7 @@ func pageCursor(n int) string {
 // extra request (a client retry, or net/http's own resend after a reset of
 // a reused connection).
 func TestFaultMatrix(t *testing.T) {
+	checkMatrixPageSize(t)
 	kinds := faultKinds()
 	if len(kinds) < 15 {
 		t.Fatalf("only %d fault kinds: the 503 types did not come through", len(kinds))
@@ -173,6 +182,7 @@ const gateTimes = 1000
 // resuming from its Cursor, again and again, completes the set with nothing
 // lost and nothing twice.
 func TestFaultMatrixResume(t *testing.T) {
+	checkMatrixPageSize(t)
 	w := watchLeaks(t, testKey)
 	c, srv, requests := setup(t, []pt.Option{pt.WithGeneratedAccount(matrixAccount, matrixItems)},
 		WithLogger(w.logger()), WithMaxRetries(1), WithAttemptTimeout(matrixAttemptTimeout))
@@ -300,7 +310,7 @@ func TestSharedClientConcurrentAccounts(t *testing.T) {
 	var opts []pt.Option
 	sizes := make([]int, accounts)
 	for i := range accounts {
-		sizes[i] = 3*DefaultPageSize + (i*137)%(7*DefaultPageSize+1) // 3 to 10 pages
+		sizes[i] = 3*invitationOp.maxLimit + (i*137)%(7*invitationOp.maxLimit+1) // 3 to 10 pages
 		opts = append(opts, pt.WithGeneratedAccount(accountName(i), sizes[i]))
 	}
 	w := watchLeaks(t, testKey)
@@ -325,7 +335,7 @@ func TestSharedClientConcurrentAccounts(t *testing.T) {
 		for j, page := range []int{i % 3, 1 + i%2} { // the first, second or third page, then the second or third
 			cursor := ""
 			if page > 0 {
-				cursor = pt.EncodeCursor(page * DefaultPageSize)
+				cursor = pt.EncodeCursor(page * invitationOp.maxLimit)
 			}
 			f := faults[(i+j)%len(faults)]()
 			srv.Enqueue(f.When(func(r *http.Request) bool {
@@ -357,7 +367,7 @@ func TestSharedClientConcurrentAccounts(t *testing.T) {
 			t.Errorf("%s: %v", accountName(i), errs[i])
 		}
 		checkSameIDs(t, accountName(i), got[i], idsOf(srv.Items(accountName(i))))
-		pages += (sizes[i] + DefaultPageSize - 1) / DefaultPageSize
+		pages += (sizes[i] + invitationOp.maxLimit - 1) / invitationOp.maxLimit
 		items += len(got[i])
 	}
 	clean, met := requestFigures(requests())
@@ -419,7 +429,7 @@ func TestEveryErrorTypeServed(t *testing.T) {
 			cl, srv, _ := setup(t, []pt.Option{pt.WithGeneratedAccount("acc_types", 30)}, WithLogger(w.logger()), WithMaxRetries(maxRetries))
 			srv.Enqueue(c.fault().WithDetail("Scripted; the request carried X-API-KEY: " + testKey + ".").Times(maxRetries + 1))
 
-			page, err := cl.ListReceivedInvitations(context.Background(), ListParams{AccountID: "acc_types", Limit: 10})
+			page, err := firstPage(context.Background(), cl, ListParams{AccountID: "acc_types", Limit: 10})
 			w.err(err)
 			var e *APIError
 			if !errors.As(err, &e) {
@@ -455,7 +465,7 @@ func TestEveryErrorTypeServed(t *testing.T) {
 			}
 			// Within the budget, the same failure is ridden out.
 			srv.Enqueue(c.fault().Times(maxRetries))
-			page, err = cl.ListReceivedInvitations(context.Background(), ListParams{AccountID: "acc_types", Limit: 10})
+			page, err = firstPage(context.Background(), cl, ListParams{AccountID: "acc_types", Limit: 10})
 			w.err(err)
 			if err != nil || len(page.Items) != 10 || srv.RequestCount() != want+maxRetries+1 {
 				t.Errorf("after %d failures: page %v, err %v, %d requests in all", maxRetries, page, err, srv.RequestCount())

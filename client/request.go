@@ -28,8 +28,9 @@ func fetch[P, T any](ctx context.Context, cfg *config, op *listOp[P, T], p P) (*
 		limit = op.apiLimit
 	}
 	s := &sender{cfg: cfg, maxBody: cfg.maxBody(limit)}
-	api := gen.Client{Server: cfg.server, Client: s, RequestEditors: cfg.editors}
-	_, err := op.send(&api, ctx, &p, omitZero(&p)) //nolint:bodyclose // the sender read and closed it
+	editors := append([]gen.RequestEditorFn{omitZero(&p)}, cfg.editors...)
+	api := gen.Client{Server: cfg.server, Client: s, RequestEditors: editors}
+	_, err := op.send(&api, ctx, &p) //nolint:bodyclose // the sender read and closed it
 	if err != nil {
 		if !s.sent {
 			return nil, fmt.Errorf("postpress: request not sent: %w", err)
@@ -44,8 +45,10 @@ func fetch[P, T any](ctx context.Context, cfg *config, op *listOp[P, T], p P) (*
 	return page, nil
 }
 
-// omitZero is the first request editor of every request: it leaves out the
-// optional query parameters the caller left at their zero value.
+// omitZero is the first request editor of every request, before the
+// client's and the caller's: it leaves out the optional query parameters
+// the caller left at their zero value, so that the editors after it see the
+// URL that is sent.
 func omitZero(p any) gen.RequestEditorFn {
 	return func(_ context.Context, req *http.Request) error {
 		omitZeroOptional(req.URL, p)

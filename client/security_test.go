@@ -11,20 +11,19 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/postpress/postpress-go/gen"
 	pt "github.com/postpress/postpress-go/postpresstest"
 )
 
-func TestNewRefusesWithoutKey(t *testing.T) {
+func TestNewRefusesAMissingKeyNamingTheVariable(t *testing.T) {
 	t.Setenv(EnvAPIKey, "")
 	if _, err := New(); !errors.Is(err, errNoAPIKey) || !strings.Contains(err.Error(), EnvAPIKey) {
 		t.Fatalf("New() = %v, want a clear no-key error", err)
 	}
 }
 
-func TestBaseURLChecks(t *testing.T) {
+func TestBaseURLMustBeHTTPSOrLoopback(t *testing.T) {
 	t.Setenv(EnvAPIKey, "pp_test_secret")
 	t.Setenv(EnvBaseURL, "")
 	c, err := New()
@@ -81,7 +80,7 @@ func TestCrossHostRedirectNeverCarriesTheKey(t *testing.T) {
 	}))
 	defer api.Close()
 	c := testClient(t, api.URL+pt.BasePath)
-	_, err := c.ListReceivedInvitations(context.Background(), ListParams{AccountID: "acc"})
+	_, err := listIDs(c, ListParams{AccountID: "acc"})
 	if !errors.Is(err, ErrRedirectRefused) {
 		t.Fatalf("err = %v, want ErrRedirectRefused", err)
 	}
@@ -105,20 +104,21 @@ func TestSameHostRedirectWorks(t *testing.T) {
 	api := httptest.NewServer(mux)
 	defer api.Close()
 	c := testClient(t, api.URL+"/old")
-	page, err := c.ListReceivedInvitations(context.Background(), ListParams{AccountID: "acc"})
-	if reqs := fake.Requests(); err != nil || len(page.Items) != 1 || len(reqs) != 1 || reqs[0].Header.Get("X-API-KEY") != testKey {
-		t.Fatalf("same-host redirect: page %v, err %v, requests at the API %+v", page, err, reqs)
+	ids, err := listIDs(c, ListParams{AccountID: "acc"})
+	if reqs := fake.Requests(); err != nil || len(ids) != 1 || len(reqs) != 1 || reqs[0].Header.Get("X-API-KEY") != testKey {
+		t.Fatalf("same-host redirect: ids %v, err %v, requests at the API %+v", ids, err, reqs)
 	}
 }
 
-// TestRequestEditors: a caller's editor runs on every attempt; one that
-// fails, or that points the request at another host, leaves it unsent, and
-// the API key never reaches that host.
-func TestRequestEditors(t *testing.T) {
+// TestRequestEditorsCannotSendTheKeyElsewhere: a caller's editor's edit is
+// on every attempt, with the key; an editor that fails, or that points the
+// request at another host, leaves it unsent, and the API key never reaches
+// that host.
+func TestRequestEditorsCannotSendTheKeyElsewhere(t *testing.T) {
 	tag := func(_ context.Context, r *http.Request) error { r.Header.Set("X-Trace", "t1"); return nil }
-	c, srv, requests := setup(t, []pt.Option{pt.WithGeneratedAccount("acc", 2)}, WithRequestEditor(tag), WithBackoff(time.Millisecond))
+	c, srv, requests := setup(t, []pt.Option{pt.WithGeneratedAccount("acc", 2)}, WithRequestEditor(tag))
 	srv.Enqueue(pt.Error(gen.InternalServerErrorTypeProviderError))
-	if _, err := c.ListReceivedInvitations(context.Background(), ListParams{AccountID: "acc"}); err != nil {
+	if _, err := listIDs(c, ListParams{AccountID: "acc"}); err != nil {
 		t.Fatal(err)
 	}
 	reqs := requests()
@@ -139,12 +139,106 @@ func TestRequestEditors(t *testing.T) {
 		"to another host": {move, "refusing to send the API key to " + otherURL.Host},
 		"failing":         {refuse, "no tracing today"},
 	} {
-		_, err := c.ListReceivedInvitations(context.Background(), ListParams{AccountID: "acc"}, WithRequestEditor(tc.edit))
+		_, err := listIDs(c, ListParams{AccountID: "acc"}, WithRequestEditor(tc.edit))
 		if err == nil || !strings.Contains(err.Error(), "request not sent") || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: err %v, want a refusal naming %q", name, err, tc.want)
 		}
 	}
 	if n := len(requests()); n != 2 || elsewhere.Load() != 0 {
 		t.Errorf("%d requests to the API (want the 2 above), %d elsewhere (want 0)", n, elsewhere.Load())
+	}
+}
+
+// TestSecretStringRedactsOnlyAKey checks that a key prints as the
+// redaction and no key as nothing.
+func TestSecretStringRedactsOnlyAKey(t *testing.T) {
+	if got := secret("").String(); got != "" {
+		t.Errorf("empty secret prints %q, want \"\"", got)
+	}
+	if got := secret("k3y").String(); got != redacted {
+		t.Errorf("secret prints %q, want %q", got, redacted)
+	}
+}
+
+// TestCheckAPIKeyPrintableASCIIBounds checks the bounds of the characters a
+// header can carry, and that the error names the byte (1-based).
+func TestCheckAPIKeyPrintableASCIIBounds(t *testing.T) {
+	for _, ok := range []string{"a b", "~key~", " ", "!"} {
+		if err := checkAPIKey(secret(ok)); err != nil {
+			t.Errorf("checkAPIKey(%q): %v", ok, err)
+		}
+	}
+	for key, pos := range map[string]string{"ab\ncd": "byte 3 of", "\x1fx": "byte 1 of", "xy\x7f": "byte 3 of", "é": "byte 1 of"} {
+		err := checkAPIKey(secret(key))
+		if err == nil || !strings.Contains(err.Error(), pos) {
+			t.Errorf("checkAPIKey(%q) = %v, want an error naming %q", key, err, pos)
+		}
+	}
+}
+
+// TestRedactDecodeErrorRemovesTheKey checks that a decoding error echoing
+// the key is redacted, and that no key leaves the error as it was.
+func TestRedactDecodeErrorRemovesTheKey(t *testing.T) {
+	cause := errors.New(`unexpected "sekrit-key" at 3`)
+	got := redactDecodeError(cause, secret("sekrit-key"))
+	if strings.Contains(got.Error(), "sekrit-key") || !strings.Contains(got.Error(), redacted) || !errors.Is(got, ErrMalformedResponse) {
+		t.Errorf("redacted error = %v", got)
+	}
+	if got := redactDecodeError(cause, ""); got != cause { //nolint:errorlint // the very error must come back, not one wrapping it
+		t.Errorf("with no key the error changed: %v", got)
+	}
+	if got := redactDecodeError(cause, "other"); got != cause { //nolint:errorlint // the very error must come back, not one wrapping it
+		t.Errorf("with a key not in it the error changed: %v", got)
+	}
+}
+
+// TestGuardRedirectsAllowsSameHostHTTPSAndStopsAtTen checks that a redirect
+// within the host over https passes, and the tenth is refused.
+func TestGuardRedirectsAllowsSameHostHTTPSAndStopsAtTen(t *testing.T) {
+	check := guardRedirects(&http.Client{}).CheckRedirect
+	req := func(u string) *http.Request {
+		r, err := http.NewRequest(http.MethodGet, u, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.Header.Set(apiKeyHeader, "k")
+		return r
+	}
+	first := req("https://api.example/v1/a")
+	var via []*http.Request
+	for range 9 {
+		via = append(via, first)
+	}
+	next := req("https://api.example/v1/b")
+	if err := check(next, via); err != nil {
+		t.Fatalf("same-host https redirect (9 before): %v", err)
+	}
+	if next.Header.Get(apiKeyHeader) != "k" {
+		t.Errorf("the key was stripped from an allowed redirect")
+	}
+	if err := check(req("https://api.example/v1/c"), append(via, next)); err == nil || errors.Is(err, ErrRedirectRefused) {
+		t.Errorf("the 11th request: %v, want the redirect limit", err)
+	}
+	down := req("http://api.example/v1/b")
+	if err := check(down, via[:1]); !errors.Is(err, ErrRedirectRefused) || down.Header.Get(apiKeyHeader) != "" {
+		t.Errorf("https to http: %v (key %q)", err, down.Header.Get(apiKeyHeader))
+	}
+}
+
+// TestRedactKeyRemovesTheKeyFromAnAPIError: an error response that echoes
+// the key keeps none of it in the fields an error prints, nor in Body.
+func TestRedactKeyRemovesTheKeyFromAnAPIError(t *testing.T) {
+	const key = "sekrit-key"
+	e := &APIError{StatusCode: 400, Title: "t " + key, Detail: key + " d", Instance: "i" + key, Body: []byte(`{"h":"` + key + `"}`)}
+	redactKey(e, key)
+	for _, s := range []string{e.Title, e.Detail, e.Instance, string(e.Body), e.Error()} {
+		if strings.Contains(s, key) || !strings.Contains(s, redacted) {
+			t.Errorf("%q: the key should be replaced by %s", s, redacted)
+		}
+	}
+	same := &APIError{StatusCode: 400, Detail: "d"}
+	redactKey(same, "")
+	if same.Detail != "d" {
+		t.Errorf("no key: Detail changed to %q", same.Detail)
 	}
 }

@@ -24,6 +24,9 @@ func (v *refuseEmptyID) ValidateResponse(req *http.Request, status int, _ http.H
 	return nil
 }
 
+// TestResponseValidatorOptIn: responses are checked only with
+// WithResponseValidator; a response it refuses is ErrContractViolation and
+// is not retried; a valid one passes; nil turns checking off for a call.
 func TestResponseValidatorOptIn(t *testing.T) {
 	var n atomic.Int64
 	broken := `{"object":"InvitationList","items":[{"object":"InvitationReceived","id":""}],"cursor":null}`
@@ -33,11 +36,11 @@ func TestResponseValidatorOptIn(t *testing.T) {
 	})
 	ctx := context.Background()
 	// Off by default: the client decodes what it can.
-	if page, err := c.ListReceivedInvitations(ctx, ListParams{AccountID: "acc"}); err != nil || len(page.Items) != 1 {
+	if page, err := firstPage(ctx, c, ListParams{AccountID: "acc"}); err != nil || len(page.Items) != 1 {
 		t.Fatalf("without validation: %v %v", page, err)
 	}
 	v := &refuseEmptyID{}
-	_, err := c.ListReceivedInvitations(ctx, ListParams{AccountID: "acc"}, WithResponseValidator(v), WithMaxRetries(3))
+	_, err := firstPage(ctx, c, ListParams{AccountID: "acc"}, WithResponseValidator(v), WithMaxRetries(3))
 	if !errors.Is(err, ErrContractViolation) {
 		t.Fatalf("with validation: err = %v, want ErrContractViolation", err)
 	}
@@ -46,12 +49,12 @@ func TestResponseValidatorOptIn(t *testing.T) {
 	}
 	good := pageJSON(0, 2, "")
 	c2 := stubClient(t, func(r *http.Request) (*http.Response, error) { return jsonResponse(200, good), nil })
-	if page, err := c2.ListReceivedInvitations(ctx, ListParams{AccountID: "acc"}, WithResponseValidator(v)); err != nil || len(page.Items) != 2 {
+	if page, err := firstPage(ctx, c2, ListParams{AccountID: "acc"}, WithResponseValidator(v)); err != nil || len(page.Items) != 2 {
 		t.Fatalf("valid page refused: %v %v", page, err)
 	}
 	// nil turns a client-wide validator off for one call.
 	c3 := stubClient(t, func(r *http.Request) (*http.Response, error) { return jsonResponse(200, broken), nil })
-	if _, err := c3.ListReceivedInvitations(ctx, ListParams{AccountID: "acc"}, WithResponseValidator(v), WithResponseValidator(nil)); err != nil {
+	if _, err := firstPage(ctx, c3, ListParams{AccountID: "acc"}, WithResponseValidator(v), WithResponseValidator(nil)); err != nil {
 		t.Fatalf("WithResponseValidator(nil): %v", err)
 	}
 }

@@ -2,25 +2,22 @@ package cli
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"iter"
 	"os"
 	"strings"
+	"sync"
 
 	"golang.org/x/time/rate"
 
 	"github.com/postpress/postpress-go/client"
 	"github.com/postpress/postpress-go/client/multi"
 )
-
-// commandHelp is the paragraph under each listing command's usage line.
-var commandHelp = map[string]string{
-	"received": "Lists every invitation of the accounts. With several accounts (--account-id\nrepeated, --accounts-file) they are listed at once and every row carries\naccount_id; failed accounts are listed on stderr with their resume cursors.\n\n",
-	"sync":     "Prints the invitations not seen by earlier runs on the same --state file,\nthen records them (--removed: also those gone since, marked change=removed).\nStdout carries only rows; counts go to stderr. Run it from cron.\n\n",
-}
 
 // stringList is a flag that may repeat.
 type stringList []string
@@ -40,7 +37,7 @@ type accountFlags struct {
 }
 
 func (a *accountFlags) register(fs *flag.FlagSet) {
-	fs.Var(&a.ids, "account-id", "account `ID` to list from; repeat for several (env POSTPRESS_ACCOUNT_ID when neither this nor --accounts-file is given)")
+	fs.Var(&a.ids, accountFlag, "account `ID` to list from; repeat for several (env POSTPRESS_ACCOUNT_ID when neither this nor --accounts-file is given)")
 	fs.StringVar(&a.file, "accounts-file", "", "`FILE` of account ids, one a line (blank lines and lines starting with # are skipped)")
 	fs.IntVar(&a.concurrency, "concurrency", multi.DefaultConcurrency, "accounts listed at once")
 	fs.Float64Var(&a.rate, "rate", 0, "at most N requests a second over all accounts (retries included); 0 = no limit")
@@ -48,7 +45,7 @@ func (a *accountFlags) register(fs *flag.FlagSet) {
 
 // resolve gathers the accounts from --account-id, --accounts-file and the
 // environment, and checks them.
-func (a *accountFlags) resolve(env Env, sandbox bool, set map[string]bool) error {
+func (a *accountFlags) resolve(env Env, op *listOp, sandbox bool, set map[string]bool) error {
 	for _, id := range a.ids {
 		if id == "" {
 			return usagef("--account-id must not be empty")
@@ -84,7 +81,7 @@ func (a *accountFlags) resolve(env Env, sandbox bool, set map[string]bool) error
 			return usagef("account %q is given more than once", printable(id))
 		}
 		seen[id] = true
-		if err := client.ValidateParams(client.ListParams{AccountID: id}); err != nil {
+		if err := checkParamValue(op, accountParam, id); err != nil {
 			if pe := (*client.ParamError)(nil); errors.As(err, &pe) {
 				return &usageError{paramMessage(pe, id)}
 			}
@@ -135,12 +132,13 @@ func (a *accountFlags) options() []client.Option {
 	return opts
 }
 
-// leads returns a row's leading fields: account_id when several accounts
-// are listed, and change when a sync reports removals.
+// leads returns a row's leading fields: the account (named as the API
+// names its parameter, account_id) when several accounts are listed, and
+// change when a sync reports removals.
 func (a *accountFlags) leads(account, change string) []lead {
 	var l []lead
 	if len(a.accounts) > 1 {
-		l = append(l, lead{"account_id", account})
+		l = append(l, lead{accountParam, account})
 	}
 	if change != "" {
 		l = append(l, lead{"change", change})
@@ -154,7 +152,7 @@ func (a *accountFlags) leads(account, change string) []lead {
 func (f *listFlags) leadNames() []string {
 	var names []string
 	if len(f.accounts) > 1 {
-		names = append(names, "account_id")
+		names = append(names, accountParam)
 	}
 	if f.removed {
 		names = append(names, "change")
@@ -162,16 +160,24 @@ func (f *listFlags) leadNames() []string {
 	return names
 }
 
-// listMany is `invitations received` over several accounts: listed at
-// once, every row led by its account_id, the failed accounts reported on
-// stderr at the end.
+// listMany is a listing over several accounts: listed at once, every row
+// led by its account_id, the failed accounts reported on stderr at the end.
 func listMany(ctx context.Context, env Env, f *listFlags, c *client.Client) error {
+	for _, id := range f.accounts {
+		q := cloneParams(f.params)
+		err := setParam(q, accountParam, id)
+		if err == nil {
+			err = checkParams(f.op, q)
+		}
+		if err != nil {
+			return describe(ctx, err, 0, failure{})
+		}
+	}
 	w := f.newWriter(env.Stdout)
-	params := f.params
 	var failed []*multi.AccountError
 	var outErr error
 	written := map[string]int{}
-	for ap, err := range (multi.Lister{Client: c, Concurrency: f.concurrency}).Pages(ctx, f.accounts, params) {
+	for ap, err := range accountPages(ctx, f.op, c, f.concurrency, f.accounts, f.params) {
 		var ae *multi.AccountError
 		switch {
 		case errors.As(err, &ae):
@@ -183,11 +189,11 @@ func listMany(ctx context.Context, env Env, f *listFlags, c *client.Client) erro
 		if outErr != nil {
 			break
 		}
-		for i := range ap.Page.Items {
-			if outErr = w.writeLead(f.leads(ap.AccountID, ""), &ap.Page.Items[i], false); outErr != nil {
+		for _, it := range ap.page.items {
+			if outErr = w.write(f.leads(ap.account, ""), it); outErr != nil {
 				break
 			}
-			written[ap.AccountID]++
+			written[ap.account]++
 		}
 		if outErr == nil {
 			outErr = w.flush()
@@ -203,7 +209,75 @@ func listMany(ctx context.Context, env Env, f *listFlags, c *client.Client) erro
 	if outErr != nil {
 		return outErr
 	}
-	return reportFailed(ctx, env.Stderr, failed, written, len(f.accounts), failure{timeout: f.timeout, baseURL: f.baseURL, resume: "cursor"})
+	return reportFailed(ctx, env.Stderr, failed, written, len(f.accounts), failure{timeout: f.timeout, baseURL: f.baseURL, path: f.op.path, resume: f.op.cursorParam})
+}
+
+// accountPage is a page of one account's listing.
+type accountPage struct {
+	account string
+	page    *page
+}
+
+// accountPages lists op for several accounts at once, at most concurrency
+// of them at a time, each on its own pager over params with the account
+// set, as multi.Lister does for the client's listings: pages of different
+// accounts interleave, those of one account come in order. A failed
+// account yields a *multi.AccountError with its resume cursor and the
+// others go on; when ctx ends, every account not yet complete gets one.
+// Breaking out of the loop stops every listing and waits for them to end.
+func accountPages(ctx context.Context, op *listOp, c *client.Client, concurrency int, accounts []string, params any) iter.Seq2[accountPage, error] {
+	return func(yield func(accountPage, error) bool) {
+		type result struct {
+			page accountPage
+			err  error
+		}
+		lctx, cancel := context.WithCancel(ctx)
+		results := make(chan result)
+		work := make(chan string, len(accounts))
+		for _, id := range accounts {
+			work <- id
+		}
+		close(work)
+		var wg sync.WaitGroup
+		for range min(cmp.Or(concurrency, multi.DefaultConcurrency), len(accounts)) {
+			wg.Go(func() {
+				for id := range work {
+					q := cloneParams(params)
+					if err := setParam(q, accountParam, id); err != nil {
+						results <- result{page: accountPage{account: id}, err: &multi.AccountError{AccountID: id, Err: err}}
+						continue
+					}
+					p := op.open(c, q)
+					for p.HasMorePages() {
+						pg, err := p.NextPage(lctx)
+						r := result{page: accountPage{account: id, page: pg}}
+						if err != nil {
+							r = result{page: accountPage{account: id}, err: &multi.AccountError{AccountID: id, Cursor: p.Cursor(), Err: err}}
+						}
+						// Every result is taken: by the loop below, or by
+						// the drain after it.
+						results <- r
+					}
+					p.Close()
+				}
+			})
+		}
+		go func() {
+			wg.Wait()
+			close(results)
+		}()
+		defer func() {
+			cancel()
+			// Drain: each worker ends once its sends are taken.
+			for range results {
+			}
+		}()
+		for r := range results {
+			if !yield(r.page, r.err) {
+				return
+			}
+		}
+	}
 }
 
 // reportFailed lists the failed accounts on w, each with its cause and

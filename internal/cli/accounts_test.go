@@ -12,7 +12,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/postpress/postpress-go/client"
 	"github.com/postpress/postpress-go/gen"
 	"github.com/postpress/postpress-go/invsync/boltstore"
 	"github.com/postpress/postpress-go/postpresstest"
@@ -91,7 +90,7 @@ func TestSyncOnTheSandboxPrintsAllThenNothing(t *testing.T) {
 // others complete; the failure is on stderr with the command that resumes
 // it, and the exit is 1 after the others finished.
 func TestReceivedManyAccountsAgainstFaults(t *testing.T) {
-	page := client.DefaultPageSize // the CLI's page size
+	page := receivedOp(t).maxLimit // the CLI's page size
 	srv, env := multiAPI(t, map[string]int{"acc_a": page * 3 / 2, "acc_b": page * 5 / 2, "acc_c": page * 6 / 5})
 	srv.Enqueue(
 		postpresstest.Error(gen.UnauthorizedErrorTypeExpiredCredentials).OnCursor(postpresstest.EncodeCursor(page)).OnAccount("acc_b"),
@@ -142,7 +141,7 @@ func TestManyAccountsInEveryFormat(t *testing.T) {
 
 	code, out, _ = run(t, env, append(args, "--format", "csv")...)
 	recs, err := csv.NewReader(strings.NewReader(out)).ReadAll()
-	if err != nil || code != 0 || len(recs) != 51 || !slices.Equal(recs[0], append([]string{"account_id"}, csvColumns...)) {
+	if err != nil || code != 0 || len(recs) != 51 || !slices.Equal(recs[0], append([]string{"account_id"}, columnNames(receivedOp(t).columns())...)) {
 		t.Fatalf("csv: exit %d, %v, %d records, header %v", code, err, len(recs), recs[0])
 	}
 	for _, r := range recs[1:] {

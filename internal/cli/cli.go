@@ -1,7 +1,9 @@
-// Package cli is the postpress command: `postpress invitations received`,
-// `postpress invitations sync`, `postpress sandbox`, `postpress contract
-// check`, `postpress version` and `postpress completion`. cmd/postpress is
-// a thin main around Run, which tests call directly.
+// Package cli is the postpress command: a listing command for each list
+// operation of openapi.yaml (`postpress invitations received`; the table of
+// them, listops_gen.go, is generated), `postpress invitations sync`,
+// `postpress sandbox`, `postpress contract check`, `postpress version` and
+// `postpress completion`. cmd/postpress is a thin main around Run, which
+// tests call directly.
 package cli
 
 import (
@@ -11,6 +13,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strings"
 
 	"github.com/postpress/postpress-go/client"
 )
@@ -45,24 +48,31 @@ type Env struct {
 	Ready func(baseURL string)
 }
 
-const usage = `postpress lists the invitations a postpress account received.
-
-Usage:
-  postpress invitations received [flags]   list (and export) received invitations
-  postpress invitations sync --state FILE [flags]
-                                           print only the invitations new since the last run
-  postpress sandbox [--addr HOST:PORT] [--items N] [--seed S]
-                                           serve a fake postpress API for any client
-  postpress contract check --account-id ID [--pages N] [--record DIR]
-                                           report where the live API disagrees with the spec
-  postpress version                        print the SDK version
-  postpress completion bash|zsh|fish       print a shell completion script
-
-The API key comes from the environment variable POSTPRESS_API_KEY (never a flag).
-Run 'postpress invitations received -h' (or sync -h) for the listing flags.
-
-Exit codes: 0 success; 2 usage error or bad input (nothing sent); 1 any other failure.
-`
+// usage is the command's usage: the listing commands from the spec, then
+// the others.
+func usage() string {
+	var b strings.Builder
+	b.WriteString("postpress lists what a postpress account holds, through the postpress API.\n\nUsage:\n")
+	line := func(cmd, what string) {
+		if len(cmd) > 39 {
+			fmt.Fprintf(&b, "  %s\n  %-39s  %s\n", cmd, "", what)
+			return
+		}
+		fmt.Fprintf(&b, "  %-39s  %s\n", cmd, what)
+	}
+	for _, o := range listOps {
+		line("postpress "+o.name()+" [flags]", strings.ToLower(o.summary[:1])+o.summary[1:]+" (and export them)")
+	}
+	line("postpress "+syncCommand()+" --state FILE [flags]", "print only the invitations new since the last run")
+	line("postpress sandbox [--addr HOST:PORT] [--items N] [--seed S]", "serve a fake postpress API for any client")
+	line("postpress contract check --account-id ID [--operation OP] [--pages N] [--record DIR]", "report where the live API disagrees with the spec")
+	line("postpress version", "print the SDK version")
+	line("postpress completion bash|zsh|fish", "print a shell completion script")
+	b.WriteString("\nThe API key comes from the environment variable POSTPRESS_API_KEY (never a flag).\n")
+	b.WriteString("Run 'postpress COMMAND -h' for a command's flags.\n")
+	b.WriteString("\nExit codes: 0 success; 2 usage error or bad input (nothing sent); 1 any other failure.\n")
+	return b.String()
+}
 
 // usageError is a mistake in the command line; it exits with ExitUsage.
 type usageError struct{ msg string }
@@ -80,20 +90,21 @@ func Run(ctx context.Context, env Env) int {
 	args := env.Args
 	var err error
 	cmd := ""
+	listing, rest := opOf(args)
 	switch {
 	case len(args) == 0:
-		_, _ = io.WriteString(env.Stderr, usage)
+		_, _ = io.WriteString(env.Stderr, usage())
 		return ExitUsage
 	case args[0] == "-h" || args[0] == "--help" || args[0] == "help":
-		_, _ = io.WriteString(env.Stdout, usage)
+		_, _ = io.WriteString(env.Stdout, usage())
 		return ExitOK
 	case args[0] == "version" && len(args) == 1:
 		_, _ = fmt.Fprintln(env.Stdout, "postpress-go", client.Version)
 		return ExitOK
-	case args[0] == "invitations" && len(args) >= 2 && args[1] == "received":
-		cmd, err = "invitations received", listReceived(ctx, env, args[2:])
-	case args[0] == "invitations" && len(args) >= 2 && args[1] == "sync":
-		cmd, err = "invitations sync", syncInvitations(ctx, env, args[2:])
+	case listing != nil:
+		cmd, err = listing.name(), listCommand(ctx, env, listing, rest)
+	case len(args) >= 2 && strings.Join(args[:2], " ") == syncCommand():
+		cmd, err = syncCommand(), syncInvitations(ctx, env, args[2:])
 	case args[0] == "sandbox":
 		cmd, err = "sandbox", sandbox(ctx, env, args[1:])
 	case args[0] == "completion":

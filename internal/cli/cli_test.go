@@ -167,8 +167,8 @@ func TestUsageErrorsSendNothing(t *testing.T) {
 		"empty account":      {env, []string{"--account-id", ""}, "--account-id must not be empty"},
 		"empty cursor":       {env, []string{"--cursor="}, "postpress: --cursor: must be at least 1 characters; nothing was sent"},
 		"cursor with space":  {env, []string{"--cursor", "a b"}, "postpress: --cursor: must not contain white space"},
-		"page size 0":        {env, []string{"--page-size", "0"}, fmt.Sprintf("postpress: --page-size: 0 is out of range: must be %d..%d; nothing was sent", client.MinPageSize, client.MaxPageSize)},
-		"page size over max": {env, []string{"--page-size", fmt.Sprint(client.MaxPageSize + 1)}, fmt.Sprintf("postpress: --page-size: %d is out of range", client.MaxPageSize+1)},
+		"page size 0":        {env, []string{"--page-size", "0"}, fmt.Sprintf("postpress: --page-size: 0 is out of range: must be %d..%d; nothing was sent", minPageSize(t), receivedOp(t).maxLimit)},
+		"page size over max": {env, []string{"--page-size", fmt.Sprint(receivedOp(t).maxLimit + 1)}, fmt.Sprintf("postpress: --page-size: %d is out of range", receivedOp(t).maxLimit+1)},
 		"page size not int":  {env, []string{"--page-size", "ten"}, "-page-size"},
 		"max items negative": {env, []string{"--max-items", "-1"}, "--max-items"},
 		"bad format":         {env, []string{"--format", "xml"}, "--format"},
@@ -193,7 +193,7 @@ func TestUsageErrorsSendNothing(t *testing.T) {
 }
 
 func TestFailureNamesTheErrorAndTheResumeCursor(t *testing.T) {
-	page := client.DefaultPageSize // the CLI's page size
+	page := receivedOp(t).maxLimit // the CLI's page size
 	srv, env := fakeAPI(t, page*5/2)
 	srv.Enqueue(postpresstest.Error(gen.UnauthorizedErrorTypeExpiredCredentials).OnCursor(postpresstest.EncodeCursor(2 * page)))
 	code, out, errOut := run(t, env, "invitations", "received", "--format", "ndjson")
@@ -383,7 +383,7 @@ func TestVersionAndHelp(t *testing.T) {
 }
 
 func TestProgressOnATerminal(t *testing.T) {
-	page := client.DefaultPageSize // the CLI's page size
+	page := receivedOp(t).maxLimit // the CLI's page size
 	_, env := fakeAPI(t, page+30)
 	runTTY := func(args ...string) (int, string, string) {
 		var out, errOut bytes.Buffer

@@ -6,34 +6,28 @@ import (
 	"reflect"
 	"slices"
 	"strings"
-
-	"github.com/postpress/postpress-go/gen"
+	"sync"
 )
 
-// The CSV format's columns come from the generated type, so that a property
-// added to openapi.yaml becomes a column after `go generate` with no edit
-// here: one column per property of gen.InvitationReceived (by JSON tag),
-// nested objects flattened into their properties' columns, in the order
-// openapi.yaml declares the properties (invitationPropertyOrder, generated).
-// A column is named by the property's JSON name, or by its dotted path
-// (specifics.provider) when two properties share that name. Strings are
-// written as they are, numbers and booleans as in JSON, and arrays, maps
-// and anything else that cannot be flattened as a JSON cell; a property
-// that is absent (a nil pointer, a nil array) is an empty cell.
+// The CSV format's columns come from the client's item type of the
+// operation, so that a property added to openapi.yaml becomes a column
+// after `go generate` with no edit here: one column per property of the
+// item (by JSON tag), nested objects flattened into their properties'
+// columns, in the order openapi.yaml declares the properties
+// (listOp.columnOrder, generated). A column is named by the property's
+// JSON name, or by its dotted path (specifics.provider) when two
+// properties share that name. Strings are written as they are, numbers and
+// booleans as in JSON, and arrays, maps and anything else that cannot be
+// flattened as a JSON cell; a property that is absent (a nil pointer, a nil
+// array) is an empty cell. Every property is a column: a CSV is an export
+// of the API's data.
 
-// csvColumn is one column: where its value is in an invitation.
+// csvColumn is one column: where its value is in an item.
 type csvColumn struct {
 	name  string
 	path  string // JSON path, a.b
 	index []int  // field indexes from the root struct, pointers followed
 }
-
-var (
-	invitationColumns = columnsOf(reflect.TypeFor[gen.InvitationReceived](), invitationPropertyOrder)
-	// csvColumns are the CSV header. shared_secret is exported like every
-	// other field: a CSV is an export of the API's data.
-	csvColumns = columnNames(invitationColumns)
-)
 
 var (
 	jsonMarshaler = reflect.TypeFor[json.Marshaler]()
@@ -169,4 +163,58 @@ func csvCell(v reflect.Value, index []int) string {
 		return s // a JSON string (a time, say): its text
 	}
 	return string(b)
+}
+
+// rowReader reads the cells at paths (column paths) from items of any
+// type: each type's columns are found once, by path, so that an item of
+// another type than the operation's (sync's removed rows) shows in the
+// same columns. A path a type lacks is an empty cell.
+type rowReader struct {
+	paths []string
+
+	mu     sync.Mutex
+	byType map[reflect.Type][][]int
+}
+
+func newRowReader(paths []string) *rowReader {
+	return &rowReader{paths: paths, byType: map[reflect.Type][][]int{}}
+}
+
+// row returns v's cells, in row's storage.
+func (r *rowReader) row(v any, row []string) []string {
+	rv := reflect.ValueOf(v)
+	t := rv.Type()
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	r.mu.Lock()
+	idx, ok := r.byType[t]
+	if !ok {
+		at := map[string][]int{}
+		for _, c := range columnsOf(t, nil) {
+			at[c.path] = c.index
+		}
+		for _, p := range r.paths {
+			idx = append(idx, at[p])
+		}
+		r.byType[t] = idx
+	}
+	r.mu.Unlock()
+	row = row[:0]
+	for _, index := range idx {
+		if index == nil {
+			row = append(row, "")
+			continue
+		}
+		row = append(row, csvCell(rv, index))
+	}
+	return row
+}
+
+func columnPaths(cols []csvColumn) []string {
+	out := make([]string, len(cols))
+	for i, c := range cols {
+		out[i] = c.path
+	}
+	return out
 }

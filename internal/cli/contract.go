@@ -2,17 +2,17 @@ package cli
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/postpress/postpress-go/client"
 	"github.com/postpress/postpress-go/internal/contract"
@@ -21,36 +21,35 @@ import (
 // contractFlags are the flags of `contract check`.
 type contractFlags struct {
 	accountID string
+	operation string
+	ops       []*listOp // the operations to check
 	pages     int
 	record    string
 	format    string
-	baseURL   string
-	timeout   time.Duration
-	retries   int
-	verbose   bool
+	connFlags
 }
 
 func parseContractFlags(env Env, args []string) (*contractFlags, error) {
 	f := &contractFlags{}
 	fs := flag.NewFlagSet("postpress contract check", flag.ContinueOnError)
 	fs.SetOutput(env.Stderr)
-	fs.StringVar(&f.accountID, "account-id", env.Getenv("POSTPRESS_ACCOUNT_ID"), "account to list from (env POSTPRESS_ACCOUNT_ID); required")
-	fs.IntVar(&f.pages, "pages", 3, "pages to list and check; 0 = all")
+	fs.StringVar(&f.accountID, accountFlag, env.Getenv("POSTPRESS_ACCOUNT_ID"), "account to list from (env POSTPRESS_ACCOUNT_ID); required, but with --sandbox")
+	fs.StringVar(&f.operation, "operation", "", "check only the list operation `OP`, named by its operationId or by its command's words (one of "+opNames()+"); default: every list operation")
+	fs.IntVar(&f.pages, "pages", 3, "pages to list and check, per operation; 0 = all")
 	fs.StringVar(&f.record, "record", "", "write each exchange as a fixture (NNN.json and its expected disagreements NNN.want) into this empty directory")
 	fs.StringVar(&f.format, "format", "text", "report format: text or json")
-	fs.StringVar(&f.baseURL, "base-url", env.Getenv("POSTPRESS_BASE_URL"), "API base URL (env POSTPRESS_BASE_URL; default "+client.DefaultBaseURL+")")
-	fs.DurationVar(&f.timeout, "timeout", client.DefaultAttemptTimeout, "per-attempt timeout")
-	fs.IntVar(&f.retries, "retries", 0, "retries of a failed connection or a retryable error status (0: each request is sent once)")
+	f.connFlags.register(env, fs, "check the built-in sandbox, in-process (no key or account needed)", 0, "retries of a failed connection or a retryable error status (0: each request is sent once)")
 	fs.BoolVar(&f.verbose, "verbose", false, "report every exchange and every disagreement, and log each request to stderr (API key redacted)")
 	fs.Usage = func() {
 		_, _ = fmt.Fprintf(fs.Output(), "Usage: postpress contract check [flags]\n\n"+
-			"Lists up to --pages pages from the API, each request sent once, and reports every\n"+
-			"place where a response disagrees with openapi.yaml: by default a summary by rule\n"+
+			"Lists up to --pages pages of every list operation of openapi.yaml (or of the one\n"+
+			"--operation names) from the API, each request sent once, and reports every\n"+
+			"place where a response disagrees with the spec: by default a summary by rule\n"+
 			"and pointer pattern, with --verbose every occurrence, with --format json everything.\n"+
 			"A page the client cannot decode is reported and the walk goes on from its cursor;\n"+
-			"an error status ends it. The API key comes from POSTPRESS_API_KEY. Exit 0:\n"+
-			"everything conforms; 1: a disagreement, or the listing failed; 2: usage error\n"+
-			"(nothing sent).\n\nFlags:\n")
+			"an error status ends that operation's walk. The API key comes from\n"+
+			"POSTPRESS_API_KEY. Exit 0: everything conforms; 1: a disagreement, or a listing\n"+
+			"failed; 2: usage error (nothing sent).\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
 	if err := parseFlags(fs, args); err != nil {
@@ -58,13 +57,28 @@ func parseContractFlags(env Env, args []string) (*contractFlags, error) {
 	}
 	set := map[string]bool{}
 	fs.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
+	f.ops = listOps
+	if set["operation"] {
+		o := findOp(f.operation)
+		if o == nil {
+			return nil, usagef("--operation %q names no list operation: one of %s", printable(f.operation), opNames())
+		}
+		f.ops = []*listOp{o}
+	}
+	accounts := false
+	for _, o := range f.ops {
+		accounts = accounts || o.hasParam(accountParam)
+	}
+	if f.accountID == "" && f.sandbox && !set[accountFlag] {
+		f.accountID = sandboxAccount
+	}
 	switch {
 	case fs.NArg() > 0:
 		return nil, usagef("unexpected argument %q", fs.Arg(0))
-	case f.accountID == "" && set["account-id"]:
-		return nil, usagef("--account-id must not be empty")
-	case f.accountID == "":
-		return nil, usagef("--account-id is required (or set POSTPRESS_ACCOUNT_ID)")
+	case f.accountID == "" && set[accountFlag]:
+		return nil, usagef("--%s must not be empty", accountFlag)
+	case f.accountID == "" && accounts:
+		return nil, usagef("--%s is required (or set POSTPRESS_ACCOUNT_ID)", accountFlag)
 	case f.pages < 0:
 		return nil, usagef("--pages must be 0 (all) or more, got %d", f.pages)
 	case set["record"] && f.record == "":
@@ -72,10 +86,41 @@ func parseContractFlags(env Env, args []string) (*contractFlags, error) {
 	case f.format != "text" && f.format != "json":
 		return nil, usagef("--format must be text or json, got %q", f.format)
 	}
-	if err := checkOptions(flagOption{"retries", client.WithMaxRetries(f.retries)}, flagOption{"timeout", client.WithAttemptTimeout(f.timeout)}); err != nil {
+	if err := f.exclusive(set); err != nil {
+		return nil, err
+	}
+	if err := f.checkOptions(); err != nil {
 		return nil, err
 	}
 	return f, nil
+}
+
+// opNames are the list operations' names, for messages: operationId or
+// "command words".
+func opNames() string {
+	var names []string
+	for _, o := range listOps {
+		names = append(names, fmt.Sprintf("%s or %q", o.operationID, o.name()))
+	}
+	return strings.Join(names, "; ")
+}
+
+// contractParams returns the parameters op is checked with: the CLI's
+// page size and the account; a bad one is an error before anything is
+// sent.
+func contractParams(op *listOp, account string) (any, error) {
+	p := op.newParams()
+	if op.limitParam != "" {
+		if err := setParam(p, op.limitParam, strconv.Itoa(op.maxLimit)); err != nil {
+			return nil, err
+		}
+	}
+	if op.hasParam(accountParam) {
+		if err := setParam(p, accountParam, account); err != nil {
+			return nil, err
+		}
+	}
+	return p, checkParams(op, p)
 }
 
 // contractCheck is `postpress contract check`.
@@ -84,16 +129,20 @@ func contractCheck(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	key := env.Getenv(client.EnvAPIKey)
-	if key == "" {
-		return noAPIKey()
+	key := sandboxKey
+	if !f.sandbox {
+		if key = env.Getenv(client.EnvAPIKey); key == "" {
+			return noAPIKey()
+		}
+		if err := checkBaseURL(cmp.Or(f.baseURL, client.DefaultBaseURL)); err != nil {
+			return err
+		}
 	}
-	base := f.baseURL
-	if base == "" {
-		base = client.DefaultBaseURL
-	}
-	if err := checkBaseURL(base); err != nil {
-		return err
+	params := make([]any, len(f.ops))
+	for i, op := range f.ops {
+		if params[i], err = contractParams(op, f.accountID); err != nil {
+			return err
+		}
 	}
 	s, err := newCheckSession(env, key, f.format == "json", false)
 	if err != nil {
@@ -105,32 +154,26 @@ func contractCheck(ctx context.Context, env Env, args []string) error {
 			return usagef("--record: %v", err)
 		}
 	}
-	opts := append(s.clientOptions(env),
-		client.WithAPIKey(key),
-		client.WithBaseURL(base),
-		client.WithAttemptTimeout(f.timeout),
-		client.WithMaxRetries(f.retries),
-		client.WithUserAgent("postpress-cli/"+client.Version),
-	)
-	if f.verbose {
-		opts = append(opts, client.WithLogger(slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))))
-	}
-	c, err := client.New(opts...)
+	c, stop, err := newClient(env, &f.connFlags, s.clientOptions()...)
 	if err != nil {
-		return baseURLError(base, err)
-	}
-	params := client.ListParams{AccountID: f.accountID, Limit: client.DefaultPageSize}
-	if err := client.ValidateParams(params); err != nil {
 		return err
 	}
-	listErr := s.walk(ctx, c, params, f.pages)
-	var failed error
-	if listErr != nil {
-		failed = listErr
-		if !errors.Is(listErr, errWalkStopped) {
-			failed = describe(ctx, listErr, s.items, failure{timeout: f.timeout, baseURL: f.baseURL})
+	defer stop()
+	var failures []error
+	for i, op := range f.ops {
+		listErr := s.walk(ctx, c, op, params[i], f.pages)
+		switch {
+		case listErr == nil:
+		case errors.Is(listErr, errWalkStopped):
+			failures = append(failures, listErr)
+		default:
+			failures = append(failures, describe(ctx, listErr, s.items, failure{timeout: f.timeout, baseURL: f.baseURL, path: op.path}))
+		}
+		if ctx.Err() != nil {
+			break
 		}
 	}
+	failed := errors.Join(failures...)
 	s.finish(nil)
 	if f.format == "json" {
 		if err := s.writeJSON(failed); err != nil {
@@ -153,51 +196,62 @@ func contractCheck(ctx context.Context, env Env, args []string) error {
 // errWalkStopped ends a walk at a response the report already names.
 var errWalkStopped = errors.New("postpress contract check: the walk stopped")
 
-// walk lists up to maxPages pages (0: all), one request each. A 200 that
-// the client refuses (it disagrees with the spec, or does not decode) is
-// counted from its raw body and the walk goes on from the cursor in it;
-// any other failure ends the walk.
-func (s *checkSession) walk(ctx context.Context, c *client.Client, params client.ListParams, maxPages int) error {
+// walk lists up to maxPages pages (0: all) of op over params through op's
+// pager, one request each (the session's client options turn prefetching
+// off). A 200 that the client refuses (it disagrees with the spec, or does
+// not decode) is counted from its raw body and the walk goes on from the
+// cursor in it, on a new pager; any other failure ends the walk.
+func (s *checkSession) walk(ctx context.Context, c *client.Client, op *listOp, params any, maxPages int) error {
 	seen := map[string]bool{}
-	for maxPages == 0 || s.pages < maxPages {
+	p := op.open(c, params)
+	defer func() { p.Close() }()
+	for pages := 0; p.HasMorePages() && (maxPages == 0 || pages < maxPages); {
 		s.last = nil
-		page, err := c.ListReceivedInvitations(ctx, params)
+		page, err := p.NextPage(ctx)
 		var next string
 		switch last := s.last; {
 		case err == nil:
 			s.page(page)
-			next = page.NextCursor
+			next = page.next
 		case last == nil || last.ex.Status != http.StatusOK:
 			if last != nil && errors.Is(err, errDisagrees) {
-				return fmt.Errorf("%w at HTTP %d on page %d (see the report)", errWalkStopped, last.ex.Status, s.pages+1)
+				return fmt.Errorf("%w at HTTP %d on page %d of %s (see the report)", errWalkStopped, last.ex.Status, pages+1, op.operationID)
 			}
 			return err
 		default:
 			var raw map[string]any
 			if json.Unmarshal(last.ex.Body, &raw) != nil {
-				return fmt.Errorf("%w on page %d: its body is not a JSON object, so it has no cursor to go on from", errWalkStopped, s.pages+1)
+				return fmt.Errorf("%w on page %d of %s: its body is not a JSON object, so it has no cursor to go on from", errWalkStopped, pages+1, op.operationID)
 			}
 			if !errors.Is(err, errDisagrees) { // the client refused a body that conforms
 				d := contract.Disagreement{Rule: contract.RuleDecoding, Spec: "decodable by the client", Got: "refused: " + s.redact(err.Error())}
 				last.Disagreements = append(last.Disagreements, d)
 				s.all = append(s.all, d)
 			}
-			items, _ := raw["items"].([]any)
+			items, _ := raw[op.itemsMember].([]any)
 			var isString bool
-			if next, isString = raw["cursor"].(string); !isString && raw["cursor"] != nil {
-				return fmt.Errorf("%w on page %d: its cursor is not a string, so there is none to go on from", errWalkStopped, s.pages+1)
+			if next, isString = raw[op.cursorMember].(string); !isString && raw[op.cursorMember] != nil {
+				return fmt.Errorf("%w on page %d of %s: its cursor is not a string, so there is none to go on from", errWalkStopped, pages+1, op.operationID)
 			}
 			s.pages++
 			s.items += len(items)
 		}
+		pages++
 		if next == "" {
 			return nil
 		}
 		if seen[next] {
-			return fmt.Errorf("%w on page %d: the API sent a cursor it had sent before (the walk would loop)", errWalkStopped, s.pages)
+			return fmt.Errorf("%w on page %d of %s: the API sent a cursor it had sent before (the walk would loop)", errWalkStopped, pages, op.operationID)
 		}
 		seen[next] = true
-		params.Cursor = next
+		if err != nil { // the pager ended at the refused page: a new one goes on from its cursor
+			p.Close()
+			q := cloneParams(params)
+			if err := setParam(q, op.cursorParam, next); err != nil {
+				return err
+			}
+			p = op.open(c, q)
+		}
 	}
 	return nil
 }
@@ -252,12 +306,8 @@ func newCheckSession(env Env, key string, asJSON, quiet bool) (*checkSession, er
 
 // clientOptions make the session the client's response validator, one page
 // at a time (no prefetch): the report follows the listing's order.
-func (s *checkSession) clientOptions(env Env) []client.Option {
-	opts := []client.Option{client.WithResponseValidator(s), client.WithPrefetch(false)}
-	if env.HTTPClient != nil {
-		opts = append(opts, client.WithHTTPClient(env.HTTPClient))
-	}
-	return opts
+func (s *checkSession) clientOptions() []client.Option {
+	return []client.Option{client.WithResponseValidator(s), client.WithPrefetch(false)}
 }
 
 // errDisagrees fails the client's call on a response that disagrees with
@@ -286,14 +336,14 @@ func (s *checkSession) ValidateResponse(req *http.Request, status int, header ht
 }
 
 // page counts a page the client delivered.
-func (s *checkSession) page(page *client.Page) {
+func (s *checkSession) page(p *page) {
 	if s == nil {
 		return
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.pages++
-	s.items += len(page.Items)
+	s.items += len(p.items)
 }
 
 // finish writes the text report: every exchange with --verbose (else

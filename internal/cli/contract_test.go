@@ -14,8 +14,6 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
-
-	"github.com/postpress/postpress-go/client"
 )
 
 var updateFixtures = flag.Bool("update-fixtures", false, "rewrite testdata/contract/drift from the drifting server")
@@ -124,7 +122,7 @@ func cmpOr[T comparable](v, def T) T {
 func checkJSON(t *testing.T, srv *httptest.Server, args ...string) (int, contractReport, string) {
 	t.Helper()
 	env := map[string]string{"POSTPRESS_API_KEY": testKey, "POSTPRESS_BASE_URL": srv.URL}
-	code, out, errOut := runPlain(t, env, append([]string{"contract", "check", "--account-id", "acc", "--format", "json"}, args...)...)
+	code, out, errOut := runPlain(t, env, append([]string{"contract", "check", "--operation", receivedID, "--account-id", "acc", "--format", "json"}, args...)...)
 	var rep contractReport
 	if err := json.Unmarshal([]byte(out), &rep); err != nil {
 		t.Fatalf("exit %d, stdout is not the JSON report: %v\n%s\n%s", code, err, out, errOut)
@@ -146,8 +144,8 @@ func groups(rep contractReport) map[string]int {
 	return m
 }
 
-// sevenDrifts is the done-when server of issue 21: page 1 breaks the spec
-// in six ways, page 2 answers an undocumented 418.
+// sevenDrifts is a server whose page 1 breaks the spec in six ways and
+// whose page 2 answers an undocumented 418.
 func sevenDrifts(t *testing.T) (*httptest.Server, *atomic.Int64) {
 	p1 := goodPage(3)
 	p1.items[0]["id"] = nil                                             // a null id
@@ -184,7 +182,7 @@ func TestContractCheckNamesAllSevenAndSendsTwoRequests(t *testing.T) {
 
 	// The default text report names all seven, with the 418 by its code.
 	srv, n = sevenDrifts(t)
-	code, text, _ := runPlain(t, map[string]string{"POSTPRESS_API_KEY": testKey, "POSTPRESS_BASE_URL": srv.URL}, "contract", "check", "--account-id", "acc", "--pages", "0")
+	code, text, _ := runPlain(t, map[string]string{"POSTPRESS_API_KEY": testKey, "POSTPRESS_BASE_URL": srv.URL}, "contract", "check", "--operation", receivedID, "--account-id", "acc", "--pages", "0")
 	for _, want := range []string{"nullable", "/items/*/id", "/items/*/invited_user", "/items/*/specifics/provider",
 		"/items/*/connection_degree", "/items/*/date", "/object", "undocumented status", "first: 418", "→ 418",
 		"summary: 2 exchanges, 1 page, 3 items checked; 7 disagreements in 2 exchanges"} {
@@ -229,7 +227,7 @@ func TestContractCheckFitsAScreen(t *testing.T) {
 	}
 	srv, n := pagedServer(t, replies...)
 	env := map[string]string{"POSTPRESS_API_KEY": testKey, "POSTPRESS_BASE_URL": srv.URL}
-	code, text, errOut := runPlain(t, env, "contract", "check", "--account-id", "acc", "--pages", "0")
+	code, text, errOut := runPlain(t, env, "contract", "check", "--operation", receivedID, "--account-id", "acc", "--pages", "0")
 	lines := strings.Count(text, "\n")
 	if code != ExitFailure || lines > 40 || n.Load() != 3 {
 		t.Fatalf("exit %d, %d lines, %d requests\n%s\n%s", code, lines, n.Load(), text, errOut)
@@ -245,7 +243,7 @@ func TestContractCheckFitsAScreen(t *testing.T) {
 		}
 	}
 	// --verbose: every occurrence; --format json: everything.
-	_, verbose, _ := runPlain(t, env, "contract", "check", "--account-id", "acc", "--pages", "0", "--verbose")
+	_, verbose, _ := runPlain(t, env, "contract", "check", "--operation", receivedID, "--account-id", "acc", "--pages", "0", "--verbose")
 	if got := strings.Count(verbose, "undocumented property: spec:"); got != 390 {
 		t.Errorf("--verbose shows %d occurrences, want 390", got)
 	}
@@ -384,19 +382,73 @@ func TestContractCheckRecordsReplayableFixtures(t *testing.T) {
 }
 
 func TestContractCheckOnTheSandboxConforms(t *testing.T) {
-	page := client.DefaultPageSize // the CLI's page size
+	page := receivedOp(t).maxLimit // the CLI's page size
 	srv, env := fakeAPI(t, 3*page+page/2)
-	code, out, errOut := run(t, env, "contract", "check")
+	code, out, errOut := run(t, env, "contract", "check", "--operation", receivedID)
 	if code != ExitOK || errOut != "" || !strings.Contains(out, fmt.Sprintf("summary: 3 exchanges, 3 pages, %d items checked; everything conforms to the spec", 3*page)) {
 		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
 	}
 	if n := srv.RequestCount(); n != 3 {
 		t.Errorf("--pages 3 (the default) sent %d requests", n)
 	}
-	code, out, _ = run(t, env, "contract", "check", "--pages", "0", "--format", "json")
+	code, out, _ = run(t, env, "contract", "check", "--operation", receivedID, "--pages", "0", "--format", "json")
 	var rep contractReport
 	if err := json.Unmarshal([]byte(out), &rep); err != nil || code != ExitOK || !rep.Conforms || rep.Pages != 4 || rep.Items != 3*page+page/2 || len(rep.Summary) != 0 {
 		t.Fatalf("--pages 0: exit %d, err %v, %+v", code, err, rep)
+	}
+}
+
+// receivedID is the operationId of the listing the contract tests check
+// (--operation), so that an operation added to the spec, which their
+// servers do not serve, leaves them as they are.
+const receivedID = "listInvitationsReceived"
+
+// TestContractCheckOnTheBuiltInSandbox: --sandbox checks the in-process
+// sandbox (no key, no account), which serves every list operation;
+// --operation picks one by its operationId or its command's words.
+func TestContractCheckOnTheBuiltInSandbox(t *testing.T) {
+	pagesOf := func(op *listOp) int { return (sandboxItems + op.maxLimit - 1) / op.maxLimit }
+	summary := func(pages, items int) string {
+		return fmt.Sprintf("summary: %s, %s, %d items checked; everything conforms to the spec", plural(pages, "exchange"), plural(pages, "page"), items)
+	}
+	one := summary(pagesOf(receivedOp(t)), sandboxItems)
+	all := 0
+	for _, op := range listOps {
+		all += pagesOf(op)
+	}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--sandbox", "--operation", receivedID}, one},
+		{[]string{"--sandbox", "--operation", receivedOp(t).name()}, one},
+		{[]string{"--sandbox"}, summary(all, len(listOps)*sandboxItems)},
+	} {
+		code, out, errOut := run(t, nil, append([]string{"contract", "check", "--pages", "0"}, tc.args...)...)
+		if code != ExitOK || errOut != "" || !strings.Contains(out, tc.want) {
+			t.Errorf("%v: exit %d, want %q\n%s\n%s", tc.args, code, tc.want, out, errOut)
+		}
+	}
+}
+
+// TestContractCheckWalksEveryOperation: without --operation every list
+// operation is walked, each to --pages; with it, only the one named.
+func TestContractCheckWalksEveryOperation(t *testing.T) {
+	saved := listOps
+	t.Cleanup(func() { listOps = saved })
+	twin := *receivedOp(t) // the same listing under a second name
+	twin.operationID, twin.command = "listTwin", []string{"twin"}
+	listOps = []*listOp{receivedOp(t), &twin}
+
+	srv, env := fakeAPI(t, 3*twin.maxLimit)
+	code, out, errOut := run(t, env, "contract", "check", "--pages", "2")
+	if code != ExitOK || !strings.Contains(out, fmt.Sprintf("summary: 4 exchanges, 4 pages, %d items checked", 4*twin.maxLimit)) || srv.RequestCount() != 4 {
+		t.Fatalf("every operation: exit %d, %d requests\n%s\n%s", code, srv.RequestCount(), out, errOut)
+	}
+	srv.ResetLog()
+	code, out, errOut = run(t, env, "contract", "check", "--pages", "2", "--operation", "twin")
+	if code != ExitOK || !strings.Contains(out, "summary: 2 exchanges, 2 pages") || srv.RequestCount() != 2 {
+		t.Fatalf("--operation twin: exit %d, %d requests\n%s\n%s", code, srv.RequestCount(), out, errOut)
 	}
 }
 
@@ -422,7 +474,9 @@ func TestContractCheckUsageErrorsSendNothing(t *testing.T) {
 		"unexpected arg":    {env, []string{"now"}, "unexpected argument"},
 		"negative retries":  {env, []string{"--retries", "-1"}, "--retries"},
 		"zero timeout":      {env, []string{"--timeout", "0s"}, "--timeout"},
-		"unknown flag here": {env, []string{"--sandbox"}, "unknown flag --sandbox\n"},
+		"unknown flag here": {env, []string{"--max-items", "3"}, "unknown flag --max-items\n"},
+		"unknown operation": {env, []string{"--operation", "listNothing"}, "--operation \"listNothing\" names no list operation"},
+		"sandbox and base":  {env, []string{"--sandbox", "--base-url", srv.URL}, "--sandbox and --base-url exclude each other"},
 	} {
 		code, out, errOut := run(t, tc.env, append([]string{"contract", "check"}, tc.args...)...)
 		if code != ExitUsage || out != "" || !strings.Contains(errOut, tc.want) {
@@ -436,7 +490,7 @@ func TestContractCheckUsageErrorsSendNothing(t *testing.T) {
 
 func TestContractCheckReportsADocumentedErrorAsWhatItIs(t *testing.T) {
 	srv, n := pagedServer(t, reply{status: http.StatusServiceUnavailable, raw: `{"title":"Service Unavailable","type":"errors/service_unavailable","status":503,"instance":"req_7"}`})
-	code, out, errOut := runPlain(t, map[string]string{"POSTPRESS_API_KEY": testKey, "POSTPRESS_BASE_URL": srv.URL}, "contract", "check", "--account-id", "acc")
+	code, out, errOut := runPlain(t, map[string]string{"POSTPRESS_API_KEY": testKey, "POSTPRESS_BASE_URL": srv.URL}, "contract", "check", "--operation", receivedID, "--account-id", "acc")
 	if code != ExitFailure || n.Load() != 1 ||
 		!strings.Contains(out, "→ 503 errors/service_unavailable (") || !strings.Contains(out, "): conforms") ||
 		!strings.Contains(out, "everything conforms to the spec") ||

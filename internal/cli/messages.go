@@ -43,8 +43,15 @@ func usageHint(cmd string) string {
 	return fmt.Sprintf("Run '%s -h' for usage.", strings.TrimSpace("postpress "+cmd))
 }
 
-// commands are the command lines Run knows, for "did you mean".
-var commands = []string{"invitations received", "invitations sync", "sandbox", "contract check", "version", "completion"}
+// commands are the command lines Run knows, for "did you mean" and the
+// completion: a listing command for each list operation, then the others.
+var commands = func() []string {
+	var out []string
+	for _, o := range listOps {
+		out = append(out, o.name())
+	}
+	return append(out, syncCommand(), "sandbox", "contract check", "version", "completion")
+}()
 
 // unknownCommand is the usage error for args that name no command, with
 // the command meant when one is near.
@@ -66,9 +73,9 @@ func unknownCommand(args []string) error {
 	return &usageError{msg}
 }
 
-// flagOf returns the flag of an API query parameter: its name with dashes,
-// except limit, which the CLI calls --page-size (a limit of items a page,
-// not of the listing: that is --max-items).
+// flagOf returns the flag of an API query parameter: its x-cli-flag (limit
+// is --page-size: a limit of items a page, not of the listing, which is
+// --max-items), else its name with dashes.
 func flagOf(param string) string {
 	for _, pf := range paramFlags {
 		if pf.param == param {
@@ -89,20 +96,29 @@ func paramMessage(pe *client.ParamError, value string) string {
 	return fmt.Sprintf("%s%s: %s; nothing was sent", flagOf(pe.Param), v, pe.Reason)
 }
 
-// flagAliases are names a user may reach for, and the flag that does it.
-var flagAliases = map[string]string{
-	"limit":   "page-size", // the API's name for it
-	"account": "account-id",
-	"key":     "", // the key is never a flag
-	"api-key": "",
-}
+// flagAliases are names a user may reach for, and the flag that does it:
+// the API's name of each parameter whose flag is named otherwise (limit:
+// --page-size), and a few more.
+var flagAliases = func() map[string]string {
+	m := map[string]string{
+		"account": accountFlag,
+		"key":     "", // the key is never a flag
+		"api-key": "",
+	}
+	for _, pf := range paramFlags {
+		if name := strings.ReplaceAll(pf.param, "_", "-"); name != pf.flag {
+			m[name] = pf.flag
+		}
+	}
+	return m
+}()
 
-// receivedOnly are the flags of `invitations received` that a sync has
-// not, and why.
-var receivedOnly = map[string]string{
-	"cursor":    "a sync has no cursor: each run lists every account from the start and prints what its --state has not seen",
-	"max-items": "a sync lists every account whole, to know what is new and what is gone",
-	"validate":  "use it with 'postpress invitations received', or run 'postpress contract check'",
+// listOnly are the flags of a listing command that a sync has not, and
+// why.
+var listOnly = map[string]string{
+	flagOf(syncOp().cursorParam)[2:]: "a sync has no cursor: each run lists every account from the start and prints what its --state has not seen",
+	"max-items":                      "a sync lists every account whole, to know what is new and what is gone",
+	"validate":                       "use it with 'postpress " + syncOp().name() + "', or run 'postpress contract check'",
 }
 
 // parseFlags parses args into fs. -h prints the command's usage; any other
@@ -173,7 +189,7 @@ func unknownFlag(fs *flag.FlagSet, name string) string {
 			return msg + "; did you mean --" + alias + "?"
 		}
 	}
-	if only, ok := receivedOnly[norm]; ok && strings.HasSuffix(fs.Name(), " sync") {
+	if only, ok := listOnly[norm]; ok && fs.Name() == "postpress "+syncCommand() {
 		return msg + ": " + only
 	}
 	best, dist := "", 3 // at most two edits away
@@ -279,11 +295,15 @@ type failure struct {
 	timeout time.Duration
 	// baseURL is the base URL requests went to ("" for the default).
 	baseURL string
+	// path is the operation's path, under the base URL.
+	path string
 	// account names the account in a listing of several ("" for one).
 	account string
-	// resume is how the command resumes a listing: "cursor" (it has
-	// --cursor), "sync" (the next run picks up), or "" (it cannot).
+	// resume is the query parameter of the cursor, whose flag resumes the
+	// listing ("": the command cannot resume one).
 	resume string
+	// sync: the command is a sync, whose next run picks up.
+	sync bool
 }
 
 // describe turns a listing error into the message the user sees: what
@@ -325,7 +345,7 @@ func describe(ctx context.Context, err error, written int, fl failure) error {
 		}
 		refused = apiErr.StatusCode == 400
 		if apiErr.Type == "" {
-			b.WriteString(notTheAPI(apiErr.StatusCode, fl.baseURL))
+			b.WriteString(notTheAPI(apiErr.StatusCode, fl.baseURL, fl.path))
 		}
 	}
 	if ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
@@ -336,15 +356,15 @@ func describe(ctx context.Context, err error, written int, fl failure) error {
 		// Cursor is "" when the listing failed on its first page and was
 		// not started from a cursor: run the same command again.
 		switch {
-		case fl.resume == "sync":
+		case fl.sync:
 			b.WriteString("\n  next run:    lists this account again; what this run printed is recorded, and is not printed again")
-		case paging.Cursor == "" || fl.resume != "cursor":
+		case paging.Cursor == "" || fl.resume == "":
 		case refused:
 			fmt.Fprintf(&b, "\n  cursor:      the server refused the request for the page at %s, so it is not a way to resume; a cursor resumes only the account and listing that returned it", printable(paging.Cursor))
 		case fl.account != "":
-			fmt.Fprintf(&b, "\n  resume with: --account-id %s --cursor %s", printable(fl.account), printable(paging.Cursor))
+			fmt.Fprintf(&b, "\n  resume with: --%s %s %s %s", accountFlag, printable(fl.account), flagOf(fl.resume), printable(paging.Cursor))
 		default:
-			fmt.Fprintf(&b, "\n  resume with: --cursor %s", printable(paging.Cursor))
+			fmt.Fprintf(&b, "\n  resume with: %s %s", flagOf(fl.resume), printable(paging.Cursor))
 		}
 	}
 	return &listError{msg: b.String(), err: err}
@@ -353,11 +373,11 @@ func describe(ctx context.Context, err error, written int, fl failure) error {
 // notTheAPI is the hint for an error response that is not the API's
 // envelope: a 404 or 405 says the base URL does not point at the API; any
 // other says it may not.
-func notTheAPI(status int, base string) string {
+func notTheAPI(status int, base, path string) string {
 	if base == "" {
 		base = client.DefaultBaseURL
 	}
-	where := fmt.Sprintf("--base-url %s; requests go to it + /users/invite/received", shownURL(base))
+	where := fmt.Sprintf("--base-url %s; requests go to it + %s", shownURL(base), path)
 	if trimmed := strings.TrimRight(base, "/"); !strings.HasSuffix(trimmed, apiBasePath) {
 		where += fmt.Sprintf("; try --base-url %s%s", shownURL(trimmed), apiBasePath)
 	}

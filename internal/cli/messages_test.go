@@ -8,7 +8,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/postpress/postpress-go/client"
 	"github.com/postpress/postpress-go/gen"
 	"github.com/postpress/postpress-go/postpresstest"
 )
@@ -58,7 +57,7 @@ func TestMessagesGolden(t *testing.T) {
 		{name: "sync-account-failure", args: []string{"invitations", "sync", "--state", "STATE", "--account-id", "acc", "--account-id", "acc_b", "--concurrency", "1", "--page-size", "100"}, faults: func(s *postpresstest.Server) {
 			s.Enqueue(postpresstest.Error(gen.UnauthorizedErrorTypeExpiredCredentials).OnAccount("acc_b").OnCursor(postpresstest.EncodeCursor(100)))
 		}},
-		{name: "contract-unknown-flag", args: []string{"contract", "check", "--account-id", "acc", "--sandbox"}},
+		{name: "contract-unknown-flag", args: []string{"contract", "check", "--account-id", "acc", "--max-items", "3"}},
 		{name: "sandbox-bad-addr", args: []string{"sandbox", "--addr", "8080"}},
 	}
 	for _, tc := range cases {
@@ -91,7 +90,7 @@ func TestMessagesGolden(t *testing.T) {
 			stderr = strings.ReplaceAll(strings.ReplaceAll(stderr, state, "STATE"), base, "BASE")
 			// The spec's page-size bounds show as MIN..MAX, so that a bound
 			// moved in openapi.yaml needs no golden file rewritten.
-			stderr = strings.ReplaceAll(stderr, fmt.Sprintf("%d..%d", client.MinPageSize, client.MaxPageSize), "MIN..MAX")
+			stderr = strings.ReplaceAll(stderr, fmt.Sprintf("%d..%d", minPageSize(t), receivedOp(t).maxLimit), "MIN..MAX")
 			got := "$ postpress " + strings.Join(tc.args, " ") + "\nexit " + string(rune('0'+code)) + "\n" + stderr
 			path := filepath.Join("testdata", "messages", tc.name+".golden")
 			if *update {

@@ -18,11 +18,13 @@ type paramFlag struct{ param, flag, usage string }
 // paramFlagSet is the flags of the query parameters of a command.
 type paramFlagSet []*paramValue
 
-// registerParams defines a flag for each query parameter that sets its
-// field of p, but those skip says the command has not. A flag the command
-// already defines (--account-id, which repeats and has a file form) is left
-// to it.
-func registerParams(fs *flag.FlagSet, p *client.ListParams, skip func(flag string) bool) paramFlagSet {
+// registerParams defines a flag for each query parameter of op that sets
+// its field of p (a pointer to op's parameters), but those skip says the
+// command has not. A flag the command already defines (--account-id, which
+// repeats and has a file form) is left to it. The flags of the cursor and
+// the page size say what they do in a listing (pagingUsage); the others
+// carry the spec's description.
+func registerParams(fs *flag.FlagSet, op *listOp, p any, skip func(flag string) bool) paramFlagSet {
 	var vals paramFlagSet
 	for _, pf := range paramFlags {
 		field, ok := paramField(p, pf.param)
@@ -30,11 +32,14 @@ func registerParams(fs *flag.FlagSet, p *client.ListParams, skip func(flag strin
 			continue
 		}
 		usage := pf.usage
+		switch pf.param {
+		case op.cursorParam:
+			usage = cursorUsage
+		case op.limitParam:
+			usage = pageSizeUsage(op, skip("max-items"))
+		}
 		if pf.flag != pf.param {
 			usage += " Sent as " + pf.param + "."
-		}
-		if !field.IsZero() {
-			usage += " This command's default overrides the API's:"
 		}
 		v := &paramValue{param: pf.param, flag: pf.flag, field: field}
 		fs.Var(v, pf.flag, usage)
@@ -43,9 +48,31 @@ func registerParams(fs *flag.FlagSet, p *client.ListParams, skip func(flag strin
 	return vals
 }
 
-// paramField returns the field of p that the query parameter param is sent
-// from (the generated type's form tag names it).
-func paramField(p *client.ListParams, param string) (reflect.Value, bool) {
+// cursorUsage is the help of a listing's cursor flag.
+const cursorUsage = "start the listing at `CURSOR` instead of the first page: the cursor a run that stopped early printed (--max-items, a failure), to go on where it stopped."
+
+// pageSizeUsage is the help of op's page-size flag; noMaxItems says the
+// command has no --max-items.
+func pageSizeUsage(op *listOp, noMaxItems bool) string {
+	r := op.rules[op.limitParam]
+	s := "ask for `N` items in each request"
+	if r.Min != nil && r.Max != nil {
+		s += fmt.Sprintf(", %v to %v", *r.Min, *r.Max)
+	}
+	if op.apiLimit > 0 {
+		s += fmt.Sprintf(" (the API's own default is %d)", op.apiLimit)
+	}
+	s += ". Every page is listed whatever the size"
+	if !noMaxItems {
+		s += "; --max-items caps the total"
+	}
+	return s + "."
+}
+
+// paramField returns the field of p (a pointer to a parameter struct) that
+// the query parameter param is sent from (the generated type's form tag
+// names it).
+func paramField(p any, param string) (reflect.Value, bool) {
 	v := reflect.ValueOf(p).Elem()
 	for _, f := range reflect.VisibleFields(v.Type()) {
 		if name, _, _ := strings.Cut(f.Tag.Get("form"), ","); name == param {
@@ -55,15 +82,32 @@ func paramField(p *client.ListParams, param string) (reflect.Value, bool) {
 	return reflect.Value{}, false
 }
 
-// check checks each flag given by the client's rules (client.CheckParam),
-// as the value will be sent: --page-size 0 is refused, not taken as "not
-// sent".
-func (vals paramFlagSet) check() error {
+// setParam sets the query parameter param of p (a pointer to a parameter
+// struct) from its text, s.
+func setParam(p any, param, s string) error {
+	field, ok := paramField(p, param)
+	if !ok {
+		return fmt.Errorf("no query parameter %s", param)
+	}
+	return (&paramValue{param: param, field: field}).Set(s)
+}
+
+// cloneParams returns a pointer to a copy of *p.
+func cloneParams(p any) any {
+	v := reflect.ValueOf(p).Elem()
+	c := reflect.New(v.Type())
+	c.Elem().Set(v)
+	return c.Interface()
+}
+
+// check checks each flag given by the client's rules, as the value will be
+// sent: --page-size 0 is refused, not taken as "not sent".
+func (vals paramFlagSet) check(op *listOp) error {
 	for _, v := range vals {
 		if !v.set {
 			continue
 		}
-		if err := client.CheckParam(v.param, v.Get()); err != nil {
+		if err := checkParamValue(op, v.param, v.Get()); err != nil {
 			if pe := (*client.ParamError)(nil); errors.As(err, &pe) {
 				return &usageError{paramMessage(pe, "")}
 			}
@@ -73,7 +117,7 @@ func (vals paramFlagSet) check() error {
 	return nil
 }
 
-// paramValue is the flag.Value of a ListParams field.
+// paramValue is the flag.Value of a field of an operation's parameters.
 type paramValue struct {
 	param, flag string
 	field       reflect.Value // addressable
@@ -152,7 +196,7 @@ type flagOption struct {
 // with the client's reason.
 func checkOptions(fos ...flagOption) error {
 	for _, fo := range fos {
-		if err := client.CheckOptions(fo.opt); err != nil {
+		if err := checkOption(fo.opt); err != nil {
 			return usagef("--%s: %v", fo.flag, err)
 		}
 	}

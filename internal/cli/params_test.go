@@ -6,34 +6,38 @@ import (
 	"reflect"
 	"strings"
 	"testing"
-
-	"github.com/postpress/postpress-go/client"
 )
 
-// TestEveryParameterHasAFlag: each query parameter of the generated
-// ListParams has a flag on `invitations received` (generated from the
-// spec, or --account-id's own), and each generated flag sets a field.
+// TestEveryParameterHasAFlag: each query parameter of each list
+// operation's parameters has a flag on its listing command (generated from
+// the spec, or --account-id's own), each generated flag sets a field, and
+// a parameter has one flag whatever the operations that share it.
 func TestEveryParameterHasAFlag(t *testing.T) {
-	fs := flag.NewFlagSet("t", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	var a accountFlags
-	a.register(fs)
-	var p client.ListParams
-	registerParams(fs, &p, func(string) bool { return false })
-	fields := reflect.VisibleFields(reflect.TypeFor[client.ListParams]())
-	if len(paramFlags) != len(fields) {
-		t.Fatalf("%d generated flags for %d parameters", len(paramFlags), len(fields))
-	}
-	for _, f := range fields {
-		name, _, _ := strings.Cut(f.Tag.Get("form"), ",")
-		found := false
-		for _, pf := range paramFlags {
-			if _, ok := paramField(&p, pf.param); ok && pf.param == name {
-				found = fs.Lookup(pf.flag) != nil
-			}
+	seen := map[string]bool{}
+	for _, pf := range paramFlags {
+		if seen[pf.param] {
+			t.Errorf("parameter %s has two flags in paramFlags", pf.param)
 		}
-		if !found {
-			t.Errorf("ListParams.%s (%s) has no flag", f.Name, name)
+		seen[pf.param] = true
+	}
+	for _, op := range listOps {
+		fs := flag.NewFlagSet("t", flag.ContinueOnError)
+		fs.SetOutput(io.Discard)
+		var a accountFlags
+		a.register(fs)
+		p := op.newParams()
+		registerParams(fs, op, p, func(string) bool { return false })
+		for _, f := range reflect.VisibleFields(reflect.TypeOf(p).Elem()) {
+			name, _, _ := strings.Cut(f.Tag.Get("form"), ",")
+			found := false
+			for _, pf := range paramFlags {
+				if _, ok := paramField(p, pf.param); ok && pf.param == name {
+					found = fs.Lookup(pf.flag) != nil
+				}
+			}
+			if !found {
+				t.Errorf("%s: parameter %s (%s) has no flag", op.operationID, f.Name, name)
+			}
 		}
 	}
 }

@@ -134,7 +134,7 @@ func TestExportsKeepWhatTheServerSent(t *testing.T) {
 // server sent and csv and table the spec's columns.
 func TestHelpSaysExportsAreAsSent(t *testing.T) {
 	code, _, errOut := run(t, nil, "invitations", "received", "-h")
-	if code != 0 || !strings.Contains(errOut, "ndjson and json write each invitation as the server sent it") ||
+	if code != 0 || !strings.Contains(errOut, "ndjson and json write each item as the server sent it") ||
 		!strings.Contains(errOut, "csv and table have the spec's columns") {
 		t.Errorf("-h (exit %d) does not say what the formats keep:\n%s", code, errOut)
 	}

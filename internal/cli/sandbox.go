@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/postpress/postpress-go/client"
@@ -25,7 +26,7 @@ func sandbox(ctx context.Context, env Env, args []string) error {
 	fs := flag.NewFlagSet("postpress sandbox", flag.ContinueOnError)
 	fs.SetOutput(env.Stderr)
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on (HOST:PORT; port 0 picks a free one)")
-	items := fs.Int("items", sandboxItems, "invitations per account")
+	items := fs.Int("items", sandboxItems, "items per account")
 	seed := fs.Int64("seed", 1, "seed of the generated invitations")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -53,9 +54,13 @@ func sandbox(ctx context.Context, env Env, args []string) error {
 	)
 	srv := &http.Server{Handler: fake, ReadHeaderTimeout: 10 * time.Second}
 	base := "http://" + ln.Addr().String() + postpresstest.BasePath
-	_, _ = fmt.Fprintf(env.Stdout, "postpress sandbox: serving the fake API at %s (GET %s/users/invite/received); Ctrl-C stops it\n", base, base)
-	_, _ = fmt.Fprintf(env.Stdout, "any non-empty X-API-KEY and any account_id are accepted; %d invitations per account\n", *items)
-	_, _ = fmt.Fprintf(env.Stdout, "In another shell, paste these lines, then run: postpress invitations received\n")
+	var gets []string
+	for _, o := range listOps {
+		gets = append(gets, "GET "+base+o.path)
+	}
+	_, _ = fmt.Fprintf(env.Stdout, "postpress sandbox: serving the fake API at %s (%s); Ctrl-C stops it\n", base, strings.Join(gets, ", "))
+	_, _ = fmt.Fprintf(env.Stdout, "any non-empty X-API-KEY and any %s are accepted; %d items per account\n", accountParam, *items)
+	_, _ = fmt.Fprintf(env.Stdout, "In another shell, paste these lines, then run: postpress %s\n", listOps[0].name())
 	_, _ = fmt.Fprintf(env.Stdout, "export %s=%s\nexport %s=%s\nexport POSTPRESS_ACCOUNT_ID=%s\n",
 		client.EnvBaseURL, base, client.EnvAPIKey, sandboxKey, sandboxAccount)
 	if env.Ready != nil {

@@ -2,17 +2,41 @@ package cli
 
 import (
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"iter"
+	"reflect"
 	"strings"
 	"time"
 
+	"github.com/postpress/postpress-go/client"
 	"github.com/postpress/postpress-go/client/multi"
 	"github.com/postpress/postpress-go/invsync"
 	"github.com/postpress/postpress-go/invsync/boltstore"
 	"github.com/postpress/postpress-go/invsync/pgstore"
 )
+
+// `invitations sync` is specific to received invitations (package invsync
+// syncs client.Invitation listings of client.ListParams): it lists the
+// operation whose parameters are client.ListParams, syncOp.
+
+// syncOp is the operation a sync lists.
+func syncOp() *listOp {
+	for _, o := range listOps {
+		if _, ok := o.newParams().(*client.ListParams); ok && o.item == reflect.TypeFor[client.Invitation]() {
+			return o
+		}
+	}
+	panic("postpress: no list operation of client.ListParams and client.Invitation to sync")
+}
+
+// syncCommand is the sync's command line: the first word of its
+// operation's command, then sync.
+func syncCommand() string { return syncOp().command[0] + " sync" }
+
+// syncHelp is the paragraph under the sync's usage line.
+const syncHelp = "Prints the invitations not seen by earlier runs on the same --state file,\nthen records them (--removed: also those gone since, marked change=removed).\nStdout carries only rows; counts go to stderr. Run it from cron.\n\n"
 
 // syncFlags are the flags of `invitations sync` besides the listing's.
 type syncFlags struct {
@@ -61,7 +85,7 @@ func openSyncStore(ctx context.Context, f *listFlags) (syncStore, string, error)
 
 // syncOutput writes a sync's events as rows.
 type syncOutput struct {
-	w       leadWriter
+	w       writer
 	f       *listFlags
 	written map[string]int
 }
@@ -72,21 +96,46 @@ func (o *syncOutput) Write(ev *invsync.Event) error {
 		change = ev.Kind.String()
 	}
 	o.written[ev.AccountID]++
-	return o.w.writeLead(o.f.leads(ev.AccountID, change), &ev.Invitation, ev.Kind == invsync.Removed)
+	var it item = &ev.Invitation
+	if ev.Kind == invsync.Removed {
+		raw, err := json.Marshal(map[string]string{idMember: ev.Invitation.ID})
+		if err != nil {
+			return err
+		}
+		it = &removedInvitation{Invitation: ev.Invitation, raw: raw}
+	}
+	return o.w.write(o.f.leads(ev.AccountID, change), it)
 }
+
+// removedInvitation is the row of a removed invitation: a store keeps ids,
+// so its JSON is its id alone, and its other columns are empty.
+type removedInvitation struct {
+	client.Invitation
+	raw json.RawMessage
+}
+
+func (r *removedInvitation) RawJSON() json.RawMessage { return r.raw }
+
+// idMember is the JSON name of the invitation's id, from the generated
+// type's tag.
+var idMember = func() string {
+	f, _ := reflect.TypeFor[client.Invitation]().FieldByName("ID")
+	name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+	return name
+}()
 
 func (o *syncOutput) Flush() error { return o.w.flush() }
 
 // syncInvitations is `postpress invitations sync`.
 func syncInvitations(ctx context.Context, env Env, args []string) error {
-	f, err := parseListFlags(env, args, "sync")
+	f, err := parseListFlags(env, args, syncOp(), true)
 	if err != nil {
 		return err
 	}
 	if f.state == "" {
 		return usagef("--state is required: the file (or postgres:// database) that remembers what earlier runs printed")
 	}
-	c, stop, err := newClient(env, f)
+	c, stop, err := newClient(env, &f.connFlags, f.options()...)
 	if err != nil {
 		return err
 	}
@@ -100,7 +149,7 @@ func syncInvitations(ctx context.Context, env Env, args []string) error {
 	out := &syncOutput{w: f.newWriter(env.Stdout), f: f, written: map[string]int{}}
 	s := &invsync.Syncer{Store: st, Removed: f.removed, Invitations: f.intoTable != "", Batch: f.concurrency}
 	pages := func(accounts []string) iter.Seq2[multi.AccountPage, error] {
-		return (multi.Lister{Client: c, Concurrency: f.concurrency}).Pages(ctx, accounts, f.params)
+		return (multi.Lister{Client: c, Concurrency: f.concurrency}).Pages(ctx, accounts, *f.params.(*client.ListParams))
 	}
 	var (
 		res    invsync.Result
@@ -125,5 +174,5 @@ func syncInvitations(ctx context.Context, env Env, args []string) error {
 	if runErr != nil {
 		return fmt.Errorf("%w\npostpress: the state keeps what was committed before this error; the next run prints again what this one printed since", runErr)
 	}
-	return reportFailed(ctx, env.Stderr, res.Failed, out.written, len(f.accounts), failure{timeout: f.timeout, baseURL: f.baseURL, resume: "sync"})
+	return reportFailed(ctx, env.Stderr, res.Failed, out.written, len(f.accounts), failure{timeout: f.timeout, baseURL: f.baseURL, path: f.op.path, sync: true})
 }

@@ -10,7 +10,6 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/postpress/postpress-go/client"
 	"github.com/postpress/postpress-go/internal/contract"
 )
 
@@ -109,9 +108,9 @@ func TestValidatorChecksRequests(t *testing.T) {
 	for name, mutate := range map[string]func(*http.Request){
 		"no key":         func(r *http.Request) { r.Header.Del("X-API-KEY") },
 		"no account":     func(r *http.Request) { r.URL.RawQuery = "limit=10" },
-		"limit too high": func(r *http.Request) { r.URL.RawQuery = fmt.Sprintf("account_id=a&limit=%d", client.MaxPageSize+1) },
+		"limit too high": func(r *http.Request) { r.URL.RawQuery = "account_id=a&limit=1000000" },
 		"empty cursor":   func(r *http.Request) { r.URL.RawQuery = "account_id=a&cursor=" },
-		"other path":     func(r *http.Request) { r.URL.Path = "/api/v1/users/invite/sent" },
+		"other path":     func(r *http.Request) { r.URL.Path = "/api/v1/no/such/operation" },
 	} {
 		if errs := exchange(t, ok, mutate); len(errs) == 0 {
 			t.Errorf("%s: request accepted", name)

@@ -2,31 +2,24 @@ package main
 
 import (
 	"fmt"
-	"reflect"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
-
-	"github.com/postpress/postpress-go/gen"
 )
 
-// columnsSchema is the schema whose property order the CLI's CSV columns
-// follow: the one gen.InvitationReceived, the CLI's row type, is made from.
-var columnsSchema = reflect.TypeFor[gen.InvitationReceived]().Name()
-
-// columns generates internal/cli/columns_gen.go: every property path of
-// columnsSchema (`inviter.inviter_name` for a property of a nested object)
-// in the order the spec declares them, a nested object's properties right
-// after the object; $ref and allOf are followed. The order is read from
-// the YAML itself (root, the document node), as kin-openapi keeps
-// properties in a map. A construct it cannot follow (a $ref outside the
-// file, a schema that is not a mapping) fails with its path in the spec.
-func columns(root *yaml.Node) ([]byte, error) {
+// propertyOrder returns every property path of the named schema
+// (`inviter.inviter_name` for a property of a nested object) in the order
+// the spec declares them, a nested object's properties right after the
+// object; $ref and allOf are followed. The order is read from the YAML
+// itself (root, the document node), as kin-openapi keeps properties in a
+// map. A construct it cannot follow (a $ref outside the file, a schema
+// that is not a mapping) fails with its path in the spec.
+func propertyOrder(root *yaml.Node, schema string) ([]string, error) {
 	if len(root.Content) == 0 {
 		return nil, fmt.Errorf("empty document")
 	}
 	w := walker{root: root.Content[0], onStack: map[string]bool{}}
-	ptr := "#/components/schemas/" + columnsSchema
+	ptr := "#/components/schemas/" + schema
 	node, err := w.resolve(ptr)
 	if err != nil {
 		return nil, err
@@ -34,15 +27,7 @@ func columns(root *yaml.Node) ([]byte, error) {
 	if err := w.walk(node, ptr, ""); err != nil {
 		return nil, err
 	}
-	b := header("cli")
-	fmt.Fprintf(b, "// invitationPropertyOrder is every property path of the %s schema\n", columnsSchema)
-	fmt.Fprintf(b, "// in the order the spec declares them, a nested object's properties\n// (as object.property) right after the object.\n")
-	fmt.Fprintf(b, "var invitationPropertyOrder = []string{\n")
-	for _, p := range w.paths {
-		fmt.Fprintf(b, "\t%q,\n", p)
-	}
-	b.WriteString("}\n")
-	return b.Bytes(), nil
+	return w.paths, nil
 }
 
 type walker struct {

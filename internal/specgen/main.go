@@ -5,9 +5,9 @@
 // with each type's status, description and retry decision
 // (internal/errtable/errtable_gen.go), the query parameters'
 // rules (client/params_gen.go), the CLI's flag for each query parameter
-// (internal/cli/params_gen.go), the order of the CLI's CSV columns
-// (internal/cli/columns_gen.go) and the fake API's strict-server methods
-// (postpresstest/operations_gen.go, from the spec and gen/gen.go).
+// (internal/cli/params_gen.go), the CLI's listing command of each list
+// operation (internal/cli/listops_gen.go) and the fake API's strict-server
+// methods (postpresstest/operations_gen.go, from the spec and gen/gen.go).
 //
 // `go generate ./...` runs it right after oapi-codegen (see generate.go at
 // the module root), so it sees the gen package that the same spec produced.
@@ -62,7 +62,7 @@ func run(specPath, root string) error {
 		{"client/errortypes_gen.go", errorTypes},
 		{"internal/errtable/errtable_gen.go", errorTableSource},
 		{"internal/cli/params_gen.go", cliParams},
-		{"internal/cli/columns_gen.go", func(*openapi3.T) ([]byte, error) { return columns(&node) }},
+		{"internal/cli/listops_gen.go", func(doc *openapi3.T) ([]byte, error) { return cliListOps(doc, &node) }},
 		{"postpresstest/operations_gen.go", func(d *openapi3.T) ([]byte, error) { return fake(d, &node, filepath.Join(root, "gen", "gen.go")) }},
 	}
 	for _, o := range outputs {

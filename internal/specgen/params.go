@@ -36,8 +36,9 @@ func queryParameters(doc *openapi3.T) ([]*openapi3.Parameter, error) {
 }
 
 // cliParams generates internal/cli/params_gen.go: a flag for each query
-// parameter, named by its x-cli-flag extension or else by its name with
-// dashes, described by the spec's description.
+// parameter (one for a parameter several operations share), named by its
+// x-cli-flag extension or else by its name with dashes, described by the
+// spec's description.
 func cliParams(doc *openapi3.T) ([]byte, error) {
 	ps, err := queryParameters(doc)
 	if err != nil {
@@ -45,11 +46,19 @@ func cliParams(doc *openapi3.T) ([]byte, error) {
 	}
 	b := header("cli")
 	b.WriteString("// paramFlags are the query parameters of openapi.yaml, each with its flag.\nvar paramFlags = []paramFlag{\n")
+	flags := map[string]string{} // by parameter: a parameter of several operations is one flag
 	for _, p := range ps {
 		flag := strings.ReplaceAll(p.Name, "_", "-")
 		if v, ok := p.Extensions["x-cli-flag"].(string); ok && v != "" {
 			flag = v
 		}
+		if f, seen := flags[p.Name]; seen {
+			if f != flag {
+				return nil, fmt.Errorf("query parameter %s is --%s in one operation and --%s in another: give them one x-cli-flag", p.Name, f, flag)
+			}
+			continue
+		}
+		flags[p.Name] = flag
 		// Without back quotes, which the flag package would take for the
 		// name of the flag's value.
 		usage := strings.Join(strings.Fields(strings.ReplaceAll(p.Description, "`", "")), " ")
