@@ -204,18 +204,27 @@ func scenarioOperation() *openapi3.Operation {
 	return nil
 }
 
-// specOperation returns the spec's operation a request is for, or nil.
+// specOperation returns the spec's operation a request is for, or nil:
+// of the path templates that match the request's path and have an
+// operation for its method, the one with the fewest parameter segments
+// ("/a/b" before "/a/{id}").
 func specOperation(r *http.Request) *openapi3.Operation {
 	rest, ok := strings.CutPrefix(r.URL.Path, BasePath)
 	if !ok {
 		return nil
 	}
+	var best *openapi3.Operation
+	bestParams := 0
 	for tmpl, item := range embeddedSpec().Paths.Map() {
-		if pathMatches(tmpl, rest) {
-			return item.GetOperation(r.Method)
+		op := item.GetOperation(r.Method)
+		if op == nil || !pathMatches(tmpl, rest) {
+			continue
+		}
+		if n := strings.Count(tmpl, "{"); best == nil || n < bestParams {
+			best, bestParams = op, n
 		}
 	}
-	return nil
+	return best
 }
 
 // pathMatches reports whether path matches the path template tmpl ({name}
