@@ -211,7 +211,7 @@ var (
 	ErrMalformedResponse = errors.New("postpress: malformed response")
 )
 
-// PagingError is the error of a listing (Invitations, Pages, Pager) that
+// PagingError is the error of a listing (an iterator or a Pager) that
 // stopped before its end. Nothing is lost: Cursor is where to resume, with
 // ListParams.Cursor, to get every item not yet delivered, exactly once.
 // Unwrap gives the cause (an *APIError, a *RequestError, ErrCursorLoop, ...).

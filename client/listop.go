@@ -1,13 +1,14 @@
 package client
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
-	"unsafe"
 
 	"github.com/postpress/postpress-go/gen"
 	"github.com/postpress/postpress-go/internal/params"
@@ -33,14 +34,12 @@ type listOp[P, T any] struct {
 	// rules are the spec's rules of the operation's query parameters.
 	rules params.Rules
 	// items and next are the members of a 200 body that hold the items
-	// and the next cursor.
+	// and the next cursor (x-speakeasy-pagination's results and
+	// nextCursor).
 	items, next string
-	// page decodes a 200 body into the bytes of each item and the next
-	// cursor; the generated function names the members the spec gives
-	// (x-speakeasy-pagination's results and nextCursor).
-	page func(body []byte) ([]rawItem, nextCursor, error)
-	// item decodes one item from its bytes, which it keeps (RawJSON).
-	item func(raw json.RawMessage) (T, error)
+	// decode decodes one item, the decoder's next value, into v's
+	// generated type.
+	decode func(dec *json.Decoder, v *T) error
 }
 
 // rawJSON holds the bytes the server sent for an item. Each item type
@@ -54,74 +53,158 @@ type rawJSON struct{ raw json.RawMessage }
 // whole page's body in memory.
 func (r rawJSON) RawJSON() json.RawMessage { return r.raw }
 
-// rawItem is the bytes of one element of a page's items array, kept
-// without a copy where the decoder hands over a slice of the body.
-type rawItem struct{ raw json.RawMessage }
-
-// UnmarshalJSON keeps b; decodePage copies it when it is not a slice of
-// the body.
-func (r *rawItem) UnmarshalJSON(b []byte) error {
-	r.raw = b
-	return nil
-}
-
-// nextCursor is the next-cursor member of a page: whether it was present,
-// and its value ("" for null).
-type nextCursor struct {
-	present bool
-	value   string
-}
-
-// UnmarshalJSON reads one occurrence of the member; of several, the last
-// wins, as encoding/json has it (a null after a string clears it).
-func (c *nextCursor) UnmarshalJSON(b []byte) error {
-	c.present, c.value = true, ""
-	if string(b) == "null" {
-		return nil
-	}
-	return json.Unmarshal(b, &c.value)
-}
+func (r *rawJSON) setRaw(b json.RawMessage) { r.raw = b }
 
 // decodePage decodes a 200 body with op, through encoding/json on gen's
-// types: unknown members and unknown enum values are accepted, null in a
-// string field decodes as "". A body that is not a JSON object, or lacks
-// the items array or the next-cursor member, is ErrMalformedResponse: those
-// are the members paging depends on (an absent cursor would read as the
-// last page). The error names the JSON pointer of a value that does not
-// fit, and quotes the body only when it is not a JSON object. The page and
-// each item keep their bytes (RawJSON): slices of body, not copies.
+// types, reading the body once: a json.Decoder walks the page's members,
+// decodes each item of the items member straight into its generated type
+// and takes its bytes from the offsets the decoder reports. Unknown members
+// and unknown enum values are accepted, null in a string field decodes as
+// "", and of a member given twice the last counts, as with json.Unmarshal.
+// A body that is not one JSON object, or lacks the items array or the
+// next-cursor member, is ErrMalformedResponse: those are the members paging
+// depends on (an absent cursor would read as the last page). The error
+// names the JSON pointer of a value that does not fit, and quotes the body
+// only when it is not a JSON object. The page and each item keep their
+// bytes (RawJSON): slices of body, not copies.
 func decodePage[P, T any](op *listOp[P, T], body []byte) (*Page[T], error) {
-	raws, next, err := op.page(body)
-	if err != nil {
+	p := &Page[T]{raw: body}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	if err := expectDelim(dec, '{', "a JSON object"); err != nil {
 		return nil, malformed(body, "", err)
 	}
-	if !next.present {
+	var haveItems, haveNext bool
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil, malformed(body, "", err)
+		}
+		switch name, _ := tok.(string); {
+		case member(name, op.items):
+			haveItems = true
+			if p.Items, err = decodeItems(op, dec, body); err != nil {
+				return nil, err
+			}
+		case member(name, op.next):
+			var c nextCursor
+			if err := dec.Decode(&c); err != nil {
+				return nil, malformed(body, "/"+op.next, err)
+			}
+			haveNext, p.NextCursor = true, c.value
+		default:
+			var skip json.RawMessage
+			if err := dec.Decode(&skip); err != nil {
+				return nil, malformed(body, "", err)
+			}
+		}
+	}
+	if _, err := dec.Token(); err != nil { // the closing brace
+		return nil, malformed(body, "", err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, malformed(body, "", fmt.Errorf("data after the page's object (%v)", err))
+	}
+	switch {
+	case !haveNext:
 		return nil, fmt.Errorf("%w: no `%s` member (a last page has `%s: null`)", ErrMalformedResponse, op.next, op.next)
-	}
-	if raws == nil {
+	case !haveItems || p.Items == nil:
 		return nil, fmt.Errorf("%w: no `%s` array", ErrMalformedResponse, op.items)
-	}
-	p := &Page[T]{Items: make([]T, len(raws)), NextCursor: next.value, raw: body}
-	for i, r := range raws {
-		raw := r.raw
-		if !within(raw, body) {
-			raw = append(json.RawMessage(nil), raw...)
-		}
-		if p.Items[i], err = op.item(raw); err != nil {
-			return nil, malformed(body, fmt.Sprintf("/%s/%d", op.items, i), err)
-		}
 	}
 	return p, nil
 }
 
-// within reports whether b is a slice of body's memory.
-func within(b, body []byte) bool {
-	if len(b) == 0 || len(body) == 0 {
-		return false
+// decodeItems decodes the items array, the decoder's next value; nil for
+// null.
+func decodeItems[P, T any](op *listOp[P, T], dec *json.Decoder, body []byte) ([]T, error) {
+	at := "/" + op.items
+	start := dec.InputOffset()
+	tok, err := dec.Token()
+	if err != nil {
+		return nil, malformed(body, at, err)
 	}
-	start := uintptr(unsafe.Pointer(unsafe.SliceData(body)))
-	p := uintptr(unsafe.Pointer(unsafe.SliceData(b)))
-	return p >= start && p+uintptr(len(b)) <= start+uintptr(len(body))
+	if tok == nil {
+		return nil, nil
+	}
+	if tok != json.Delim('[') {
+		return nil, malformed(body, at, fmt.Errorf("at JSON pointer %s: cannot decode a JSON %s into an array", at, kind(body[start:])))
+	}
+	items := []T{}
+	for i := 0; dec.More(); i++ {
+		items = append(items, *new(T))
+		v := &items[i]
+		from := dec.InputOffset()
+		if err := op.decode(dec, v); err != nil {
+			return nil, malformed(body, fmt.Sprintf("%s/%d", at, i), err)
+		}
+		raw := body[skipSpace(body, from):dec.InputOffset()]
+		any(v).(interface{ setRaw(json.RawMessage) }).setRaw(raw)
+	}
+	if _, err := dec.Token(); err != nil { // the closing bracket
+		return nil, malformed(body, at, err)
+	}
+	return items, nil
+}
+
+// expectDelim reads the decoder's next token, which must be d.
+func expectDelim(dec *json.Decoder, d json.Delim, what string) error {
+	tok, err := dec.Token()
+	if err != nil {
+		return err
+	}
+	if tok != d {
+		return fmt.Errorf("want %s, got %v", what, tok)
+	}
+	return nil
+}
+
+// skipSpace returns the offset of the first byte of b at or after i that
+// is neither JSON white space nor a comma (the separator before an array
+// element, which the decoder reads with the element).
+func skipSpace(b []byte, i int64) int64 {
+	for i < int64(len(b)) {
+		switch b[i] {
+		case ' ', '\t', '\r', '\n', ',':
+			i++
+		default:
+			return i
+		}
+	}
+	return i
+}
+
+// kind names the JSON kind of the first value in b (after white space
+// and a colon).
+func kind(b []byte) string {
+	b = bytes.TrimLeft(b, " \t\r\n:")
+	if len(b) == 0 {
+		return "value"
+	}
+	switch b[0] {
+	case '{':
+		return "object"
+	case '"':
+		return "string"
+	case 't', 'f':
+		return "boolean"
+	default:
+		return "number"
+	}
+}
+
+// member reports whether the object member key names the member name, as
+// encoding/json matches names to fields: exactly, or else without regard
+// to case.
+func member(key, name string) bool { return key == name || strings.EqualFold(key, name) }
+
+// nextCursor is the next-cursor member of a page: its value, "" for null.
+type nextCursor struct{ value string }
+
+func (c *nextCursor) UnmarshalJSON(b []byte) error {
+	c.value = ""
+	if string(b) == "null" {
+		return nil
+	}
+	return json.Unmarshal(b, &c.value)
 }
 
 // malformed wraps a decoding error of body (of the value at the JSON

@@ -62,19 +62,7 @@ var invitationOp = listOp[ListParams, Invitation]{
 		"limit":      {Required: false, Min: params.Ptr[float64](1), Max: params.Ptr[float64](100)},
 		"account_id": {Required: true},
 	},
-	items: "items",
-	next:  "cursor",
-	page: func(body []byte) ([]rawItem, nextCursor, error) {
-		var p struct {
-			Items []rawItem  `json:"items"`
-			Next  nextCursor `json:"cursor"`
-		}
-		err := json.Unmarshal(body, &p)
-		return p.Items, p.Next, err
-	},
-	item: func(raw json.RawMessage) (Invitation, error) {
-		v := Invitation{rawJSON: rawJSON{raw}}
-		err := json.Unmarshal(raw, &v.InvitationReceived)
-		return v, err
-	},
+	items:  "items",
+	next:   "cursor",
+	decode: func(dec *json.Decoder, v *Invitation) error { return dec.Decode(&v.InvitationReceived) },
 }

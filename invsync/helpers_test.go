@@ -12,6 +12,10 @@ import (
 	"github.com/postpress/postpress-go/invsync"
 )
 
+// pageSize is the page size the tests list in, set on every listing so
+// that cursors and commit points do not follow the spec's maximum.
+const pageSize = 100
+
 // flushOutput is an Output whose Flush matters: Write only buffers an
 // event; Flush delivers the buffer.
 type flushOutput struct {

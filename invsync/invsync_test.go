@@ -106,7 +106,7 @@ func syncWith(t testing.TB, st invsync.Store, baseURL string, removed bool, acco
 	ctx := context.Background()
 	out := &recorder{}
 	s := &invsync.Syncer{Store: st, Removed: removed}
-	res, err := s.Run(ctx, (multi.Lister{Client: newClient(t, baseURL)}).Pages(ctx, accounts, client.ListParams{}), out)
+	res, err := s.Run(ctx, (multi.Lister{Client: newClient(t, baseURL)}).Pages(ctx, accounts, client.ListParams{Limit: pageSize}), out)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -223,7 +223,7 @@ func TestRunStoppedBeforeCommitRepeatsWhatWasNotCommitted(t *testing.T) {
 		fs := &failingStore{Store: st, n: failAt}
 		out := &recorder{}
 		s := &invsync.Syncer{Store: fs, CommitEvery: 100}
-		_, err := s.Run(ctx, (multi.Lister{Client: newClient(t, srv.URL), Concurrency: 1}).Pages(ctx, []string{"a", "b"}, client.ListParams{}), out)
+		_, err := s.Run(ctx, (multi.Lister{Client: newClient(t, srv.URL), Concurrency: 1}).Pages(ctx, []string{"a", "b"}, client.ListParams{Limit: pageSize}), out)
 		if err == nil || !strings.Contains(err.Error(), "killed") {
 			t.Fatalf("fail at commit %d: run error %v", failAt, err)
 		}
@@ -254,10 +254,10 @@ func TestFailedAccountKeepsWhatItDelivered(t *testing.T) {
 	srv := sandbox(t, 250)
 	path := filepath.Join(t.TempDir(), "state")
 	syncOnce(t, path, srv.URL, true, "a", "b")
-	srv.Enqueue(pt.Error(gen.ForbiddenErrorTypeResourceAccessRestricted).OnCursor(pt.EncodeCursor(100)).OnAccount("b"))
+	srv.Enqueue(pt.Error(gen.ForbiddenErrorTypeResourceAccessRestricted).OnCursor(pt.EncodeCursor(pageSize)).OnAccount("b"))
 	// b now fails on its second page: nothing there may count as removed.
 	out, res := syncOnce(t, path, srv.URL, true, "a", "b")
-	if len(out.events) != 0 || len(res.Failed) != 1 || res.Failed[0].AccountID != "b" || res.Failed[0].Cursor != pt.EncodeCursor(100) {
+	if len(out.events) != 0 || len(res.Failed) != 1 || res.Failed[0].AccountID != "b" || res.Failed[0].Cursor != pt.EncodeCursor(pageSize) {
 		t.Errorf("events %v, failed %v", out.events, res.Failed)
 	}
 }

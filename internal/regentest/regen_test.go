@@ -615,7 +615,9 @@ func TestRegeneration(t *testing.T) {
 
 	// The packages' own tests, in the regenerated copy: none states the
 	// spec's facts by hand, so none fails on the edits (this test aside).
-	suiteOut, suiteErr := goCmd(ctx, scratch, "test", "-count=1", "-skip", "^TestRegeneration$", "./...")
+	// The module root's tests that hold openapi.yaml to the vendor's docs
+	// page are skipped: the edits leave the page on purpose.
+	suiteOut, suiteErr := goCmd(ctx, scratch, "test", "-count=1", "-skip", "^("+strings.Join(append([]string{"TestRegeneration"}, docsPageTests...), "|")+")$", "./...")
 	if suiteErr != nil {
 		var failing []string
 		for _, l := range strings.Split(suiteOut, "\n") {
@@ -645,6 +647,10 @@ func TestRegeneration(t *testing.T) {
 		t.Errorf("the probe reported no facts:\n%s", probeOut)
 	}
 }
+
+// docsPageTests are the module root's tests (spec_test.go) that compare
+// openapi.yaml with the vendor's docs page.
+var docsPageTests = []string{"TestParametersCarryEveryConstraint", "TestErrorResponsesListExactlyTheDocumentedTypes", "TestDocsExampleRoundTripsThroughGeneratedTypes"}
 
 // firstLines returns up to n lines of out, joined on one line.
 func firstLines(out string, n int) string {

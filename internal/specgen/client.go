@@ -120,19 +120,7 @@ var {{.Var}} = listOp[{{.ParamsType}}, {{.Item}}]{
 	},
 	items: {{printf "%q" .ItemsMember}},
 	next: {{printf "%q" .CursorMember}},
-	page: func(body []byte) ([]rawItem, nextCursor, error) {
-		var p struct {
-			Items []rawItem    ` + "`json:\"{{.ItemsMember}}\"`" + `
-			Next  nextCursor ` + "`json:\"{{.CursorMember}}\"`" + `
-		}
-		err := json.Unmarshal(body, &p)
-		return p.Items, p.Next, err
-	},
-	item: func(raw json.RawMessage) ({{.Item}}, error) {
-		v := {{.Item}}{rawJSON: rawJSON{raw}}
-		err := json.Unmarshal(raw, &v.{{.ItemSchema}})
-		return v, err
-	},
+	decode: func(dec *json.Decoder, v *{{.Item}}) error { return dec.Decode(&v.{{.ItemSchema}}) },
 }
 {{end}}`))
 

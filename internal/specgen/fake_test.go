@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"go/format"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -16,9 +17,9 @@ import (
 
 // sentPath is a second list operation, with its own path and item schema
 // and the received listing's parameters, paging and errors.
-const sentPath = `  /users/invite/sent:
+const sentPath = `  /users/invite/archived:
     get:
-      operationId: listInvitationsSent
+      operationId: listInvitationsArchived
       x-speakeasy-pagination:
         type: cursor
         inputs:
@@ -42,7 +43,7 @@ const sentPath = `  /users/invite/sent:
           content:
             application/json:
               schema:
-                $ref: '#/components/schemas/InvitationSentList'
+                $ref: '#/components/schemas/InvitationArchivedList'
         "400":
           $ref: '#/components/responses/BadRequest'
         "401":
@@ -119,18 +120,18 @@ const otherPaths = `  /me:
 `
 
 // sentSchemas are its page and item schemas.
-const sentSchemas = `    InvitationSentList:
+const sentSchemas = `    InvitationArchivedList:
       type: object
       required: [items, cursor]
       properties:
         items:
           type: array
           items:
-            $ref: '#/components/schemas/InvitationSent'
+            $ref: '#/components/schemas/InvitationArchived'
         cursor:
           type: string
           nullable: true
-    InvitationSent:
+    InvitationArchived:
       type: object
       required: [id, invited_user, date]
       properties:
@@ -172,8 +173,8 @@ func TestFakeNeedsGenOfTheSameSpec(t *testing.T) {
 	}
 	doc, node := loadSpec(t, spec)
 	_, err = fake(doc, node, "../../gen/gen.go")
-	if err == nil || !strings.Contains(err.Error(), "no method for GET /users/invite/sent") {
-		t.Errorf("err = %v, want one naming GET /users/invite/sent", err)
+	if err == nil || !strings.Contains(err.Error(), "no method for GET /users/invite/archived") {
+		t.Errorf("err = %v, want one naming GET /users/invite/archived", err)
 	}
 }
 
@@ -233,17 +234,17 @@ import (
 )
 
 func TestServesTheSentInvitations(t *testing.T) {
-	s := NewServer(WithGeneratedAccount("acc", 7), WithAccount("mine", []gen.InvitationSent{{ID: "s1", InvitedUser: "u", Date: "d"}}))
+	s := NewServer(WithGeneratedAccount("acc", 7), WithAccount("mine", []gen.InvitationArchived{{ID: "s1", InvitedUser: "u", Date: "d"}}))
 	defer s.Close()
-	get := func(query string) (int, gen.InvitationSentList) {
-		req, _ := http.NewRequest("GET", s.URL+"/users/invite/sent?"+query, nil)
+	get := func(query string) (int, gen.InvitationArchivedList) {
+		req, _ := http.NewRequest("GET", s.URL+"/users/invite/archived?"+query, nil)
 		req.Header.Set("X-API-KEY", DefaultAPIKey)
 		resp, err := s.Client().Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}
 		defer resp.Body.Close()
-		var page gen.InvitationSentList
+		var page gen.InvitationArchivedList
 		_ = json.NewDecoder(resp.Body).Decode(&page)
 		return resp.StatusCode, page
 	}
@@ -262,12 +263,12 @@ func TestServesTheSentInvitations(t *testing.T) {
 		}
 		query = "account_id=acc&limit=3&cursor=" + *page.Cursor
 	}
-	want := ItemsOf[gen.InvitationSent](s.Fake, "acc")
+	want := ItemsOf[gen.InvitationArchived](s.Fake, "acc")
 	if len(want) != 7 || !slices.Equal(ids, idsOf(want)) {
 		t.Fatalf("listed %v, want the 7 items %v", ids, idsOf(want))
 	}
-	if got := GenerateInvitationsSent(1, 3); len(got) != 3 || got[0].ID == "" || got[0].InvitedUser == "" {
-		t.Fatalf("GenerateInvitationsSent: %+v", got)
+	if got := GenerateInvitationsArchived(1, 3); len(got) != 3 || got[0].ID == "" || got[0].InvitedUser == "" {
+		t.Fatalf("GenerateInvitationsArchived: %+v", got)
 	}
 	if len(s.Items("acc")) != 7 || s.Items("acc")[0].ID == want[0].ID {
 		t.Fatal("the received listing does not have its own items")
@@ -313,7 +314,7 @@ func TestServesTheOtherOperations(t *testing.T) {
 	}
 }
 
-func idsOf(items []gen.InvitationSent) []string {
+func idsOf(items []gen.InvitationArchived) []string {
 	var ids []string
 	for _, it := range items {
 		ids = append(ids, it.ID)
@@ -340,13 +341,7 @@ func TestFakeServesANewListOperation(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	ls := exec.CommandContext(ctx, "git", "ls-files", "-co", "--exclude-standard", "-z")
-	ls.Dir = root
-	out, err := ls.Output()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, f := range strings.Split(strings.TrimRight(string(out), "\x00"), "\x00") {
+	for _, f := range repoFiles(ctx, t, root) {
 		raw, err := os.ReadFile(filepath.Join(root, f)) //nolint:gosec // a file of the repository
 		if err != nil {
 			continue // listed but deleted in the work tree
@@ -395,7 +390,7 @@ func TestFakeServesANewListOperation(t *testing.T) {
 	}
 	goCmd("build", "./postpresstest/")
 	goCmd("vet", "./postpresstest/")
-	for _, want := range []string{"func (s strict) ListInvitationsSent(", "func GenerateInvitationsSent(", "func (s strict) GetMe(", "func (s strict) CancelInvitation("} {
+	for _, want := range []string{"func (s strict) ListInvitationsArchived(", "func GenerateInvitationsArchived(", "func (s strict) GetMe(", "func (s strict) CancelInvitation("} {
 		if !strings.Contains(string(src), want) {
 			t.Errorf("operations_gen.go lacks %s", want)
 		}
@@ -425,4 +420,37 @@ func TestErrorTableOfTwoOperations(t *testing.T) {
 			t.Error("errors/authentication_intent_error lost its x-retryable: false")
 		}
 	}
+}
+
+// repoFiles lists the module's files under root: git's tracked and
+// untracked-but-not-ignored files, or, outside a git work tree (a scratch
+// copy), every regular file but those under .git, node_modules and .cache.
+func repoFiles(ctx context.Context, t *testing.T, root string) []string {
+	t.Helper()
+	ls := exec.CommandContext(ctx, "git", "ls-files", "-co", "--exclude-standard", "-z")
+	ls.Dir = root
+	if out, err := ls.Output(); err == nil {
+		return strings.Split(strings.TrimRight(string(out), "\x00"), "\x00")
+	}
+	var files []string
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && (d.Name() == ".git" || d.Name() == "node_modules" || d.Name() == ".cache") {
+			return filepath.SkipDir
+		}
+		if d.Type().IsRegular() {
+			rel, err := filepath.Rel(root, path)
+			if err != nil {
+				return err
+			}
+			files = append(files, rel)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return files
 }
