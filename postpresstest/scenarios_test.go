@@ -273,6 +273,14 @@ func TestPreferHeader(t *testing.T) {
 	if resp, _ := getWith(t, s, PlainAccount, http.Header{"Prefer": {"code=200"}}); resp.StatusCode != http.StatusOK {
 		t.Errorf("code=200: %d", resp.StatusCode)
 	}
+	// code=200, example=NAME: that documented example of the success.
+	for name, ref := range examples(scenarioOperation(), http.StatusOK) {
+		resp, body := getWith(t, s, PlainAccount, http.Header{"Prefer": {"code=200, example=" + name}})
+		want, _ := json.Marshal(ref.Value.Value)
+		if resp.StatusCode != http.StatusOK || strings.TrimSpace(string(body)) != string(want) {
+			t.Errorf("code=200, example=%s: %d %s, want the example %s", name, resp.StatusCode, body, want)
+		}
+	}
 	for _, p := range []string{"code=418", "code=401, example=NoSuchExample", "code=abc"} {
 		if resp, _ := getWith(t, s, PlainAccount, http.Header{"Prefer": {p}}); resp.StatusCode != http.StatusBadRequest {
 			t.Errorf("%s: %d, want 400", p, resp.StatusCode)
