@@ -21,12 +21,12 @@ export NO_UPDATE_NOTIFIER := 1
 
 .PHONY: help check generate check-generated lint spec-lint test test-go-next reliability prism-test \
 	spec-diff api-diff version-check test-evolution release-snapshot bench bench-smoke fuzz regen-test footprint \
-	pg-test mutation
+	pg-test mutation sandbox-test
 
 .DEFAULT_GOAL := check
 
 ## check: everything CI runs (each prerequisite is a target below).
-check: check-generated lint spec-lint test test-go-next pg-test prism-test spec-diff api-diff version-check test-evolution bench-smoke fuzz
+check: check-generated lint spec-lint test test-go-next pg-test prism-test sandbox-test spec-diff api-diff version-check test-evolution bench-smoke fuzz
 
 ## help: list the targets.
 help:
@@ -66,6 +66,12 @@ spec-lint: node_modules/.installed
 ## prism-test: the generated client against Prism mocking openapi.yaml (the script starts and stops it).
 prism-test: node_modules/.installed
 	bash .ci/prism-test.sh
+
+## sandbox-test: `postpress sandbox` driven from Node's built-in fetch: every scenario, live-shaped data (.ci/sandbox-node-test.mjs).
+sandbox-test:
+	@mkdir -p .cache/sandbox-test
+	$(GO) build -o .cache/sandbox-test/postpress ./cmd/postpress
+	node .ci/sandbox-node-test.mjs .cache/sandbox-test/postpress
 
 # The reliability suites run once, in `reliability` with -v so that their
 # figures (requests, retries, faults met, items, wall time) show, and the

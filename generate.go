@@ -13,3 +13,7 @@ package postpress
 // Then generate what the hand-written layer would otherwise restate from the
 // spec: the decoders into gen's types, the error types, the parameter rules.
 //go:generate go run ./internal/specgen
+
+// Last, the README's table of postpresstest's scenarios, which needs the
+// postpresstest specgen just wrote.
+//go:generate go run ./internal/cmd/scenariotable

@@ -32,9 +32,9 @@ func ExampleClient_Invitations() {
 		fmt.Println(inv.Date, "from", inv.Inviter.InviterName)
 	}
 	// Output:
-	// date_4G14MJFN0000 from inviter_name_MD9Z1HGR0000
-	// date_EEGHDN760001 from inviter_name_0F8XB5W40001
-	// date_7MQQ0T200002 from inviter_name_WWSNYKKJ0002
+	// May 13, 2026 from Grace Hopper
+	// May 12, 2026 from Jordan Walke
+	// May 13, 2026 from Grace Hopper
 }
 
 // Handle an API error: match its type with errors.Is, read its details

@@ -568,6 +568,13 @@ type InvitationListObject string
 // string. Servers that follow the docs (postpresstest, the sandbox)
 // always send a string. `object`, `id` and `specifics.provider` are
 // never null.
+//
+// Members the docs page does not list: live data also carries
+// `invited_user_profile_picture_url` (a URL string). It is recorded in
+// `x-live-extra-members` (member name and an example value), not as a
+// property, so that the SDK's types follow the docs; the sandbox's
+// live-shaped data (`postpress sandbox --live-shaped`) sends it, and
+// `null` in the `nullable` string fields.
 type InvitationReceived struct {
 	// Date Raw provider-formatted date (for example `May 12, 2026`).
 	// Documented as a string; `null` in live data decodes as "".
@@ -598,7 +605,9 @@ type InvitationReceived struct {
 
 	// Inviter Who sent the invitation. Optional on the invitation; when present,
 	// all four fields are required. Documented as strings; `null` in live
-	// data decodes as "".
+	// data decodes as "". Live data also carries
+	// `inviter_profile_picture_url`, which the docs page does not list
+	// (recorded in `x-live-extra-members`, as on InvitationReceived).
 	Inviter *Inviter `json:"inviter,omitempty"`
 
 	// Object The object type; always `InvitationReceived`.
@@ -620,7 +629,9 @@ type InvitationReceivedObject string
 
 // Inviter Who sent the invitation. Optional on the invitation; when present,
 // all four fields are required. Documented as strings; `null` in live
-// data decodes as "".
+// data decodes as "". Live data also carries
+// `inviter_profile_picture_url`, which the docs page does not list
+// (recorded in `x-live-extra-members`, as on InvitationReceived).
 type Inviter struct {
 	// InviterDescription Headline of the inviter. (No description on the docs page.)
 	InviterDescription string `json:"inviter_description"`

@@ -60,10 +60,10 @@ func ExampleSyncer() {
 	run(items[1:3]) // the account lists two invitations
 	run(items[:2])  // one more came (items[0]); items[2] was accepted
 	// Output:
-	// new acc_1 id_41KNVAER0001
-	// new acc_1 id_9GWC2EK80002
+	// new acc_1 inv_01HXYZ4QK3WJ8FN3M641KN0001
+	// new acc_1 inv_01HXYZ5RM4XK9GP4N79GWC0002
 	// -- 2 new, 0 removed, 0 failed accounts
-	// new acc_1 id_YK97GGK00000
-	// removed acc_1 id_9GWC2EK80002
+	// new acc_1 inv_01HXYZ5RM4XK9GP4N7YK970000
+	// removed acc_1 inv_01HXYZ5RM4XK9GP4N79GWC0002
 	// -- 1 new, 1 removed, 0 failed accounts
 }

@@ -63,6 +63,17 @@
 // Responses that are not API responses as the spec describes them are
 // marked with FaultHeader.
 //
+// # Scenarios
+//
+// A request that names a scenario gets the failure it names, from the
+// generated error table and the spec (scenarios.go): a magic account id
+// (ErrorAccountPrefix and an error type, RetryOnceAccountPrefix and a
+// status, FailPage2Account, SlowAccount, CutBodyAccount) or Prism's Prefer
+// header (code=NNN, example=NAME). Scenarios lists them, and the fake
+// serves the list as JSON at ScenariosPath. WithLiveShapedData makes list
+// pages carry the members the spec records in x-live-extra-members and
+// null in nullable strings.
+//
 // # Request log
 //
 // Requests returns what was asked, in order, with headers, and the fault

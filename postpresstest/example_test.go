@@ -36,3 +36,26 @@ func ExampleNewServer() {
 	// 250 invitations in 4 requests
 	// true
 }
+
+// A magic account id fails every request with its error type; the
+// scenario list says which ids there are.
+func ExampleScenarios() {
+	srv := postpresstest.NewServer(postpresstest.WithAnyAccount(25))
+	defer srv.Close()
+	c, err := client.New(client.WithBaseURL(srv.URL), client.WithAPIKey(postpresstest.DefaultAPIKey))
+	if err != nil {
+		panic(err)
+	}
+	for _, err := range c.Invitations(context.Background(), client.ListParams{AccountID: "acc_error_expired_credentials"}) {
+		fmt.Println(errors.Is(err, client.ErrorTypeExpiredCredentials))
+		break
+	}
+	for _, sc := range postpresstest.Scenarios() {
+		if sc.Account == "acc_error_expired_credentials" {
+			fmt.Println(sc.Status, sc.Type, sc.Header)
+		}
+	}
+	// Output:
+	// true
+	// 401 errors/expired_credentials Prefer: code=401, example=ExpiredCredentials
+}

@@ -23,10 +23,15 @@ import (
 // value:
 //
 //   - a string: one of the schema's enum values when it has some; else a
-//     value for its format (date-time, date, email, uri, uuid) or a text
-//     made of the property's name, a random token and the item's serial
-//     number (so that texts, ids among them, differ from item to item);
-//     within minLength/maxLength;
+//     value for its format (date-time, date, email, uri, uuid); else the
+//     value the documented example items of the operation give the
+//     property (item i takes example item i modulo their number, so that
+//     an item reads like one of the docs'), or the property's own example,
+//     with an id-like tail (a run of 12 or more of [0-9A-Z]) ending in a
+//     random token and the item's serial number instead, so that ids
+//     differ from item to item; else a text made of the property's name, a
+//     random token and the item's serial number; within
+//     minLength/maxLength;
 //   - an integer or a number: within minimum/maximum (exclusive bounds and
 //     multipleOf honoured), never 0 when the bounds allow another value;
 //     one of the enum values when the schema has some;
@@ -45,6 +50,7 @@ import (
 // computed once from the type and the spec.
 type fillNode struct {
 	name   string           // JSON name of the property (texts are made from it)
+	path   string           // JSON path from the item ("inviter.inviter_name"); keys the examples
 	index  int              // index of the field in its struct; -1 at the root and for elements
 	schema *openapi3.Schema // the property's schema; nil when the spec has none for it
 	hash   uint64           // of the JSON path, seeds the value's random stream
@@ -154,7 +160,7 @@ func innerStruct(t reflect.Type) reflect.Type {
 func planOf(t reflect.Type, s *openapi3.Schema, name, path string, onStack map[reflect.Type]bool) *fillNode {
 	h := fnv.New64a()
 	_, _ = h.Write([]byte(path))
-	n := &fillNode{name: name, index: -1, schema: s, hash: h.Sum64()}
+	n := &fillNode{name: name, path: path, index: -1, schema: s, hash: h.Sum64()}
 	switch t.Kind() {
 	case reflect.Pointer, reflect.Slice, reflect.Map:
 		if onStack[innerStruct(t)] {
@@ -236,10 +242,13 @@ func itemsOf(s *openapi3.Schema) *openapi3.Schema {
 // filler sets the values a plan describes.
 type filler struct {
 	serial string // the item's serial number, ends default texts
-	seed   uint64
-	pcg    *rand.PCG
-	rng    *rand.Rand
-	at     time.Time // dates are drawn back from here
+	// example is the documented example item this item follows: its
+	// strings by JSON path (nil when the operation documents none).
+	example map[string]string
+	seed    uint64
+	pcg     *rand.PCG
+	rng     *rand.Rand
+	at      time.Time // dates are drawn back from here
 }
 
 func newFiller(seed int64, at time.Time) *filler {
@@ -461,6 +470,14 @@ func (f *filler) text(n *fillNode) string {
 		b[12] = '4'
 		out = fmt.Sprintf("%s-%s-%s-%s-%s", b[:8], b[8:12], b[12:16], b[16:20], b[20:])
 	default:
+		ex, ok := f.example[n.path]
+		if !ok && s != nil {
+			ex, ok = s.Example.(string)
+		}
+		if ok && ex != "" {
+			out = varyID(ex, token, f.serial)
+			break
+		}
 		name := n.name
 		if name == "" {
 			name = "value"
@@ -479,4 +496,19 @@ func (f *filler) text(n *fillNode) string {
 		}
 	}
 	return out
+}
+
+// varyID returns ex with an id-like tail (a run of 12 or more characters
+// of [0-9A-Z] at its end) ending in the first 4 characters of token and
+// serial instead, or ex unchanged.
+func varyID(ex, token, serial string) string {
+	i := len(ex)
+	for i > 0 && strings.IndexByte("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ", ex[i-1]) >= 0 {
+		i--
+	}
+	tail := token[:min(4, len(token))] + serial
+	if len(ex)-i < 12 || len(ex)-i < len(tail) {
+		return ex
+	}
+	return ex[:len(ex)-len(tail)] + tail
 }

@@ -4,11 +4,15 @@ import (
 	"context"
 	"fmt"
 	"hash/fnv"
+	"net/http"
 	"reflect"
 	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/getkin/kin-openapi/openapi3"
 )
 
 // listOp is one cursor-paged list operation of the spec, as the generic
@@ -34,19 +38,7 @@ type limitBounds struct{ min, max, def int }
 // matches reports whether an HTTP request path (BasePath included) is o's.
 func (o *listOp) matches(urlPath string) bool {
 	rest, ok := strings.CutPrefix(urlPath, BasePath)
-	if !ok {
-		return false
-	}
-	want, got := strings.Split(o.path, "/"), strings.Split(rest, "/")
-	if len(want) != len(got) {
-		return false
-	}
-	for i, w := range want {
-		if w != got[i] && (!strings.HasPrefix(w, "{") || !strings.HasSuffix(w, "}") || got[i] == "") {
-			return false
-		}
-	}
-	return true
+	return ok && pathMatches(o.path, rest)
 }
 
 // listOpOf returns the list operation a request path is for, or nil.
@@ -172,6 +164,7 @@ func (f *Fake) listPage(ctx context.Context, o *listOp, page any) *reply {
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	account = f.dataAccount(account)
 	stored, ok := f.itemsLocked(o, account)
 	if !ok {
 		return apiError{403, typeNoAccess, "This API key has no access to account " + strconv.Quote(account) + ".", id}.reply()
@@ -231,6 +224,62 @@ func setPage(page reflect.Value, o *listOp, items reflect.Value, next *string) {
 // fillTime is the time generated dates are drawn back from.
 var fillTime = time.Date(2026, 5, 12, 8, 14, 0, 0, time.UTC)
 
+// exampleItems returns the items of the documented examples of o's 200
+// response (in the examples' name order), each as its string values by
+// JSON path ("inviter.inviter_name"; an array's first element at
+// "name[]").
+func exampleItems(o *listOp) []map[string]string {
+	var op *openapi3.Operation
+	for _, item := range embeddedSpec().Paths.Map() {
+		for _, c := range item.Operations() {
+			if c.OperationID == o.id {
+				op = c
+			}
+		}
+	}
+	exs := examples(op, http.StatusOK)
+	names := make([]string, 0, len(exs))
+	for name := range exs {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	var out []map[string]string
+	for _, name := range names {
+		ref := exs[name]
+		if ref == nil || ref.Value == nil {
+			continue
+		}
+		page, _ := ref.Value.Value.(map[string]any)
+		items, _ := page[o.itemsMember].([]any)
+		for _, it := range items {
+			flat := map[string]string{}
+			flatten(it, "", flat)
+			out = append(out, flat)
+		}
+	}
+	return out
+}
+
+// flatten puts the strings under v into out by JSON path.
+func flatten(v any, path string, out map[string]string) {
+	switch v := v.(type) {
+	case string:
+		out[path] = v
+	case map[string]any:
+		for k, e := range v {
+			p := k
+			if path != "" {
+				p = path + "." + k
+			}
+			flatten(e, p, out)
+		}
+	case []any:
+		if len(v) > 0 {
+			flatten(v[0], path+"[]", out)
+		}
+	}
+}
+
 // generateItems returns n items of o (a []T of o's item type), generated
 // from o's item schema (see fill.go). The seed, o and the account seed
 // each item's values: the same seed gives the same items, and each account
@@ -241,9 +290,13 @@ func generateItems(o *listOp, seed int64, account string, n int) any {
 	salt := h.Sum64()
 	plan := planFor(o.item, o.itemSchema).root
 	fill := newFiller(seed, fillTime)
+	examples := exampleItems(o)
 	out := reflect.MakeSlice(reflect.SliceOf(o.item), n, n)
 	for i := range n {
 		fill.serial = serial(i)
+		if len(examples) > 0 {
+			fill.example = examples[i%len(examples)]
+		}
 		fill.fill(out.Index(i), plan, mix(salt, uint64(i)))
 	}
 	return out.Interface()

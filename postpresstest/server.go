@@ -8,7 +8,6 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"slices"
-	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -72,6 +71,8 @@ type Fake struct {
 	seed       int64
 	anyAccount int
 	lenient    bool
+	liveShaped bool
+	slowDelay  time.Duration
 	generated  map[string]int
 
 	handler http.Handler
@@ -81,8 +82,11 @@ type Fake struct {
 	data   map[*listOp]map[string]any // a list operation's items ([]T) by account
 	known  map[string]bool            // the accounts set up or seen (WithAnyAccount)
 	issued map[string]bool            // the cursors issued (issuedKey)
-	faults []*Fault
-	log    []Request
+	// attempts counts the requests of each page of a retry-once scenario
+	// (by path, account and cursor).
+	attempts map[string]int
+	faults   []*Fault
+	log      []Request
 }
 
 // NewFake returns a Fake configured by opts.
@@ -94,6 +98,8 @@ func NewFake(opts ...Option) *Fake {
 		data:      map[*listOp]map[string]any{},
 		known:     map[string]bool{},
 		issued:    map[string]bool{},
+		attempts:  map[string]int{},
+		slowDelay: DefaultSlowDelay,
 	}
 	for _, o := range opts {
 		o(f)
@@ -198,9 +204,14 @@ func query(ctx context.Context) url.Values {
 }
 
 // ServeHTTP logs the request, applies a scripted fault if one matches,
-// checks the API key, and hands the request to the generated strict
-// server.
+// checks the API key, answers a scenario the request names (scenarios.go),
+// and hands the request to the generated strict server. GET ScenariosPath
+// answers the scenario list, unlogged.
 func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path == ScenariosPath && r.Method == http.MethodGet {
+		f.serveScenarioList(w)
+		return
+	}
 	id := fmt.Sprintf("req_pp%08d", f.reqIDs.Add(1))
 	r = r.WithContext(context.WithValue(context.WithValue(r.Context(), ctxKey{}, id), queryKey{}, r.URL.Query()))
 	fault := f.record(r)
@@ -219,8 +230,8 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	f.serve(w, r, id)
 }
 
-// serve checks the API key and hands the request to the generated strict
-// server.
+// serve checks the API key, answers a scenario the request names, and
+// hands the request to the generated strict server.
 func (f *Fake) serve(w http.ResponseWriter, r *http.Request, id string) {
 	key := r.Header.Get("X-API-KEY")
 	switch {
@@ -231,7 +242,10 @@ func (f *Fake) serve(w http.ResponseWriter, r *http.Request, id string) {
 		apiError{401, typeWrongKey, "The API key is not valid.", id}.write(w)
 		return
 	}
-	f.handler.ServeHTTP(w, r)
+	if f.scenario(w, r, id) {
+		return
+	}
+	f.respond(w, r)
 }
 
 // record logs r and takes the fault that applies to it, if any.
@@ -276,17 +290,7 @@ func (f *Fake) applyFault(w http.ResponseWriter, r *http.Request, ft *Fault, id 
 	case kindTruncate:
 		rec := httptest.NewRecorder()
 		f.serve(rec, r, id)
-		body := rec.Body.Bytes()
-		for k, v := range rec.Header() {
-			w.Header()[k] = v
-		}
-		w.Header().Set(FaultHeader, "truncated-body")
-		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
-		w.WriteHeader(rec.Code)
-		_, _ = w.Write(body[:len(body)/2])
-		// The handler returns having written less than Content-Length;
-		// net/http then closes the connection (a clean FIN, so the bytes
-		// sent arrive and the client reads io.ErrUnexpectedEOF after them).
+		writeTruncated(w, rec)
 	case kindProxy:
 		w.Header().Set(FaultHeader, "proxy-html")
 		w.Header().Set("Content-Type", "text/html")

@@ -651,6 +651,11 @@ func (s *InvitationListObject) UnmarshalText(data []byte) error {
 // (`x-go-type-skip-optional-pointer`): a `null` decodes as the empty string. Servers that follow the
 // docs (postpresstest, the sandbox) always send a string. `object`, `id` and `specifics.provider` are
 // never null.
+//
+// Members the docs page does not list: live data also carries `invited_user_profile_picture_url` (a
+// URL string). It is recorded in `x-live-extra-members` (member name and an example value), not as a
+// property, so that the SDK's types follow the docs; the sandbox's live-shaped data
+// (`postpress sandbox --live-shaped`) sends it, and `null` in the `nullable` string fields.
 // Ref: #/components/schemas/InvitationReceived
 type InvitationReceived struct {
 	// The object type; always `InvitationReceived`.
@@ -828,7 +833,9 @@ func (s *InvitationReceivedObject) UnmarshalText(data []byte) error {
 }
 
 // Who sent the invitation. Optional on the invitation; when present, all four fields are required.
-// Documented as strings; `null` in live data decodes as "".
+// Documented as strings; `null` in live data decodes as "". Live data also carries
+// `inviter_profile_picture_url`, which the docs page does not list (recorded in
+// `x-live-extra-members`, as on InvitationReceived).
 // Ref: #/components/schemas/Inviter
 type Inviter struct {
 	// Display name of the inviter. (No description on the docs page.).

@@ -64,7 +64,7 @@ func usage() string {
 		line("postpress "+o.name()+" [flags]", strings.ToLower(o.summary[:1])+o.summary[1:]+" (and export them)")
 	}
 	line("postpress "+syncCommand()+" --state FILE [flags]", "print only the invitations new since the last run")
-	line("postpress sandbox [--addr HOST:PORT] [--items N] [--seed S]", "serve a fake postpress API for any client")
+	line("postpress sandbox [--addr HOST:PORT] [--items N] [--seed S] [--live-shaped] [--scenarios]", "serve a fake postpress API for any client")
 	line("postpress contract check --account-id ID [--operation OP] [--pages N] [--record DIR]", "report where the live API disagrees with the spec")
 	line("postpress version", "print the SDK version")
 	line("postpress completion bash|zsh|fish", "print a shell completion script")

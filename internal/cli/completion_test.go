@@ -65,7 +65,7 @@ func TestBashCompletion(t *testing.T) {
 		{[]string{"invitations", "sync", "--re"}, "--removed --retries"},
 		{[]string{"invitations", "received", "--format", ""}, "csv json ndjson table"},
 		{[]string{"contract", "check", "--format", ""}, "json text"},
-		{[]string{"sandbox", "--"}, "--addr --items --seed"},
+		{[]string{"sandbox", "--"}, "--addr --items --live-shaped --scenarios --seed"},
 		{[]string{"completion", ""}, "bash fish zsh"},
 	} {
 		got := complete(tc.words...)
