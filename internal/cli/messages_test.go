@@ -118,3 +118,17 @@ func TestMessagesGolden(t *testing.T) {
 		})
 	}
 }
+
+func TestResumeHintWhenAResumedListingFailsAtOnce(t *testing.T) {
+	page := receivedOp(t).maxLimit // the CLI's page size
+	srv, env := fakeAPI(t, page*5/2)
+	cursor := postpresstest.EncodeCursor(page)
+	if code, _, _ := run(t, env, "invitations", "received", "--max-items", fmt.Sprint(page*3/2)); code != 0 { // issues the cursor
+		t.Fatal(code)
+	}
+	srv.Enqueue(postpresstest.Error(gen.TooManyRequestsErrorTypeTooManyRequests).WithRetryAfter("0").Times(3))
+	code, out, errOut := run(t, env, "invitations", "received", "--cursor", cursor)
+	if code != ExitFailure || out != "" || !strings.Contains(errOut, "written:     0 items") || !strings.Contains(errOut, "resume with: --cursor "+cursor) {
+		t.Errorf("exit %d, stdout %q, stderr:\n%s", code, out, errOut)
+	}
+}
