@@ -22,7 +22,7 @@
 // comparing PKG's files with the pristine tree MUTATION_SRC), so a mutant
 // runs only the tests that reach it. Any other go command, a mutant whose
 // line the map lacks, or a missing MUTATION_MAP, runs as asked; the real go
-// command is MUTATION_GO.
+// command is MUTATION_GO (a path, required).
 package main
 
 import (
@@ -69,7 +69,7 @@ func main() {
 	}
 }
 
-// goCommand is the real go command.
+// goCommand is the go command key and map run.
 func goCommand() string {
 	if g := os.Getenv("MUTATION_GO"); g != "" {
 		return g
@@ -251,6 +251,7 @@ func mapCmd(args []string) error {
 func testNames(bin, dir string) ([]string, error) {
 	cmd := exec.Command(bin, "-test.list", ".")
 	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "GOCOVERDIR="+filepath.Dir(bin)) // where a cover binary writes when it has no profile
 	cmd.Stderr = os.Stderr
 	out, err := cmd.Output()
 	if err != nil {
@@ -327,24 +328,18 @@ func lastLines(s string, n int) string {
 // wrapGo runs the real go command with args, adding -run to a mutant's
 // test run (see the package comment).
 func wrapGo(args []string) int {
-	real, err := exec.LookPath(goCommand())
-	if err != nil || filepath.Base(real) == "go" && sameFile(real, os.Args[0]) {
-		fmt.Fprintln(os.Stderr, "mutationrun: set MUTATION_GO to the real go command")
+	real := os.Getenv("MUTATION_GO")
+	if real == "" || filepath.Base(real) == real {
+		fmt.Fprintln(os.Stderr, "mutationrun: set MUTATION_GO to the real go command's path")
 		return 2
 	}
 	if run := selectTests(args); run != "" {
 		pkg := args[len(args)-1]
 		args = append(slices.Clone(args[:len(args)-1]), "-run", run, pkg)
 	}
-	err = syscall.Exec(real, append([]string{"go"}, args...), os.Environ())
+	err := syscall.Exec(real, append([]string{"go"}, args...), os.Environ())
 	fmt.Fprintln(os.Stderr, "mutationrun:", err)
 	return 2
-}
-
-func sameFile(a, b string) bool {
-	sa, err1 := os.Stat(a)
-	sb, err2 := os.Stat(b)
-	return err1 == nil && err2 == nil && os.SameFile(sa, sb)
 }
 
 // selectTests returns the -run pattern for a mutant's `go test … -failfast
