@@ -201,7 +201,9 @@ fuzz:
 #     MUTATION_OUT/cache reuses it without running gremlins;
 #   - otherwise `mutationrun map` first runs each test alone with coverage
 #     and records which tests reach each line, and gremlins runs with
-#     mutationrun as its go command (MUTATION_OUT/bin/go), which gives each
+#     mutationrun as its go command (MUTATION_OUT/bin/go, first on the PATH
+#     of gremlins, installed as a binary so that no `go run` puts GOROOT/bin
+#     before it), which gives each
 #     mutant's `go test` a -run of the tests that reach the mutated line.
 #     MUTATION_SELECT=0 runs every test of the package on each mutant.
 # Each mutant's tests get a deadline of MUTATION_TIMEOUT_COEFFICIENT times
@@ -229,7 +231,8 @@ mutation:
 		xargs -0 cp --parents -t $(MUTATION_OUT)/src
 	@$(GO) build -o $(MUTATION_OUT)/mutationreport ./internal/cmd/mutationreport && \
 		$(GO) build -o $(MUTATION_OUT)/mutationrun ./internal/cmd/mutationrun && \
-		ln -s ../mutationrun $(MUTATION_OUT)/bin/go
+		ln -s ../mutationrun $(MUTATION_OUT)/bin/go && \
+		GOBIN=$(abspath $(MUTATION_OUT)) $(GO) install $(GREMLINS)
 	@start=$$(date +%s); reports=; realgo=$$(command -v $(GO)); out=$(abspath $(MUTATION_OUT)); \
 	for p in $(MUTATION_PKGS); do \
 		name=$$(echo $$p | tr / _); \
@@ -249,7 +252,7 @@ mutation:
 			sel="PATH=$$out/bin:$$PATH MUTATION_GO=$$realgo MUTATION_MAP=$$out/$$name.map.json MUTATION_SRC=$$out/src"; \
 		else mapcmd=true; sel=; fi; \
 		(cd $(MUTATION_OUT)/src && GOFLAGS="$(GOFLAGS) -count=1" $$pg bash -c \
-			"$$mapcmd && env $$sel $$realgo run $(GREMLINS) unleash \
+			"$$mapcmd && env $$sel $$out/gremlins unleash \
 			--workers $(MUTATION_WORKERS) --timeout-coefficient $(MUTATION_TIMEOUT_COEFFICIENT) \
 			-o $$out/$$name.json ./$$p") > $(MUTATION_OUT)/$$name.log 2>&1 \
 			|| { tail -n 30 $(MUTATION_OUT)/$$name.log >&2; exit 1; }; \

@@ -34,6 +34,8 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"go/scanner"
+	"go/token"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -397,8 +399,8 @@ func moduleOf(dir string) (root, module string) {
 }
 
 // mutatedLine compares the Go files (not the tests) of dir with those of
-// pristine and returns the first that differs and the line of its first
-// difference, or "" when none does.
+// pristine and returns the first that differs and the line, in pristine,
+// of its first difference, or "" when none does.
 func mutatedLine(dir, pristine string) (string, int) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
@@ -421,15 +423,26 @@ func mutatedLine(dir, pristine string) (string, int) {
 	return "", 0
 }
 
-// firstDifference is the 1-based line of the first byte where a and b
-// differ, or 0 when they are equal.
+// firstDifference is the line, in b, of the first token where the Go
+// sources a (mutated) and b (pristine) differ, or 0 when their tokens are
+// the same. Tokens, not bytes: gremlins prints the mutated file anew, which
+// can change its spacing anywhere.
 func firstDifference(a, b []byte) int {
-	if bytes.Equal(a, b) {
-		return 0
+	var sa, sb scanner.Scanner
+	fa, fb := token.NewFileSet(), token.NewFileSet()
+	sa.Init(fa.AddFile("a", -1, len(a)), a, nil, 0)
+	sb.Init(fb.AddFile("b", -1, len(b)), b, nil, 0)
+	for {
+		_, ta, la := sa.Scan()
+		pb, tb, lb := sb.Scan()
+		if ta != tb || la != lb {
+			if tb == token.EOF {
+				return fb.Position(pb).Line + 1
+			}
+			return fb.Position(pb).Line
+		}
+		if ta == token.EOF {
+			return 0
+		}
 	}
-	n := 0
-	for n < len(a) && n < len(b) && a[n] == b[n] {
-		n++
-	}
-	return bytes.Count(a[:n], []byte("\n")) + 1
 }

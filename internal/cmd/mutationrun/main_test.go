@@ -25,14 +25,18 @@ example.com/m/p/a.go:5.2,6.3 1 1
 	}
 }
 
+// TestFirstDifferenceIsTheMutatedLine: the line of the first token that
+// differs, whatever the spacing of either file.
 func TestFirstDifferenceIsTheMutatedLine(t *testing.T) {
 	for _, c := range []struct {
 		a, b string
 		want int
 	}{
 		{"x\ny\n", "x\ny\n", 0},
-		{"a < b\n", "a <= b\n", 1},
-		{"one\ntwo\nif a == b {\n", "one\ntwo\nif a != b {\n", 3},
+		{"a <= b\n", "a < b\n", 1},
+		{"one\ntwo\nif a != b {\n", "one\ntwo\nif a == b {\n", 3},
+		{"x := y\n", "x := -y\n", 1},
+		{"type t struct {\n\ta\tint\t// c\n\tbb\tint\n}\nf(x + 1)\n", "type t struct {\n\ta  int // c\n\tbb int\n}\nf(x - 1)\n", 5},
 		{"one\n", "one\ntwo\n", 2},
 	} {
 		if got := firstDifference([]byte(c.a), []byte(c.b)); got != c.want {
