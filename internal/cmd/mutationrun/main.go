@@ -6,7 +6,8 @@
 // prints a hash of everything the mutants of the package directories DIR
 // (each with its subpackages) and their tests depend on in the module: the
 // files of every module package they import, tests included, with their
-// testdata, and go.mod and go.sum (plus S: the gremlins version and flags).
+// testdata, this command's sources, and go.mod and go.sum (plus S: the
+// gremlins version and flags).
 // `make mutation` stores each directory's report under that hash and reuses
 // it while the hash is the same.
 //
@@ -14,13 +15,15 @@
 //
 // runs each test, example and fuzz target of the packages under DIR alone,
 // with coverage, and writes which of them cover each line:
-// {"import/path/file.go:LINE": ["TestA", "ExampleB"]}.
+// {"lines": {"import/path/file.go:LINE": ["TestA", "ExampleB"]},
+// "seconds": {"import/path TestA": 0.1}}.
 //
 // Installed (or linked) under the name go, first on gremlins' PATH, it is
 // the go command gremlins runs for each mutant: `go test … -failfast PKG`
 // gets -run with the tests MUTATION_MAP lists for the mutated line (found by
 // comparing PKG's files with the pristine tree MUTATION_SRC), so a mutant
-// runs only the tests that reach it. Any other go command, a mutant whose
+// runs only the tests that reach it: those under half a second alone
+// first, the slower ones only when those all passed. Any other go command, a mutant whose
 // line the map lacks, or a missing MUTATION_MAP, runs as asked; the real go
 // command is MUTATION_GO (a path, required).
 package main
@@ -41,11 +44,13 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"syscall"
+	"time"
 )
 
 func main() {
@@ -122,7 +127,9 @@ func keyCmd(args []string) error {
 	if err != nil {
 		return err
 	}
-	key, err := hashTree(root, dirs, *salt)
+	// This command's own sources choose each mutant's tests: a change of
+	// them is a change of the report.
+	key, err := hashTree(root, append(dirs, filepath.Join(root, "internal", "cmd", "mutationrun")), *salt)
 	if err != nil {
 		return err
 	}
@@ -179,6 +186,19 @@ func hashTree(root string, dirs []string, salt string) (string, error) {
 	return hex.EncodeToString(h.Sum(nil))[:32], nil
 }
 
+// testMap is what `mutationrun map` writes.
+type testMap struct {
+	// Lines lists the tests that run each line, "import/path/file.go:LINE".
+	Lines map[string][]string `json:"lines"`
+	// Seconds is each test's time alone (process start included), by
+	// "import/path TestName".
+	Seconds map[string]float64 `json:"seconds"`
+}
+
+// slowTest is the time alone from which a test runs in a mutant's second
+// round: only when the faster tests of its line all passed.
+const slowTest = 0.5
+
 func mapCmd(args []string) error {
 	fl := flag.NewFlagSet("map", flag.ContinueOnError)
 	out := fl.String("o", "", "the map file to write")
@@ -198,7 +218,7 @@ func mapCmd(args []string) error {
 		return err
 	}
 	defer func() { _ = os.RemoveAll(tmp) }()
-	covers := map[string][]string{}
+	tm := testMap{Lines: map[string][]string{}, Seconds: map[string]float64{}}
 	var mu sync.Mutex
 	for i, p := range pkgs {
 		importPath, dir, _ := strings.Cut(p, " ")
@@ -217,7 +237,9 @@ func mapCmd(args []string) error {
 		for range max(*workers, 1) {
 			wg.Go(func() {
 				for j := range jobs {
+					start := time.Now()
 					lines, err := coveredLines(bin, dir, tests[j], filepath.Join(tmp, fmt.Sprintf("pkg%d-%d.cover", i, j)))
+					took := time.Since(start).Seconds()
 					if err != nil {
 						// The test failed alone or its profile is unreadable:
 						// no line lists it, so a mutant there runs every test.
@@ -226,8 +248,9 @@ func mapCmd(args []string) error {
 					}
 					mu.Lock()
 					for _, l := range lines {
-						covers[l] = append(covers[l], tests[j])
+						tm.Lines[l] = append(tm.Lines[l], tests[j])
 					}
+					tm.Seconds[importPath+" "+tests[j]] = took
 					mu.Unlock()
 				}
 			})
@@ -239,10 +262,10 @@ func mapCmd(args []string) error {
 		wg.Wait()
 		fmt.Fprintf(os.Stderr, "mutationrun: %s: %d tests mapped\n", importPath, len(tests))
 	}
-	for _, ts := range covers {
+	for _, ts := range tm.Lines {
 		slices.Sort(ts)
 	}
-	data, err := json.Marshal(covers)
+	data, err := json.Marshal(tm)
 	if err != nil {
 		return err
 	}
@@ -335,50 +358,76 @@ func wrapGo(args []string) int {
 		fmt.Fprintln(os.Stderr, "mutationrun: set MUTATION_GO to the real go command's path")
 		return 2
 	}
-	if run := selectTests(args); run != "" {
-		pkg := args[len(args)-1]
-		args = append(slices.Clone(args[:len(args)-1]), "-run", run, pkg)
+	rounds := selectTests(args)
+	if len(rounds) == 0 {
+		err := syscall.Exec(real, append([]string{"go"}, args...), os.Environ())
+		fmt.Fprintln(os.Stderr, "mutationrun:", err)
+		return 2
 	}
-	err := syscall.Exec(real, append([]string{"go"}, args...), os.Environ())
-	fmt.Fprintln(os.Stderr, "mutationrun:", err)
-	return 2
+	// The go commands below die with this process (gremlins kills it at
+	// the mutant's deadline); Pdeathsig is per thread, so keep to one.
+	runtime.LockOSThread()
+	pkg := args[len(args)-1]
+	for _, run := range rounds {
+		cmd := exec.Command(real, append(slices.Clone(args[:len(args)-1]), "-run", run, pkg)...)
+		cmd.Args[0] = "go"
+		cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
+		cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+		if err := cmd.Run(); err != nil {
+			var exit *exec.ExitError
+			if errors.As(err, &exit) && exit.ExitCode() > 0 {
+				return exit.ExitCode()
+			}
+			fmt.Fprintln(os.Stderr, "mutationrun:", err)
+			return 2
+		}
+	}
+	return 0
 }
 
-// selectTests returns the -run pattern for a mutant's `go test … -failfast
-// PKG` (run in the mutated copy of the module), or "" to run every test.
-func selectTests(args []string) string {
+// selectTests returns the -run patterns of a mutant's `go test … -failfast
+// PKG` (run in the mutated copy of the module), one a round: the tests of
+// the mutated line faster than slowTest, then the slower ones (a round
+// without tests is left out). None means every test, in one run.
+func selectTests(args []string) []string {
 	mapFile, src := os.Getenv("MUTATION_MAP"), os.Getenv("MUTATION_SRC")
 	if len(args) < 2 || args[0] != "test" || !slices.Contains(args, "-failfast") || slices.Contains(args, "-run") || mapFile == "" || src == "" {
-		return ""
+		return nil
 	}
-	var covers map[string][]string
+	var tm testMap
 	data, err := os.ReadFile(mapFile)
-	if err != nil || json.Unmarshal(data, &covers) != nil {
-		return ""
+	if err != nil || json.Unmarshal(data, &tm) != nil {
+		return nil
 	}
 	cwd, err := os.Getwd()
 	if err != nil {
-		return ""
+		return nil
 	}
 	root, module := moduleOf(cwd)
 	pkg := args[len(args)-1]
 	if root == "" || (pkg != module && !strings.HasPrefix(pkg, module+"/")) {
-		return ""
+		return nil
 	}
 	rel := strings.TrimPrefix(strings.TrimPrefix(pkg, module), "/")
 	file, line := mutatedLine(filepath.Join(root, rel), filepath.Join(src, rel))
 	if file == "" {
-		return ""
+		return nil
 	}
-	tests := covers[pkg+"/"+file+":"+strconv.Itoa(line)]
-	if len(tests) == 0 {
-		return ""
+	var fast, slow []string
+	for _, t := range tm.Lines[pkg+"/"+file+":"+strconv.Itoa(line)] {
+		if tm.Seconds[pkg+" "+t] < slowTest {
+			fast = append(fast, regexp.QuoteMeta(t))
+		} else {
+			slow = append(slow, regexp.QuoteMeta(t))
+		}
 	}
-	quoted := make([]string, len(tests))
-	for i, t := range tests {
-		quoted[i] = regexp.QuoteMeta(t)
+	var rounds []string
+	for _, r := range [][]string{fast, slow} {
+		if len(r) > 0 {
+			rounds = append(rounds, "^("+strings.Join(r, "|")+")$")
+		}
 	}
-	return "^(" + strings.Join(quoted, "|") + ")$"
+	return rounds
 }
 
 // moduleOf finds the module root at or above dir and its module path.

@@ -47,7 +47,8 @@ func TestFirstDifferenceIsTheMutatedLine(t *testing.T) {
 
 // TestSelectTestsRunsTheTestsOfTheMutatedLine: a mutant's go test gets
 // -run with the tests the map lists for the line that differs from the
-// pristine tree, and every test when the map has no entry for it.
+// pristine tree, the fast ones in a first round, and every test when the
+// map has no entry for it.
 func TestSelectTestsRunsTheTestsOfTheMutatedLine(t *testing.T) {
 	dir := t.TempDir()
 	write := func(path, s string) {
@@ -67,19 +68,19 @@ func TestSelectTestsRunsTheTestsOfTheMutatedLine(t *testing.T) {
 	write(filepath.Join(src, "p", "a.go"), "package p\n\nfunc f(a, b int) bool { return a < b }\n")
 	write(filepath.Join(work, "p", "a.go"), "package p\n\nfunc f(a, b int) bool { return a <= b }\n")
 	mapFile := filepath.Join(dir, "map.json")
-	write(mapFile, `{"example.com/m/p/a.go:3": ["TestF", "ExampleF"]}`)
+	write(mapFile, `{"lines": {"example.com/m/p/a.go:3": ["TestF", "ExampleF", "TestSlow"]}, "seconds": {"example.com/m/p TestSlow": 3, "example.com/m/p TestF": 0.1}}`)
 	t.Setenv("MUTATION_MAP", mapFile)
 	t.Setenv("MUTATION_SRC", src)
 	t.Chdir(filepath.Join(work, "p"))
 	args := []string{"test", "-timeout", "12s", "-failfast", "example.com/m/p"}
-	if got, want := selectTests(args), "^(TestF|ExampleF)$"; got != want {
+	if got, want := selectTests(args), []string{"^(TestF|ExampleF)$", "^(TestSlow)$"}; !slices.Equal(got, want) {
 		t.Errorf("selectTests = %q, want %q", got, want)
 	}
-	if got := selectTests([]string{"test", "-cover", "./..."}); got != "" {
+	if got := selectTests([]string{"test", "-cover", "./..."}); got != nil {
 		t.Errorf("a coverage run got -run %q", got)
 	}
-	write(mapFile, `{"example.com/m/p/a.go:2": ["TestF"]}`)
-	if got := selectTests(args); got != "" {
+	write(mapFile, `{"lines": {"example.com/m/p/a.go:2": ["TestF"]}}`)
+	if got := selectTests(args); got != nil {
 		t.Errorf("a line the map lacks got -run %q, want every test", got)
 	}
 }
