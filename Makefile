@@ -197,14 +197,16 @@ fuzz:
 # internal/cmd/mutationrun makes it faster in two ways:
 #   - a directory whose key (`mutationrun key`: a hash of its packages'
 #     sources, tests and testdata, of every module package they import, of
-#     go.mod, go.sum and of the gremlins version and flags) has a report in
+#     mutationrun's sources, of go.mod, go.sum and of the gremlins version
+#     and flags) has a report in
 #     MUTATION_OUT/cache reuses it without running gremlins;
 #   - otherwise `mutationrun map` first runs each test alone with coverage
 #     and records which tests reach each line, and gremlins runs with
 #     mutationrun as its go command (MUTATION_OUT/bin/go, first on the PATH
 #     of gremlins, installed as a binary so that no `go run` puts GOROOT/bin
 #     before it), which gives each
-#     mutant's `go test` a -run of the tests that reach the mutated line.
+#     mutant's `go test` a -run of the tests that reach the mutated line
+#     (the fast ones first, the slow ones only when those pass).
 #     MUTATION_SELECT=0 runs every test of the package on each mutant.
 # Each mutant's tests get a deadline of MUTATION_TIMEOUT_COEFFICIENT times
 # the coverage run's time (-count=1 in GOFLAGS: a coverage run answered
