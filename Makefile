@@ -194,17 +194,30 @@ fuzz:
 		$(GO) test $(FUZZFLAGS) -run '^$$' -fuzz "^$$f$$" -fuzztime=$(FUZZTIME) ./client || exit 1; \
 	done
 
-# Mutation testing (not part of `check`: tens of minutes on 2 cores).
-# gremlins runs once per MUTATION_PKGS directory (each with its
+# Mutation testing (not part of `check`: minutes to tens of minutes on 2
+# cores). gremlins runs once per MUTATION_PKGS directory (each with its
 # subpackages: invsync covers boltstore, pgstore and any other store under
 # it, and runs under .ci/with-postgres.sh for pgstore's tests), in
 # a copy of the tracked and untracked-but-not-ignored files under
 # MUTATION_OUT/src (so neither node_modules nor a later edit reaches it).
-# Each mutant runs its package's tests with a deadline of
-# MUTATION_TIMEOUT_COEFFICIENT times the coverage run's time (-count=1 in
-# GOFLAGS: a coverage run answered from the test cache takes 0.2 s and
-# would time out every mutant); a mutant whose tests hang past it is
-# TIMED OUT, listed with the survivors.
+# internal/cmd/mutationrun makes it faster in two ways:
+#   - a directory whose key (`mutationrun key`: a hash of its packages'
+#     sources, tests and testdata, of every module package they import, of
+#     mutationrun's sources, of go.mod, go.sum and of the gremlins version
+#     and flags) has a report in
+#     MUTATION_OUT/cache reuses it without running gremlins;
+#   - otherwise `mutationrun map` first runs each test alone with coverage
+#     and records which tests reach each line, and gremlins runs with
+#     mutationrun as its go command (MUTATION_OUT/bin/go, first on the PATH
+#     of gremlins, installed as a binary so that no `go run` puts GOROOT/bin
+#     before it), which gives each
+#     mutant's `go test` a -run of the tests that reach the mutated line
+#     (the fast ones first, the slow ones only when those pass).
+#     MUTATION_SELECT=0 runs every test of the package on each mutant.
+# Each mutant's tests get a deadline of MUTATION_TIMEOUT_COEFFICIENT times
+# the coverage run's time (-count=1 in GOFLAGS: a coverage run answered
+# from the test cache takes 0.2 s and would time out every mutant); a
+# mutant whose tests hang past it is TIMED OUT, listed with the survivors.
 # internal/cmd/mutationreport sums the reports, writes the survivors to
 # MUTATION_OUT/survivors.txt and prints "mutation efficacy: NN.N%" last
 # (MUTATION_MIN=90 makes it fail below 90%, make's error line then last).
@@ -215,25 +228,45 @@ MUTATION_WORKERS ?= 2
 MUTATION_TIMEOUT_COEFFICIENT ?= 10
 MUTATION_MIN ?= 0
 MUTATION_OUT ?= .cache/mutation
+MUTATION_SELECT ?= 1
 
-## mutation: gremlins over MUTATION_PKGS; the survivors to MUTATION_OUT/survivors.txt, "mutation efficacy: NN.N%" last.
+## mutation: gremlins over MUTATION_PKGS (reusing the report of an unchanged directory); the survivors to MUTATION_OUT/survivors.txt, "mutation efficacy: NN.N%" last.
 mutation:
-	@rm -rf $(MUTATION_OUT) && mkdir -p $(MUTATION_OUT)/src
+	@mkdir -p $(MUTATION_OUT)/cache && find $(MUTATION_OUT) -mindepth 1 -maxdepth 1 ! -name cache -exec rm -rf {} + && \
+		mkdir -p $(MUTATION_OUT)/src $(MUTATION_OUT)/bin
 	@git ls-files -z --cached --others --exclude-standard | \
 		while IFS= read -r -d '' f; do [ -f "$$f" ] && printf '%s\0' "$$f"; done | \
 		xargs -0 cp --parents -t $(MUTATION_OUT)/src
-	@start=$$(date +%s); reports=; \
+	@$(GO) build -o $(MUTATION_OUT)/mutationreport ./internal/cmd/mutationreport && \
+		$(GO) build -o $(MUTATION_OUT)/mutationrun ./internal/cmd/mutationrun && \
+		ln -s ../mutationrun $(MUTATION_OUT)/bin/go && \
+		GOBIN=$(abspath $(MUTATION_OUT)) $(GO) install $(GREMLINS)
+	@start=$$(date +%s); reports=; realgo=$$(command -v $(GO)); out=$(abspath $(MUTATION_OUT)); \
 	for p in $(MUTATION_PKGS); do \
 		name=$$(echo $$p | tr / _); \
+		key=$$(cd $(MUTATION_OUT)/src && $$out/mutationrun key \
+			-salt "$(GREMLINS) $(MUTATION_WORKERS) $(MUTATION_TIMEOUT_COEFFICIENT) $(MUTATION_SELECT) $(GOFLAGS)" $$p) || exit 1; \
+		cached=$(MUTATION_OUT)/cache/$$name-$$key.json; \
+		reports="$$reports $$p=$(MUTATION_OUT)/$$name.json"; \
+		if [ -f "$$cached" ]; then \
+			echo "mutation: $$p unchanged since $$cached: its report reused" >&2; \
+			cp "$$cached" $(MUTATION_OUT)/$$name.json; continue; \
+		fi; \
+		pstart=$$(date +%s); \
 		echo "mutation: $$p (gremlins, $(MUTATION_WORKERS) workers, log in $(MUTATION_OUT)/$$name.log)" >&2; \
 		case $$p in invsync*) pg=.ci/with-postgres.sh;; *) pg=;; esac; \
-		(cd $(MUTATION_OUT)/src && GOFLAGS="$(GOFLAGS) -count=1" $$pg $(GO) run $(GREMLINS) unleash \
+		if [ "$(MUTATION_SELECT)" = 1 ]; then \
+			mapcmd="$$out/mutationrun map -workers $(MUTATION_WORKERS) -o $$out/$$name.map.json $$p"; \
+			sel="PATH=$$out/bin:$$PATH MUTATION_GO=$$realgo MUTATION_MAP=$$out/$$name.map.json MUTATION_SRC=$$out/src"; \
+		else mapcmd=true; sel=; fi; \
+		(cd $(MUTATION_OUT)/src && GOFLAGS="$(GOFLAGS) -count=1" $$pg bash -c \
+			"$$mapcmd && env $$sel $$out/gremlins unleash \
 			--workers $(MUTATION_WORKERS) --timeout-coefficient $(MUTATION_TIMEOUT_COEFFICIENT) \
-			-o $(abspath $(MUTATION_OUT))/$$name.json ./$$p) > $(MUTATION_OUT)/$$name.log 2>&1 \
+			-o $$out/$$name.json ./$$p") > $(MUTATION_OUT)/$$name.log 2>&1 \
 			|| { tail -n 30 $(MUTATION_OUT)/$$name.log >&2; exit 1; }; \
-		reports="$$reports $$p=$(MUTATION_OUT)/$$name.json"; \
+		cp $(MUTATION_OUT)/$$name.json "$$cached"; \
+		echo "mutation: $$p took $$(( $$(date +%s) - pstart )) s" >&2; \
 	done; \
 	echo "mutation: $$(( $$(date +%s) - start )) s for $(MUTATION_PKGS)" >&2; \
-	$(GO) build -o $(MUTATION_OUT)/mutationreport ./internal/cmd/mutationreport && \
 	$(MUTATION_OUT)/mutationreport -min $(MUTATION_MIN) -src $(MUTATION_OUT)/src \
 		-survivors $(MUTATION_OUT)/survivors.txt $$reports

@@ -1,7 +1,6 @@
 package client
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -10,6 +9,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/postpress/postpress-go/gen"
 )
@@ -71,25 +72,84 @@ func apiKeyEditor(key secret, base *url.URL) gen.RequestEditorFn {
 	}
 }
 
-// redactKey removes every occurrence of the API key from what an error
-// will print, in case a server echoes request headers back.
+// redactKey removes every whole occurrence of the API key (see
+// redactWhole) from what an error will print, in case a server echoes
+// request headers back.
 func redactKey(e *APIError, key secret) {
 	if key == "" {
 		return
 	}
 	for _, s := range []*string{&e.Title, &e.Detail, &e.Instance} {
-		*s = strings.ReplaceAll(*s, string(key), redacted)
+		*s = redactWhole(*s, string(key))
 	}
-	e.Body = bytes.ReplaceAll(e.Body, []byte(key), []byte(redacted))
+	if r := redactWhole(string(e.Body), string(key)); r != string(e.Body) {
+		e.Body = []byte(r)
+	}
 }
 
 // redactDecodeError returns err, the decoding error of a 200 body, with the
 // API key redacted from its text when the body echoed it.
 func redactDecodeError(err error, key secret) error {
-	if k := string(key); k != "" && strings.Contains(err.Error(), k) {
-		return fmt.Errorf("%w: %s", ErrMalformedResponse, strings.ReplaceAll(err.Error(), k, redacted))
+	if k := string(key); k != "" {
+		if r := redactWhole(err.Error(), k); r != err.Error() {
+			return fmt.Errorf("%w: %s", ErrMalformedResponse, r)
+		}
 	}
 	return err
+}
+
+// redactWhole replaces each whole occurrence of key in s by [REDACTED]: one
+// neither preceded nor followed by a character a key is made of (a letter,
+// a digit, '-' or '_'). A JSON escape before it (\n, \t, \u0022…) counts as
+// a separator. So an echo of the key is redacted, and a key of a few
+// characters inside the server's words is not.
+func redactWhole(s, key string) string {
+	var b strings.Builder
+	done := 0
+	for i := 0; ; {
+		j := strings.Index(s[i:], key)
+		if j < 0 {
+			break
+		}
+		start, end := i+j, i+j+len(key)
+		if keyBoundaryBefore(s, start) && keyBoundaryAfter(s, end) {
+			b.WriteString(s[done:start])
+			b.WriteString(redacted)
+			done, i = end, end
+			continue
+		}
+		_, size := utf8.DecodeRuneInString(s[start:])
+		i = start + size
+	}
+	if done == 0 {
+		return s
+	}
+	b.WriteString(s[done:])
+	return b.String()
+}
+
+// keyRune reports whether r can be a character of an API key.
+func keyRune(r rune) bool {
+	return unicode.IsLetter(r) || unicode.IsDigit(r) || r == '-' || r == '_'
+}
+
+// keyBoundaryBefore reports whether no key character ends s[:i], or a JSON
+// escape does.
+func keyBoundaryBefore(s string, i int) bool {
+	r, _ := utf8.DecodeLastRuneInString(s[:i])
+	if i == 0 || !keyRune(r) {
+		return true
+	}
+	if i >= 2 && s[i-2] == '\\' && strings.IndexByte("bfnrt", s[i-1]) >= 0 {
+		return true
+	}
+	return i >= 6 && s[i-6] == '\\' && s[i-5] == 'u' && strings.Trim(s[i-4:i], "0123456789abcdefABCDEF") == ""
+}
+
+// keyBoundaryAfter reports whether no key character starts s[i:].
+func keyBoundaryAfter(s string, i int) bool {
+	r, _ := utf8.DecodeRuneInString(s[i:])
+	return i == len(s) || !keyRune(r)
 }
 
 // parseBaseURL checks a base URL: absolute http(s), a host, no user info,

@@ -229,7 +229,7 @@ func TestGuardRedirectsAllowsSameHostHTTPSAndStopsAtTen(t *testing.T) {
 // the key keeps none of it in the fields an error prints, nor in Body.
 func TestRedactKeyRemovesTheKeyFromAnAPIError(t *testing.T) {
 	const key = "sekrit-key"
-	e := &APIError{StatusCode: 400, Title: "t " + key, Detail: key + " d", Instance: "i" + key, Body: []byte(`{"h":"` + key + `"}`)}
+	e := &APIError{StatusCode: 400, Title: "t " + key, Detail: key + " d", Instance: "/i/" + key, Body: []byte(`{"h":"` + key + `"}`)}
 	redactKey(e, key)
 	for _, s := range []string{e.Title, e.Detail, e.Instance, string(e.Body), e.Error()} {
 		if strings.Contains(s, key) || !strings.Contains(s, redacted) {
@@ -240,5 +240,31 @@ func TestRedactKeyRemovesTheKeyFromAnAPIError(t *testing.T) {
 	redactKey(same, "")
 	if same.Detail != "d" {
 		t.Errorf("no key: Detail changed to %q", same.Detail)
+	}
+}
+
+// TestRedactKeyRedactsWholeOccurrencesOnly: the key is redacted where it
+// stands alone (between characters no key is made of), not where it is a
+// part of a longer word or token, so a short key leaves the server's words
+// readable.
+func TestRedactKeyRedactsWholeOccurrencesOnly(t *testing.T) {
+	for _, c := range []struct{ key, in, want string }{
+		{"k", "This API key is not valid", "This API key is not valid"},
+		{"k", "k", redacted},
+		{"k", "key: k.", "key: " + redacted + "."},
+		{"k", `{"x-api-key":"k"}`, `{"x-api-key":"` + redacted + `"}`},
+		{"sekrit-key", "sekrit-key/sekrit-keys/my-sekrit-key/sekrit-key", redacted + "/sekrit-keys/my-sekrit-key/" + redacted},
+		{"ab", `"\nab\tab\u003cab\u003e x\u00e9ab"`, `"\n` + redacted + `\t` + redacted + `\u003c` + redacted + `\u003e x\u00e9` + redacted + `"`},
+		{"ab", "ab ab_ 1ab abé ab\nab", redacted + " ab_ 1ab abé " + redacted + "\n" + redacted},
+	} {
+		e := &APIError{StatusCode: 400, Detail: c.in, Body: []byte(c.in)}
+		redactKey(e, secret(c.key))
+		if e.Detail != c.want || string(e.Body) != c.want {
+			t.Errorf("key %q in %q: Detail %q, Body %q; want %q", c.key, c.in, e.Detail, e.Body, c.want)
+		}
+		err := redactDecodeError(errors.New(c.in), secret(c.key))
+		if c.want == c.in && err.Error() != c.in || c.want != c.in && !strings.HasSuffix(err.Error(), ": "+c.want) {
+			t.Errorf("key %q in decode error %q: %q; want it ending in %q", c.key, c.in, err, c.want)
+		}
 	}
 }

@@ -2,13 +2,14 @@ package postpresstest
 
 import (
 	"encoding/json"
+	"math"
 	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
-
 	"github.com/postpress/postpress-go/gen/spec"
 )
 
@@ -207,5 +208,269 @@ func TestFillKeepsValuesAlreadySet(t *testing.T) {
 	newFiller(1, time.Now()).fill(reflect.ValueOf(&v).Elem(), plan, 0)
 	if v.Count != &one || *v.Count != 1 || v.Code != code || v.Score == nil {
 		t.Fatalf("fill changed values set before it, or set nothing: %+v", v)
+	}
+}
+
+// edgeSpec holds schemas at the edges of fill's rules (a range of one or
+// two values, a bound beyond the Go type, multipleOf, maxLength equal to the
+// text), by name.
+const edgeSpec = `
+openapi: 3.0.3
+info: {title: edges, version: "1"}
+paths: {}
+components:
+  schemas:
+    Edges:
+      type: object
+      properties:
+        few: {type: array, maxItems: 5, items: {type: string}}
+        one: {type: array, maxItems: 1, items: {type: string}}
+        small: {type: integer, minimum: 100, maximum: 1000}
+        negative: {type: integer, minimum: -1000, maximum: -100}
+        beyond: {type: integer, minimum: -1000, maximum: -129}
+        quarters: {type: number, minimum: 0, maximum: 1, multipleOf: 0.25}
+        upper: {type: number, minimum: 1, maximum: 2, multipleOf: 0.25}
+        spread: {type: number, minimum: 2, maximum: 6}
+        stamp: {type: string, format: date-time}
+        day: {type: string, format: date}
+        mail: {type: string, format: email}
+        link: {type: string, format: uri}
+        uid: {type: string, format: uuid}
+        ab: {type: string, maxLength: 11}
+        note: {type: string}
+`
+
+type edges struct {
+	Few      []string  `json:"few"`
+	One      []string  `json:"one"`
+	Small    int8      `json:"small"`
+	Negative int8      `json:"negative"`
+	Beyond   int8      `json:"beyond"`
+	Quarters float64   `json:"quarters"`
+	Upper    float64   `json:"upper"`
+	Spread   float64   `json:"spread"`
+	Stamp    string    `json:"stamp"`
+	Day      string    `json:"day"`
+	Mail     string    `json:"mail"`
+	Link     string    `json:"link"`
+	UID      string    `json:"uid"`
+	AB       string    `json:"ab"`
+	Note     string    `json:"note"`
+	When     time.Time `json:"when"`
+	Untyped  string    `json:"-"`
+}
+
+var uuidShape = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}$`)
+
+// fillAt is the time fillSample draws dates back from.
+var fillAt = time.Date(2026, 5, 12, 0, 0, 0, 0, time.UTC)
+
+func edgeSchema(t *testing.T) *openapi3.Schema {
+	t.Helper()
+	doc, err := openapi3.NewLoader().LoadFromData([]byte(edgeSpec))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return doc.Components.Schemas["Edges"].Value
+}
+
+// fillEdges fills n items.
+func fillEdges(t *testing.T, n int) []edges {
+	schema := edgeSchema(t)
+	out := make([]edges, n)
+	for i := range out {
+		out[i] = fillSample[edges](7, uint64(i), schema)
+	}
+	return out
+}
+
+func TestFillArraysWithinMaxItems(t *testing.T) {
+	for _, v := range fillEdges(t, 5) {
+		// maxItems above the 2 of an unbounded array keeps 2; below, it caps.
+		if len(v.Few) != 2 || len(v.One) != 1 {
+			t.Fatalf("few (maxItems 5) has %d elements, want 2; one (maxItems 1) has %d, want 1", len(v.Few), len(v.One))
+		}
+	}
+}
+
+func TestFillIntegersWithinTheGoType(t *testing.T) {
+	distinct := map[string]map[int8]bool{"small": {}, "negative": {}}
+	for _, v := range fillEdges(t, 300) {
+		// int8 holds -128..127: the spec's range is cut to it.
+		if v.Small < 100 || v.Negative > -100 {
+			t.Fatalf("small = %d (want 100..127), negative = %d (want -128..-100)", v.Small, v.Negative)
+		}
+		// A range entirely beyond the type: the type's nearest bound.
+		if v.Beyond != -128 {
+			t.Fatalf("beyond (-1000..-129 in an int8) = %d, want -128", v.Beyond)
+		}
+		distinct["small"][v.Small] = true
+		distinct["negative"][v.Negative] = true
+	}
+	for name, d := range distinct {
+		if len(d) < 10 {
+			t.Errorf("%s took %d distinct values over 300 items: the draws do not cover the range", name, len(d))
+		}
+	}
+}
+
+func TestFillNumbers(t *testing.T) {
+	quarters, spread := map[float64]int{}, map[float64]int{}
+	lowest, highest := math.Inf(1), math.Inf(-1)
+	for _, v := range fillEdges(t, 200) {
+		if q := v.Quarters * 4; q != math.Trunc(q) || v.Quarters < 0 || v.Quarters > 1 {
+			t.Fatalf("quarters = %v, want a multiple of 0.25 in 0..1", v.Quarters)
+		}
+		if q := v.Upper * 4; q != math.Trunc(q) || v.Upper < 1 || v.Upper > 2 {
+			t.Fatalf("upper = %v, want a multiple of 0.25 in 1..2", v.Upper)
+		}
+		if v.Spread < 2 || v.Spread > 6 || math.Abs(v.Spread*100-math.Round(v.Spread*100)) > 1e-9 {
+			t.Fatalf("spread = %v, want two decimals in 2..6", v.Spread)
+		}
+		quarters[v.Quarters]++
+		spread[v.Spread]++
+		lowest, highest = min(lowest, v.Spread), max(highest, v.Spread)
+	}
+	if lowest > 2.5 || highest < 5.5 {
+		t.Errorf("spread drawn within %v..%v, want it to cover 2..6", lowest, highest)
+	}
+	// 0 is avoided when the range has another value: 0.25, 0.5, 0.75, 1.
+	if len(quarters) != 4 || quarters[0] != 0 {
+		t.Errorf("quarters took %v, want each of 0.25, 0.5, 0.75 and 1", quarters)
+	}
+	for x, n := range spread {
+		if n > 20 {
+			t.Errorf("spread is %v in %d of 200 items: the draws do not spread over 2..6", x, n)
+		}
+	}
+}
+
+func TestFillIntegerEdges(t *testing.T) {
+	f := newFiller(1, fillAt)
+	step25 := 25.0
+	for range 100 {
+		if x := f.integer(nil, 0, 0); x != 0 {
+			t.Fatalf("integer in 0..0 = %v", x)
+		}
+		if x := f.integer(nil, 0, 1); x != 1 {
+			t.Fatalf("integer in 0..1 = %v, want 1 (0 only when nothing else fits)", x)
+		}
+		if x := f.integer(nil, -1, 0); x != -1 {
+			t.Fatalf("integer in -1..0 = %v, want -1", x)
+		}
+	}
+	seen := map[float64]bool{}
+	for range 200 {
+		x := f.integer(&openapi3.Schema{MultipleOf: &step25}, 1, 100)
+		if x < 25 || x > 100 || math.Mod(x, 25) != 0 {
+			t.Fatalf("integer in 1..100, multipleOf 25 = %v", x)
+		}
+		seen[x] = true
+	}
+	if len(seen) != 4 {
+		t.Errorf("multiples of 25 in 1..100 drawn: %v, want all of 25, 50, 75, 100", seen)
+	}
+}
+
+func TestFillBoundsShiftNextToOneBound(t *testing.T) {
+	f := newFiller(1, fillAt)
+	lo5, hi5 := 500.0, -5.0
+	integer := &openapi3.Types{"integer"}
+	for _, tc := range []struct {
+		name   string
+		s      *openapi3.Schema
+		lo, hi float64
+	}{
+		{"none", &openapi3.Schema{Type: integer}, 1, 1000},
+		{"minimum only", &openapi3.Schema{Type: integer, Min: &lo5}, 500, 1499},
+		{"maximum only", &openapi3.Schema{Type: integer, Max: &hi5}, -1004, -5},
+		{"no schema", nil, 1, 1000},
+	} {
+		if lo, hi := f.bounds(tc.s, 1, 1000); lo != tc.lo || hi != tc.hi {
+			t.Errorf("%s: bounds %v..%v, want %v..%v", tc.name, lo, hi, tc.lo, tc.hi)
+		}
+	}
+}
+
+func TestFillStringsByFormatAndName(t *testing.T) {
+	days, stampDays := map[string]bool{}, map[string]bool{}
+	for _, v := range fillEdges(t, 50) {
+		stamp, err := time.Parse(time.RFC3339, v.Stamp)
+		if err != nil || stamp.After(fillAt) || stamp.Before(fillAt.AddDate(0, 0, -31)) {
+			t.Fatalf("stamp (date-time) = %q (%v), want a time in the 30 days before %v", v.Stamp, err, fillAt)
+		}
+		day, err := time.Parse(time.DateOnly, v.Day)
+		if err != nil || day.After(fillAt) || day.Before(fillAt.AddDate(-1, 0, -1)) {
+			t.Fatalf("day (date) = %q (%v), want a date in the year before %v", v.Day, err, fillAt)
+		}
+		if !strings.HasSuffix(v.Mail, "@example.com") || !strings.HasPrefix(v.Link, "https://example.com/link/") {
+			t.Fatalf("mail = %q, link = %q", v.Mail, v.Link)
+		}
+		if !uuidShape.MatchString(v.UID) {
+			t.Fatalf("uid (uuid) = %q", v.UID)
+		}
+		// The property's name and a token: "ab_" + 8 fits maxLength 11
+		// exactly, so it stays whole.
+		if len(v.AB) != 11 || !strings.HasPrefix(v.AB, "ab_") || !strings.HasPrefix(v.Note, "note_") {
+			t.Fatalf("ab = %q (maxLength 11), note = %q: want the name and a token", v.AB, v.Note)
+		}
+		if v.When.After(fillAt) || v.When.Before(fillAt.AddDate(0, 0, -30)) {
+			t.Fatalf("when (time.Time) = %v, want in the 30 days before %v", v.When, fillAt)
+		}
+		days[v.When.Format(time.DateOnly)] = true
+		stampDays[stamp.Format(time.DateOnly)] = true
+	}
+	if len(days) < 15 || len(stampDays) < 15 {
+		t.Errorf("50 times fall on %d days, 50 date-time strings on %d: the draws do not spread over the 30 days", len(days), len(stampDays))
+	}
+}
+
+// TestFillRecursiveTypeEnds: a type that contains itself, through a
+// pointer, a slice or a map, is filled to one level, the recursive member
+// left nil or empty.
+func TestFillRecursiveTypeEnds(t *testing.T) {
+	type node struct {
+		Name     string           `json:"name"`
+		Next     *node            `json:"next"`
+		Children []node           `json:"children"`
+		ByName   map[string]*node `json:"by_name"`
+	}
+	// With the guard broken, planning recurses until the stack overflows,
+	// which takes minutes: the test's own deadline fails it in seconds.
+	done := make(chan node, 1)
+	go func() { done <- fillSample[node](1, 0, nil) }()
+	var v node
+	select {
+	case v = <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("filling a type that points to itself did not end within 5s: the recursion guard is broken")
+	}
+	if v.Name == "" || v.Next != nil || len(v.Children) != 0 || len(v.ByName) != 0 {
+		t.Fatalf("name %q, next %v, %d children, %d by name: want a name and nothing recursive", v.Name, v.Next, len(v.Children), len(v.ByName))
+	}
+}
+
+// TestItemPlansHaveTheSpecsSchemas: every property of each list
+// operation's item type is planned with its schema from the embedded spec,
+// so that a property the spec adds gets values within its constraints.
+func TestItemPlansHaveTheSpecsSchemas(t *testing.T) {
+	var walk func(n *fillNode, path string)
+	walk = func(n *fillNode, path string) {
+		for _, c := range n.fields {
+			p := path + "." + c.name
+			if c.schema == nil {
+				t.Errorf("%s: no schema from the spec", p)
+			}
+			for e := c; e != nil; e = e.elem {
+				walk(e, p)
+			}
+		}
+	}
+	for _, o := range listOps {
+		root := planFor(o.item, o.itemSchema).root
+		if root.schema == nil || len(root.fields) == 0 {
+			t.Fatalf("%s: the plan of %v has no schema or no fields", o.id, o.item)
+		}
+		walk(root, o.itemSchema)
 	}
 }

@@ -2,11 +2,15 @@ package postpresstest
 
 import (
 	"context"
+	"encoding/json"
+	"net/http"
 	"net/url"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/postpress/postpress-go/gen"
 )
@@ -136,5 +140,58 @@ func TestGeneratedItemsDifferByOperationAndAccount(t *testing.T) {
 	}
 	if a[0].ID == a[1].ID || a[0].Text == "" {
 		t.Errorf("items %+v", a)
+	}
+}
+
+// TestLimitBoundsInclusive: the spec's minimum and maximum of limit are
+// served; one past either is refused.
+func TestLimitBoundsInclusive(t *testing.T) {
+	s := NewServer(WithGeneratedAccount("acc", 3))
+	defer s.Close()
+	rule := opListInvitationsReceived.limit
+	for limit, want := range map[int]int{rule.min: 200, rule.max: 200, rule.min - 1: 400, rule.max + 1: 400} {
+		status, body := getUnchecked(t, s, "account_id=acc&limit="+strconv.Itoa(limit), DefaultAPIKey)
+		if status != want {
+			t.Errorf("limit=%d: status %d, want %d: %s", limit, status, want, body)
+		}
+	}
+}
+
+// TestLastPageHasNoCursor: when the items fill the last page exactly, it
+// still ends the listing (cursor null), within a bounded number of pages.
+func TestLastPageHasNoCursor(t *testing.T) {
+	s := NewServer(WithGeneratedAccount("acc", 20))
+	defer s.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	cursor, items := "", 0
+	for pages := 1; ; pages++ {
+		if pages > 3 {
+			t.Fatalf("still listing after %d pages of 10 for 20 items: the last page has a cursor", pages-1)
+		}
+		q := "account_id=acc&limit=10"
+		if cursor != "" {
+			q += "&cursor=" + cursor
+		}
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, s.URL+"/users/invite/received?"+q, nil)
+		req.Header.Set("X-API-KEY", DefaultAPIKey)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var page gen.InvitationList
+		err = json.NewDecoder(resp.Body).Decode(&page)
+		_ = resp.Body.Close()
+		if err != nil || resp.StatusCode != 200 {
+			t.Fatalf("page %d: %d %v", pages, resp.StatusCode, err)
+		}
+		items += len(page.Items)
+		if page.Cursor == nil {
+			break
+		}
+		cursor = *page.Cursor
+	}
+	if items != 20 {
+		t.Fatalf("%d items, want 20", items)
 	}
 }

@@ -10,9 +10,11 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/postpress/postpress-go/client"
+	"github.com/postpress/postpress-go/gen/spec"
 )
 
 // The CLI's words. Every message starts with one "postpress: ", speaks of
@@ -246,6 +248,42 @@ var apiBasePath = func() string {
 	return strings.TrimSuffix(u.Path, "/")
 }()
 
+// serverBasePaths are the paths of the base URLs the spec's servers list
+// (for example /api/v1 and /v1), apiBasePath among them.
+var serverBasePaths = sync.OnceValue(func() []string {
+	paths := []string{apiBasePath}
+	doc, err := spec.GetSwagger()
+	if err != nil {
+		return paths
+	}
+	for _, s := range doc.Servers {
+		if u, err := url.Parse(s.URL); err == nil {
+			if p := strings.TrimSuffix(u.Path, "/"); p != "" && !slices.Contains(paths, p) {
+				paths = append(paths, p)
+			}
+		}
+	}
+	return paths
+})
+
+// apiBaseURL is the base URL base probably meant, ending with apiBasePath:
+// base with the base path of another of the spec's servers it ends with
+// (the longest) replaced, or base with apiBasePath appended. ok is false when
+// base already ends with apiBasePath.
+func apiBaseURL(base string) (suggested string, ok bool) {
+	trimmed := strings.TrimRight(base, "/")
+	if strings.HasSuffix(trimmed, apiBasePath) {
+		return "", false
+	}
+	longest := ""
+	for _, p := range serverBasePaths() {
+		if len(p) > len(longest) && strings.HasSuffix(trimmed, p) {
+			longest = p
+		}
+	}
+	return strings.TrimSuffix(trimmed, longest) + apiBasePath, true
+}
+
 // shownURL is raw as a message may show it: without user info (which may
 // hold a password), printable.
 func shownURL(raw string) string {
@@ -378,8 +416,8 @@ func notTheAPI(status int, base, path string) string {
 		base = client.DefaultBaseURL
 	}
 	where := fmt.Sprintf("--base-url %s; requests go to it + %s", shownURL(base), path)
-	if trimmed := strings.TrimRight(base, "/"); !strings.HasSuffix(trimmed, apiBasePath) {
-		where += fmt.Sprintf("; try --base-url %s%s", shownURL(trimmed), apiBasePath)
+	if suggested, ok := apiBaseURL(base); ok {
+		where += fmt.Sprintf("; try --base-url %s", shownURL(suggested))
 	}
 	if slices.Contains([]int{404, 405}, status) {
 		return fmt.Sprintf("\n  hint:        the base URL is likely wrong: it should end with %s (%s)", apiBasePath, where)

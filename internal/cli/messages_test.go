@@ -25,6 +25,7 @@ func TestMessagesGolden(t *testing.T) {
 		noKey  bool
 		faults func(*postpresstest.Server) // nil: none
 		root   bool                        // the base URL without /api/v1
+		under  string                      // with root: the path the base URL ends with instead
 	}{
 		{name: "unknown-command", args: []string{"invitations", "receivd"}},
 		{name: "unknown-command-far", args: []string{"list"}},
@@ -44,6 +45,7 @@ func TestMessagesGolden(t *testing.T) {
 		{name: "base-url-plain-http", args: []string{"invitations", "received", "--base-url", "http://api.postpress.ai/api/v1"}},
 		{name: "base-url-ftp", args: []string{"invitations", "received", "--base-url", "ftp://api.postpress.ai/api/v1"}},
 		{name: "base-url-root-404", args: []string{"invitations", "received"}, root: true},
+		{name: "base-url-v1-404", args: []string{"invitations", "received"}, root: true, under: "/v1"},
 		{name: "cursor-refused", args: []string{"invitations", "received", "--cursor", "garbage"}},
 		{name: "failure-resume", args: []string{"invitations", "received", "--format", "csv", "--page-size", "100"}, faults: func(s *postpresstest.Server) {
 			s.Enqueue(postpresstest.Error(gen.UnauthorizedErrorTypeExpiredCredentials).OnCursor(postpresstest.EncodeCursor(100)))
@@ -67,9 +69,9 @@ func TestMessagesGolden(t *testing.T) {
 			if tc.faults != nil {
 				tc.faults(srv)
 			}
-			base := srv.URL
+			base, root := srv.URL, strings.TrimSuffix(srv.URL, postpresstest.BasePath)
 			if tc.root {
-				base = strings.TrimSuffix(base, postpresstest.BasePath)
+				base = root + tc.under
 			}
 			env := map[string]string{"POSTPRESS_API_KEY": testKey, "POSTPRESS_BASE_URL": base, "POSTPRESS_ACCOUNT_ID": "acc"}
 			if tc.noKey {
@@ -88,6 +90,7 @@ func TestMessagesGolden(t *testing.T) {
 				code, _, stderr = run(t, env, args...)
 			}
 			stderr = strings.ReplaceAll(strings.ReplaceAll(stderr, state, "STATE"), base, "BASE")
+			stderr = strings.ReplaceAll(stderr, root, "ROOT")
 			// The spec's page-size bounds show as MIN..MAX, so that a bound
 			// moved in openapi.yaml needs no golden file rewritten.
 			stderr = strings.ReplaceAll(stderr, fmt.Sprintf("%d..%d", minPageSize(t), receivedOp(t).maxLimit), "MIN..MAX")
@@ -116,5 +119,40 @@ func TestMessagesGolden(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestResumeHintWhenAResumedListingFailsAtOnce(t *testing.T) {
+	page := receivedOp(t).maxLimit // the CLI's page size
+	srv, env := fakeAPI(t, page*5/2)
+	cursor := postpresstest.EncodeCursor(page)
+	if code, _, _ := run(t, env, "invitations", "received", "--max-items", fmt.Sprint(page*3/2)); code != 0 { // issues the cursor
+		t.Fatal(code)
+	}
+	srv.Enqueue(postpresstest.Error(gen.TooManyRequestsErrorTypeTooManyRequests).WithRetryAfter("0").Times(3))
+	code, out, errOut := run(t, env, "invitations", "received", "--cursor", cursor)
+	if code != ExitFailure || out != "" || !strings.Contains(errOut, "written:     0 items") || !strings.Contains(errOut, "resume with: --cursor "+cursor) {
+		t.Errorf("exit %d, stdout %q, stderr:\n%s", code, out, errOut)
+	}
+}
+
+// TestAPIBaseURLReplacesAServerBasePath: the suggested base URL ends with
+// the API's base path, in place of another server's base path, never after
+// one.
+func TestAPIBaseURLReplacesAServerBasePath(t *testing.T) {
+	for base, want := range map[string]string{
+		"http://host":            "http://host/api/v1",
+		"http://host/":           "http://host/api/v1",
+		"http://host/v1":         "http://host/api/v1",
+		"http://host/v1/":        "http://host/api/v1",
+		"https://host/proxy/v1":  "https://host/proxy/api/v1",
+		"https://host/v2":        "https://host/v2/api/v1",
+		"https://host/api/v1":    "",
+		"https://host/x/api/v1/": "",
+	} {
+		got, ok := apiBaseURL(base)
+		if ok != (want != "") || got != want {
+			t.Errorf("apiBaseURL(%q) = %q, %v; want %q", base, got, ok, want)
+		}
 	}
 }

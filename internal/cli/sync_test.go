@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"encoding/csv"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -21,5 +22,32 @@ func TestSyncStoreFlags(t *testing.T) {
 	code, out, errOut := run(t, nil, "invitations", "sync", "--sandbox", "--state", url)
 	if code != ExitFailure || out != "" || !strings.Contains(errOut, "state database postgres://u@127.0.0.1:1/db") || strings.Contains(errOut, "pw-s3cret") {
 		t.Errorf("unreachable database: exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+}
+
+// A sync with --removed writes the same CSV header with rows and without:
+// runs appended to one file share one shape.
+func TestSyncCSVHeaderIsTheSameWithAndWithoutRows(t *testing.T) {
+	state := filepath.Join(t.TempDir(), "S")
+	for _, args := range [][]string{
+		{"--removed"},
+		{"--removed", "--account-id", "a", "--account-id", "b"},
+		{"--account-id", "a", "--account-id", "b"},
+		{},
+	} {
+		state := state + strings.Join(args, "")
+		args = append([]string{"invitations", "sync", "--sandbox", "--state", state, "--format", "csv"}, args...)
+		_, first, _ := run(t, nil, args...)
+		code, second, errOut := run(t, nil, args...)
+		if code != ExitOK {
+			t.Fatalf("%q: exit %d %s", args, code, errOut)
+		}
+		h1, _, _ := strings.Cut(first, "\n")
+		if second != h1+"\n" {
+			t.Errorf("%q: the run with no rows wrote %q, the first run's header is %q", args, second, h1)
+		}
+		if rows, err := csv.NewReader(strings.NewReader(first)).ReadAll(); err != nil || len(rows) < 2 {
+			t.Errorf("%q: the first run's rows do not fit its header (or there are none): %v", args, err)
+		}
 	}
 }

@@ -1,0 +1,86 @@
+package main
+
+import (
+	"bufio"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+func TestParseProfileListsTheLinesOfBlocksThatRan(t *testing.T) {
+	profile := `mode: set
+example.com/m/p/a.go:3.10,5.2 2 1
+example.com/m/p/a.go:7.1,7.20 1 0
+example.com/m/p/a.go:5.2,6.3 1 1
+`
+	got, err := parseProfile(bufio.NewScanner(strings.NewReader(profile)))
+	want := []string{"example.com/m/p/a.go:3", "example.com/m/p/a.go:4", "example.com/m/p/a.go:5", "example.com/m/p/a.go:6"}
+	if err != nil || !slices.Equal(got, want) {
+		t.Errorf("parseProfile = %v, %v; want %v", got, err, want)
+	}
+	if _, err := parseProfile(bufio.NewScanner(strings.NewReader("mode: set\nbroken\n"))); err == nil {
+		t.Error("a broken profile line was accepted")
+	}
+}
+
+// TestFirstDifferenceIsTheMutatedLine: the line of the first token that
+// differs, whatever the spacing of either file.
+func TestFirstDifferenceIsTheMutatedLine(t *testing.T) {
+	for _, c := range []struct {
+		a, b string
+		want int
+	}{
+		{"x\ny\n", "x\ny\n", 0},
+		{"a <= b\n", "a < b\n", 1},
+		{"one\ntwo\nif a != b {\n", "one\ntwo\nif a == b {\n", 3},
+		{"x := y\n", "x := -y\n", 1},
+		{"type t struct {\n\ta\tint\t// c\n\tbb\tint\n}\nf(x + 1)\n", "type t struct {\n\ta  int // c\n\tbb int\n}\nf(x - 1)\n", 5},
+		{"one\n", "one\ntwo\n", 2},
+	} {
+		if got := firstDifference([]byte(c.a), []byte(c.b)); got != c.want {
+			t.Errorf("firstDifference(%q, %q) = %d, want %d", c.a, c.b, got, c.want)
+		}
+	}
+}
+
+// TestSelectTestsRunsTheTestsOfTheMutatedLine: a mutant's go test gets
+// -run with the tests the map lists for the line that differs from the
+// pristine tree, the fast ones in a first round, and every test when the
+// map has no entry for it.
+func TestSelectTestsRunsTheTestsOfTheMutatedLine(t *testing.T) {
+	dir := t.TempDir()
+	write := func(path, s string) {
+		t.Helper()
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(s), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	work, src := filepath.Join(dir, "work"), filepath.Join(dir, "src")
+	for _, root := range []string{work, src} {
+		write(filepath.Join(root, "go.mod"), "module example.com/m\n")
+		write(filepath.Join(root, "p", "p_test.go"), "package p\n")
+	}
+	write(filepath.Join(src, "p", "a.go"), "package p\n\nfunc f(a, b int) bool { return a < b }\n")
+	write(filepath.Join(work, "p", "a.go"), "package p\n\nfunc f(a, b int) bool { return a <= b }\n")
+	mapFile := filepath.Join(dir, "map.json")
+	write(mapFile, `{"lines": {"example.com/m/p/a.go:3": ["TestF", "ExampleF", "TestSlow"]}, "seconds": {"example.com/m/p TestSlow": 3, "example.com/m/p TestF": 0.1}}`)
+	t.Setenv("MUTATION_MAP", mapFile)
+	t.Setenv("MUTATION_SRC", src)
+	t.Chdir(filepath.Join(work, "p"))
+	args := []string{"test", "-timeout", "12s", "-failfast", "example.com/m/p"}
+	if got, want := selectTests(args), []string{"^(TestF|ExampleF)$", "^(TestSlow)$"}; !slices.Equal(got, want) {
+		t.Errorf("selectTests = %q, want %q", got, want)
+	}
+	if got := selectTests([]string{"test", "-cover", "./..."}); got != nil {
+		t.Errorf("a coverage run got -run %q", got)
+	}
+	write(mapFile, `{"lines": {"example.com/m/p/a.go:2": ["TestF"]}}`)
+	if got := selectTests(args); got != nil {
+		t.Errorf("a line the map lacks got -run %q, want every test", got)
+	}
+}
