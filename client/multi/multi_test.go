@@ -16,7 +16,6 @@ import (
 	"github.com/postpress/postpress-go/client"
 	"github.com/postpress/postpress-go/client/multi"
 	"github.com/postpress/postpress-go/gen"
-	"github.com/postpress/postpress-go/postpresstest"
 
 	pt "github.com/postpress/postpress-go/postpresstest"
 )
@@ -301,13 +300,13 @@ func TestAccountsBadInputSendsNothing(t *testing.T) {
 // does not go through internal/contracttest.
 func TestDefaultClientReusesConnections(t *testing.T) {
 	var accounts []string
-	var opts []postpresstest.Option
+	var opts []pt.Option
 	for i := range multi.DefaultConcurrency {
 		id := fmt.Sprintf("acc_%d", i)
 		accounts = append(accounts, id)
-		opts = append(opts, postpresstest.WithGeneratedAccount(id, 60))
+		opts = append(opts, pt.WithGeneratedAccount(id, 60))
 	}
-	fake := postpresstest.NewFake(opts...)
+	fake := pt.NewFake(opts...)
 	var conns, inFlight, most atomic.Int64
 	// The first requests wait until DefaultConcurrency of them are in
 	// flight at once (or 10s pass), so that the accounts' requests surely
@@ -341,7 +340,7 @@ func TestDefaultClientReusesConnections(t *testing.T) {
 	}
 	srv.Start()
 	defer srv.Close()
-	c, err := client.New(client.WithAPIKey(postpresstest.DefaultAPIKey), client.WithBaseURL(srv.URL+postpresstest.BasePath))
+	c, err := client.New(client.WithAPIKey(pt.DefaultAPIKey), client.WithBaseURL(srv.URL+pt.BasePath))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -252,7 +252,7 @@ var apiBasePath = func() string {
 // (for example /api/v1 and /v1), apiBasePath among them.
 var serverBasePaths = sync.OnceValue(func() []string {
 	paths := []string{apiBasePath}
-	doc, err := spec.GetSwagger()
+	doc, err := spec.GetSpec()
 	if err != nil {
 		return paths
 	}
