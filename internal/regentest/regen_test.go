@@ -450,9 +450,33 @@ func copyTree(t *testing.T, root, dst string) {
 func goCmd(ctx context.Context, dir string, args ...string) (string, error) {
 	cmd := exec.CommandContext(ctx, "go", args...)
 	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "GOWORK=off", "GOFLAGS=")
+	cmd.Env = append(copyEnv(os.Environ()), "GOWORK=off", "GOFLAGS=")
 	out, err := cmd.CombinedOutput()
 	return string(out), err
+}
+
+// sharedServerVars name a running PostgreSQL that the caller's own pgstore
+// tests may be using at the same moment (.ci/with-postgres.sh exports them).
+var sharedServerVars = []string{
+	"POSTPRESS_PG_URL", "POSTPRESS_PG_CTL", "POSTPRESS_PG_DATA",
+	"POSTPRESS_PG_PORT", "POSTPRESS_PG_SOCKDIR", "POSTPRESS_PG_RUNAS",
+}
+
+// copyEnv is env without sharedServerVars, so the copy's pgstore tests
+// start a cluster of their own instead of restarting and truncating the
+// database the outer run's pgstore tests are using.
+func copyEnv(env []string) []string {
+	out := make([]string, 0, len(env))
+next:
+	for _, kv := range env {
+		for _, name := range sharedServerVars {
+			if strings.HasPrefix(kv, name+"=") {
+				continue next
+			}
+		}
+		out = append(out, kv)
+	}
+	return out
 }
 
 // writeTemplate renders testdata/name with f into path.
@@ -656,4 +680,22 @@ var docsPageTests = []string{"TestParametersCarryEveryConstraint", "TestErrorRes
 func firstLines(out string, n int) string {
 	l := strings.Split(strings.TrimSpace(out), "\n")
 	return strings.Join(l[:min(n, len(l))], " | ")
+}
+
+func TestCopyEnvDropsTheSharedPostgreSQL(t *testing.T) {
+	env := []string{
+		"PATH=/usr/bin",
+		"POSTPRESS_PG_URL=postgres://127.0.0.1:5432/postgres",
+		"POSTPRESS_PG_CTL=/usr/bin/pg_ctl",
+		"POSTPRESS_PG_DATA=/tmp/data",
+		"POSTPRESS_PG_RUNAS=postgres",
+		"POSTPRESS_PG_BIN=/usr/lib/postgresql/15/bin",
+		"POSTPRESS_PG_URLX=kept",
+		"CI=true",
+	}
+	got := strings.Join(copyEnv(env), " ")
+	want := "PATH=/usr/bin POSTPRESS_PG_BIN=/usr/lib/postgresql/15/bin POSTPRESS_PG_URLX=kept CI=true"
+	if got != want {
+		t.Fatalf("copyEnv = %q, want %q", got, want)
+	}
 }
