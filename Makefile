@@ -212,7 +212,10 @@ fuzz:
 #     of gremlins, installed as a binary so that no `go run` puts GOROOT/bin
 #     before it), which gives each
 #     mutant's `go test` a -run of the tests that reach the mutated line
-#     (the fast ones first, the slow ones only when those pass).
+#     (the fast ones first, the slow ones only when those pass), builds its
+#     test binary once for both rounds, without vet and DWARF, and writes a
+#     line a mutant (its line, rounds, exit code, wall and CPU seconds) to
+#     MUTATION_OUT/<dir>.trace.tsv.
 #     MUTATION_SELECT=0 runs every test of the package on each mutant.
 # Each mutant's tests get a deadline of MUTATION_TIMEOUT_COEFFICIENT times
 # the coverage run's time (-count=1 in GOFLAGS: a coverage run answered
@@ -257,7 +260,7 @@ mutation:
 		case $$p in invsync*) pg=.ci/with-postgres.sh;; *) pg=;; esac; \
 		if [ "$(MUTATION_SELECT)" = 1 ]; then \
 			mapcmd="$$out/mutationrun map -workers $(MUTATION_WORKERS) -o $$out/$$name.map.json $$p"; \
-			sel="PATH=$$out/bin:$$PATH MUTATION_GO=$$realgo MUTATION_MAP=$$out/$$name.map.json MUTATION_SRC=$$out/src"; \
+			sel="PATH=$$out/bin:$$PATH MUTATION_GO=$$realgo MUTATION_MAP=$$out/$$name.map.json MUTATION_SRC=$$out/src MUTATION_TRACE=$$out/$$name.trace.tsv"; \
 		else mapcmd=true; sel=; fi; \
 		(cd $(MUTATION_OUT)/src && GOFLAGS="$(GOFLAGS) -count=1" $$pg bash -c \
 			"$$mapcmd && env $$sel $$out/gremlins unleash \

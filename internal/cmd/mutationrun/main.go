@@ -23,9 +23,13 @@
 // gets -run with the tests MUTATION_MAP lists for the mutated line (found by
 // comparing PKG's files with the pristine tree MUTATION_SRC), so a mutant
 // runs only the tests that reach it: those under half a second alone
-// first, the slower ones only when those all passed. Any other go command, a mutant whose
-// line the map lacks, or a missing MUTATION_MAP, runs as asked; the real go
-// command is MUTATION_GO (a path, required).
+// first, the slower ones only when those all passed. It builds the mutant's
+// test binary once (go test -c, without vet and DWARF) and runs it for each
+// round, and with MUTATION_TRACE set appends a line a mutant to that file:
+// the mutated line, rounds run/selected, exit code, wall and CPU seconds.
+// Any other go command, a mutant whose line the map lacks, or a missing
+// MUTATION_MAP, runs as asked; the real go command is MUTATION_GO (a path,
+// required).
 package main
 
 import (
@@ -358,60 +362,140 @@ func wrapGo(args []string) int {
 		fmt.Fprintln(os.Stderr, "mutationrun: set MUTATION_GO to the real go command's path")
 		return 2
 	}
-	rounds := selectTests(args)
+	rounds, where := selectTests(args)
 	if len(rounds) == 0 {
 		err := syscall.Exec(real, append([]string{"go"}, args...), os.Environ())
 		fmt.Fprintln(os.Stderr, "mutationrun:", err)
 		return 2
 	}
-	// The go commands below die with this process (gremlins kills it at
-	// the mutant's deadline); Pdeathsig is per thread, so keep to one.
+	// The commands below die with this process (gremlins kills it at the
+	// mutant's deadline); Pdeathsig is per thread, so keep to one.
 	runtime.LockOSThread()
-	pkg := args[len(args)-1]
+	start := time.Now()
+	bin, build, err := buildTest(real, args)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "mutationrun:", err)
+		return 2
+	}
+	if bin == "" {
+		// The mutant does not build: go test says so with its own exit code.
+		err := syscall.Exec(real, append([]string{"go"}, args...), os.Environ())
+		fmt.Fprintln(os.Stderr, "mutationrun:", err)
+		return 2
+	}
+	defer os.RemoveAll(filepath.Dir(bin))
+	code, ran := 0, 0
 	for _, run := range rounds {
-		cmd := exec.Command(real, append(slices.Clone(args[:len(args)-1]), "-run", run, pkg)...)
-		cmd.Args[0] = "go"
+		cmd := exec.Command(bin, "-test.run", run, "-test.failfast", "-test.timeout", flagValue(args, "-timeout", "10m"))
+		cmd.Dir = build
 		cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
 		cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+		ran++
 		if err := cmd.Run(); err != nil {
 			var exit *exec.ExitError
-			if errors.As(err, &exit) && exit.ExitCode() > 0 {
-				return exit.ExitCode()
+			if !errors.As(err, &exit) || exit.ExitCode() <= 0 {
+				fmt.Fprintln(os.Stderr, "mutationrun:", err)
+				return 2
 			}
-			fmt.Fprintln(os.Stderr, "mutationrun:", err)
-			return 2
+			code = 1
+			break
 		}
 	}
-	return 0
+	trace(where, ran, len(rounds), code, time.Since(start))
+	return code
+}
+
+// buildTest builds the test binary of a mutant's `go test … PKG` once, for
+// every round, without vet and DWARF (neither changes what a test sees).
+// It returns the binary, the package directory to run it in, and "" when
+// the mutant does not compile.
+func buildTest(real string, args []string) (bin, dir string, err error) {
+	pkg := args[len(args)-1]
+	out, err := exec.Command(real, "list", "-f", "{{.Dir}}", pkg).Output()
+	if err != nil {
+		return "", "", nil
+	}
+	dir = strings.TrimSpace(string(out))
+	tmp, err := os.MkdirTemp(os.Getenv("GOTMPDIR"), "mutant-")
+	if err != nil {
+		return "", "", err
+	}
+	bin = filepath.Join(tmp, "pkg.test")
+	cmd := exec.Command(real, "test", "-c", "-o", bin, "-vet=off", "-ldflags=-w", pkg)
+	cmd.Args[0] = "go"
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	if err := cmd.Run(); err != nil {
+		os.RemoveAll(tmp)
+		return "", "", nil
+	}
+	if _, err := os.Stat(bin); err != nil {
+		// A package without test files: go test -c writes nothing.
+		os.RemoveAll(tmp)
+		return "", "", nil
+	}
+	return bin, dir, nil
+}
+
+// flagValue is the value of a `-name value` or `-name=value` flag in args.
+func flagValue(args []string, name, def string) string {
+	for i, a := range args {
+		if a == name && i+1 < len(args) {
+			return args[i+1]
+		}
+		if v, ok := strings.CutPrefix(a, name+"="); ok {
+			return v
+		}
+	}
+	return def
+}
+
+// trace appends one line about a mutant's run to MUTATION_TRACE, when set:
+// the mutated package, file and line, the rounds run of those selected,
+// the exit code, and the wall and CPU seconds of the build and tests.
+func trace(where string, ran, rounds, code int, wall time.Duration) {
+	path := os.Getenv("MUTATION_TRACE")
+	if path == "" {
+		return
+	}
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_CHILDREN, &ru)
+	cpu := time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+	if err != nil {
+		return
+	}
+	defer f.Close()
+	fmt.Fprintf(f, "%s\t%d/%d\t%d\t%.2f\t%.2f\n", where, ran, rounds, code, wall.Seconds(), cpu.Seconds())
 }
 
 // selectTests returns the -run patterns of a mutant's `go test … -failfast
-// PKG` (run in the mutated copy of the module), one a round: the tests of
+// PKG` (run in the mutated copy of the module) and the mutated line
+// (import/path/file.go:LINE), one pattern a round: the tests of
 // the mutated line faster than slowTest, then the slower ones (a round
 // without tests is left out). None means every test, in one run.
-func selectTests(args []string) []string {
+func selectTests(args []string) (rounds []string, where string) {
 	mapFile, src := os.Getenv("MUTATION_MAP"), os.Getenv("MUTATION_SRC")
 	if len(args) < 2 || args[0] != "test" || !slices.Contains(args, "-failfast") || slices.Contains(args, "-run") || mapFile == "" || src == "" {
-		return nil
+		return nil, ""
 	}
 	var tm testMap
 	data, err := os.ReadFile(mapFile)
 	if err != nil || json.Unmarshal(data, &tm) != nil {
-		return nil
+		return nil, ""
 	}
 	cwd, err := os.Getwd()
 	if err != nil {
-		return nil
+		return nil, ""
 	}
 	root, module := moduleOf(cwd)
 	pkg := args[len(args)-1]
 	if root == "" || (pkg != module && !strings.HasPrefix(pkg, module+"/")) {
-		return nil
+		return nil, ""
 	}
 	rel := strings.TrimPrefix(strings.TrimPrefix(pkg, module), "/")
 	file, line := mutatedLine(filepath.Join(root, rel), filepath.Join(src, rel))
 	if file == "" {
-		return nil
+		return nil, ""
 	}
 	var fast, slow []string
 	for _, t := range tm.Lines[pkg+"/"+file+":"+strconv.Itoa(line)] {
@@ -421,13 +505,12 @@ func selectTests(args []string) []string {
 			slow = append(slow, regexp.QuoteMeta(t))
 		}
 	}
-	var rounds []string
 	for _, r := range [][]string{fast, slow} {
 		if len(r) > 0 {
 			rounds = append(rounds, "^("+strings.Join(r, "|")+")$")
 		}
 	}
-	return rounds
+	return rounds, pkg + "/" + file + ":" + strconv.Itoa(line)
 }
 
 // moduleOf finds the module root at or above dir and its module path.

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -73,14 +74,68 @@ func TestSelectTestsRunsTheTestsOfTheMutatedLine(t *testing.T) {
 	t.Setenv("MUTATION_SRC", src)
 	t.Chdir(filepath.Join(work, "p"))
 	args := []string{"test", "-timeout", "12s", "-failfast", "example.com/m/p"}
-	if got, want := selectTests(args), []string{"^(TestF|ExampleF)$", "^(TestSlow)$"}; !slices.Equal(got, want) {
-		t.Errorf("selectTests = %q, want %q", got, want)
+	if got, where := selectTests(args); !slices.Equal(got, []string{"^(TestF|ExampleF)$", "^(TestSlow)$"}) || where != "example.com/m/p/a.go:3" {
+		t.Errorf("selectTests = %q, %q; want the fast and the slow round of example.com/m/p/a.go:3", got, where)
 	}
-	if got := selectTests([]string{"test", "-cover", "./..."}); got != nil {
+	if got, _ := selectTests([]string{"test", "-cover", "./..."}); got != nil {
 		t.Errorf("a coverage run got -run %q", got)
 	}
 	write(mapFile, `{"lines": {"example.com/m/p/a.go:2": ["TestF"]}}`)
-	if got := selectTests(args); got != nil {
+	if got, _ := selectTests(args); got != nil {
 		t.Errorf("a line the map lacks got -run %q, want every test", got)
+	}
+}
+
+// TestWrapGoRunsTheSelectedTestsOfAMutant: as gremlins' go command,
+// mutationrun builds the mutant's test binary once and exits 1 when a
+// selected test fails on it, 0 when they all pass, and with go test's own
+// exit code when the mutant does not compile (not run here: go test then
+// replaces the process).
+func TestWrapGoRunsTheSelectedTestsOfAMutant(t *testing.T) {
+	real, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("no go command on PATH:", err)
+	}
+	dir := t.TempDir()
+	write := func(path, s string) {
+		t.Helper()
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(s), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	work, src := filepath.Join(dir, "work"), filepath.Join(dir, "src")
+	test := "package p\n\nimport \"testing\"\n\nfunc TestLess(t *testing.T) {\n\tif f(1, 1) {\n\t\tt.Fatal(\"1 < 1\")\n\t}\n}\n\nfunc TestOther(t *testing.T) { t.Fatal(\"not selected\") }\n"
+	for _, root := range []string{work, src} {
+		write(filepath.Join(root, "go.mod"), "module example.com/m\n\ngo 1.22\n")
+		write(filepath.Join(root, "p", "p_test.go"), test)
+	}
+	write(filepath.Join(src, "p", "a.go"), "package p\n\nfunc f(a, b int) bool { return a < b }\n")
+	mapFile := filepath.Join(dir, "map.json")
+	write(mapFile, `{"lines": {"example.com/m/p/a.go:3": ["TestLess"]}}`)
+	t.Setenv("MUTATION_MAP", mapFile)
+	t.Setenv("MUTATION_SRC", src)
+	t.Setenv("MUTATION_GO", real)
+	t.Setenv("MUTATION_TRACE", filepath.Join(dir, "trace.tsv"))
+	t.Setenv("GOFLAGS", "-mod=mod")
+	t.Chdir(filepath.Join(work, "p"))
+	args := []string{"test", "-timeout", "1m", "-failfast", "example.com/m/p"}
+	for _, c := range []struct {
+		code string
+		want int
+	}{
+		{"return a <= b", 1},
+		{"return a < b || a > b", 0},
+	} {
+		write(filepath.Join(work, "p", "a.go"), "package p\n\nfunc f(a, b int) bool { "+c.code+" }\n")
+		if got := wrapGo(args); got != c.want {
+			t.Errorf("%s: exit %d, want %d", c.code, got, c.want)
+		}
+	}
+	trace, err := os.ReadFile(filepath.Join(dir, "trace.tsv"))
+	if err != nil || strings.Count(string(trace), "example.com/m/p/a.go:3\t1/1\t") != 2 {
+		t.Errorf("trace = %q, %v; want a line for each mutant", trace, err)
 	}
 }
