@@ -411,11 +411,12 @@ func wrapGo(args []string) int {
 // the mutant does not compile.
 func buildTest(real string, args []string) (bin, dir string, err error) {
 	pkg := args[len(args)-1]
-	out, err := exec.Command(real, "list", "-f", "{{.Dir}}", pkg).Output()
+	cwd, err := os.Getwd()
 	if err != nil {
-		return "", "", nil
+		return "", "", err
 	}
-	dir = strings.TrimSpace(string(out))
+	root, module := moduleOf(cwd)
+	dir = filepath.Join(root, strings.TrimPrefix(strings.TrimPrefix(pkg, module), "/"))
 	tmp, err := os.MkdirTemp(os.Getenv("GOTMPDIR"), "mutant-")
 	if err != nil {
 		return "", "", err
