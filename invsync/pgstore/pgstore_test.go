@@ -188,7 +188,11 @@ func TestTableMarksRemoved(t *testing.T) {
 		srv := pt.NewServer(pt.WithAPIKey("k"), pt.WithAccount("x", items[from:to]))
 		defer srv.Close()
 		s := open(t, schema, pgstore.Options{Table: table})
-		defer func() { _ = s.Close() }()
+		defer func() {
+			if !closeStore(t, s) {
+				t.FailNow()
+			}
+		}()
 		sy := &invsync.Syncer{Store: s, Invitations: true, Removed: true}
 		if _, err := sy.RunShared(ctx, []string{"x"}, pagesFrom(t, srv.URL, 10), &recorder{}); err != nil {
 			t.Fatal(err)
