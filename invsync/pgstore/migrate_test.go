@@ -50,14 +50,20 @@ func TestSchemaIsCreatedAndVersioned(t *testing.T) {
 	}
 }
 
-// A schema of another program, another format or a newer version is
-// refused, named, and left as it was.
+// A schema of another program (its meta table of other columns, or of
+// other types), another format, a newer version or version 0 (which no
+// state has: the migration to version 1 writes its meta rows) is refused,
+// named, and left as it was.
 func TestForeignOrNewerSchemaIsRefusedAndKept(t *testing.T) {
 	ctx := context.Background()
 	c := conn(t)
 	cases := map[string]string{
 		"other program": `CREATE TABLE $S.users (id int)`,
 		"other meta":    `CREATE TABLE $S.meta (k int, v int)`,
+		"int key":       `CREATE TABLE $S.meta (key int, value text)`,
+		"json key":      `CREATE TABLE $S.meta (key json, value text)`,
+		"int value":     `CREATE TABLE $S.meta (key text, value int); INSERT INTO $S.meta VALUES ('format', 1), ('version', 1)`,
+		"version 0":     `CREATE TABLE $S.meta (key text PRIMARY KEY, value text); INSERT INTO $S.meta VALUES ('format', '` + pgstore.Format + `'), ('version', '0')`,
 		"other format":  `CREATE TABLE $S.meta (key text PRIMARY KEY, value text); INSERT INTO $S.meta VALUES ('format', 'someone else'), ('version', '1')`,
 		"newer":         `CREATE TABLE $S.meta (key text PRIMARY KEY, value text); INSERT INTO $S.meta VALUES ('format', '` + pgstore.Format + `'), ('version', '2')`,
 	}
@@ -113,5 +119,27 @@ func TestInterruptedMigrationStartsAfresh(t *testing.T) {
 	}
 	if got := schemaState(t, c, schema); !strings.HasSuffix(got, "version=1") {
 		t.Errorf("schema after the second Open: %s", got)
+	}
+}
+
+// Opening a state already at SchemaVersion writes nothing to its meta
+// table: its rows keep the transaction that wrote them.
+func TestOpeningACurrentSchemaLeavesMetaAlone(t *testing.T) {
+	ctx := context.Background()
+	schema := newSchema(t)
+	c := conn(t)
+	_ = open(t, schema, pgstore.Options{})
+	writers := func() string {
+		t.Helper()
+		var s string
+		if err := c.QueryRow(ctx, `SELECT string_agg(key || ' by ' || xmin::text, ', ' ORDER BY key) FROM `+pgx.Identifier{schema, "meta"}.Sanitize()).Scan(&s); err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	before := writers()
+	_ = open(t, schema, pgstore.Options{})
+	if after := writers(); after != before {
+		t.Errorf("the second Open rewrote meta: its rows were written %s, now %s", before, after)
 	}
 }
