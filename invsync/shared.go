@@ -127,8 +127,9 @@ func (s *Syncer) RunShared(ctx context.Context, accounts []string, pages func(ac
 }
 
 // runClaimed runs one batch, renewing its leases every third of the lease
-// time (10 ms apart at least); a lost lease ends the batch (its accounts fail, what was written is
-// committed for the accounts still held, and the commit reports the loss).
+// time (10 ms apart at least); a lost lease ends the batch (its accounts
+// fail, what was written is committed for the accounts still held, and the
+// commit reports the loss).
 func (s *Syncer) runClaimed(ctx context.Context, cl Claimer, claimed []string, pages func([]string) iter.Seq2[multi.AccountPage, error], out Output) (Result, error) {
 	rctx, cancel := context.WithCancel(ctx)
 	var (
