@@ -464,9 +464,11 @@ func TestSyncerNeedsAStore(t *testing.T) {
 	}
 }
 
+// TestKindString: New and Removed have names; any other Kind, the zero
+// one too (an Event whose Kind was never set), is shown by number.
 func TestKindString(t *testing.T) {
-	if invsync.New.String() != "new" || invsync.Removed.String() != "removed" || !strings.HasPrefix(invsync.Kind(9).String(), "Kind(") {
-		t.Errorf("Kind strings: %v, %v, %v", invsync.New, invsync.Removed, invsync.Kind(9))
+	if invsync.New.String() != "new" || invsync.Removed.String() != "removed" || invsync.Kind(9).String() != "Kind(9)" || invsync.Kind(0).String() != "Kind(0)" {
+		t.Errorf("Kind strings: %v, %v, %v, %v", invsync.New, invsync.Removed, invsync.Kind(9), invsync.Kind(0))
 	}
 }
 

@@ -10,10 +10,12 @@ import (
 	"slices"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/postpress/postpress-go/client"
 	"github.com/postpress/postpress-go/client/multi"
+	"github.com/postpress/postpress-go/gen"
 	"github.com/postpress/postpress-go/invsync"
 	pt "github.com/postpress/postpress-go/postpresstest"
 )
@@ -335,5 +337,155 @@ func TestRunSharedStopsWhenARenewFails(t *testing.T) {
 	_, err = s.RunShared(ctx, []string{"acc_a"}, pages, out)
 	if !errors.Is(err, errRenewRefused) {
 		t.Fatalf("RunShared with leases that cannot be renewed: %v, want the renewal's error", err)
+	}
+}
+
+// clockClaimer is the one worker of a round, for tests run in a synctest
+// bubble (virtual time): it records, as offsets from its creation, when
+// Claim and Renew are called; until heldUntil another worker holds the
+// round's accounts; and a Renew that comes after this worker's lease
+// lapsed fails with ErrLeaseLost.
+type clockClaimer struct {
+	lease     time.Duration
+	start     time.Time
+	heldUntil time.Time
+
+	mu      sync.Mutex
+	pending []string
+	until   time.Time
+	claims  []time.Duration
+	renews  []time.Duration
+}
+
+func newClockClaimer(lease time.Duration) *clockClaimer {
+	return &clockClaimer{lease: lease, start: time.Now()}
+}
+
+func (c *clockClaimer) Seen(context.Context, string) ([]string, error) { return nil, nil }
+func (c *clockClaimer) Commit(context.Context, []invsync.Change) error { return nil }
+func (c *clockClaimer) LeaseTime() time.Duration                       { return c.lease }
+
+func (c *clockClaimer) BeginRound(_ context.Context, accounts []string) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.pending = slices.Clone(accounts)
+	return nil
+}
+
+func (c *clockClaimer) Claim(_ context.Context, n int) ([]string, int, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	now := time.Now()
+	c.claims = append(c.claims, now.Sub(c.start))
+	if now.Before(c.heldUntil) {
+		return nil, len(c.pending), nil
+	}
+	n = min(n, len(c.pending))
+	claimed := slices.Clone(c.pending[:n])
+	c.pending = c.pending[n:]
+	c.until = now.Add(c.lease)
+	return claimed, 0, nil
+}
+
+func (c *clockClaimer) Renew(context.Context, []string) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	now := time.Now()
+	c.renews = append(c.renews, now.Sub(c.start))
+	if now.After(c.until) {
+		return fmt.Errorf("renewed %v after the lease lapsed: %w", now.Sub(c.until), invsync.ErrLeaseLost)
+	}
+	c.until = now.Add(c.lease)
+	return nil
+}
+
+func (c *clockClaimer) Release(context.Context, []string, []string) error { return nil }
+
+// slowPages lists each account in n pages of one invitation, each page
+// taking pageTime.
+func slowPages(n int, pageTime time.Duration) func([]string) iter.Seq2[multi.AccountPage, error] {
+	return func(accounts []string) iter.Seq2[multi.AccountPage, error] {
+		return func(yield func(multi.AccountPage, error) bool) {
+			for _, a := range accounts {
+				for i := range n {
+					time.Sleep(pageTime)
+					page := &client.Page[client.Invitation]{Items: []client.Invitation{{InvitationReceived: gen.InvitationReceived{ID: fmt.Sprint("inv_", i)}}}}
+					if i < n-1 {
+						page.NextCursor = fmt.Sprint("c", i+1)
+					}
+					if !yield(multi.AccountPage{AccountID: a, Page: page}, nil) {
+						return
+					}
+				}
+			}
+		}
+	}
+}
+
+// multiples returns every, 2×every, … n×every.
+func multiples(n int, every time.Duration) []time.Duration {
+	out := make([]time.Duration, n)
+	for i := range out {
+		out[i] = time.Duration(i+1) * every
+	}
+	return out
+}
+
+// TestRunSharedRenewsEveryThirdOfTheLease: while a batch is listed, its
+// leases are renewed every third of the lease time, so none lapses, and
+// never more often than every 10 ms, however short the lease.
+func TestRunSharedRenewsEveryThirdOfTheLease(t *testing.T) {
+	for _, tc := range []struct{ lease, every time.Duration }{
+		{300 * time.Millisecond, 100 * time.Millisecond},
+		{15 * time.Millisecond, 10 * time.Millisecond},
+	} {
+		t.Run(tc.lease.String(), func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				cl := newClockClaimer(tc.lease)
+				// Ten pages, 0.95 of a renewal interval each: nine
+				// renewals, none at the same instant as a page.
+				_, err := (&invsync.Syncer{Store: cl}).RunShared(context.Background(), []string{"a"}, slowPages(10, tc.every*95/100), &recorder{})
+				if err != nil {
+					t.Fatalf("RunShared: %v", err)
+				}
+				if want := multiples(9, tc.every); !slices.Equal(cl.renews, want) {
+					t.Errorf("lease %v: renewed at %v, want every %v: %v", tc.lease, cl.renews, tc.every, want)
+				}
+			})
+		})
+	}
+}
+
+// TestRunSharedLooksAgainEveryQuarterLease: a worker that finds the
+// round's accounts held by another asks again every quarter of the lease
+// time, at least 20 ms and at most 1 s apart, and claims them once they
+// are free.
+func TestRunSharedLooksAgainEveryQuarterLease(t *testing.T) {
+	for _, tc := range []struct{ lease, every time.Duration }{
+		{400 * time.Millisecond, 100 * time.Millisecond},
+		{40 * time.Millisecond, 20 * time.Millisecond},
+		{8 * time.Second, time.Second},
+	} {
+		t.Run(tc.lease.String(), func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				cl := newClockClaimer(tc.lease)
+				cl.heldUntil = cl.start.Add(tc.every * 55 / 10)
+				out := &recorder{}
+				res, err := (&invsync.Syncer{Store: cl}).RunShared(context.Background(), []string{"a"}, slowPages(1, 0), out)
+				if err != nil {
+					t.Fatalf("RunShared: %v", err)
+				}
+				if res.Accounts != 1 || len(out.events) != 1 {
+					t.Fatalf("%d accounts, %d events; want the account once it was free", res.Accounts, len(out.events))
+				}
+				// Held at 0 and each interval up to 5, free at 6; then
+				// the claim that finds the round done.
+				want := append([]time.Duration{0}, multiples(6, tc.every)...)
+				want = append(want, 6*tc.every)
+				if !slices.Equal(cl.claims, want) {
+					t.Errorf("lease %v: claimed at %v, want every %v: %v", tc.lease, cl.claims, tc.every, want)
+				}
+			})
+		})
 	}
 }

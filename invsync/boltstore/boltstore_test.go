@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -29,13 +30,24 @@ func TestCommitAndSeen(t *testing.T) {
 	}, "")
 }
 
+// A second Open of a state another holds is refused after a short wait
+// for the lock, not held until the first closes.
 func TestSecondOpenIsRefused(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "state")
 	s, err := boltstore.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = boltstore.Open(path)
+	second := make(chan error, 1)
+	go func() {
+		_, err := boltstore.Open(path)
+		second <- err
+	}()
+	select {
+	case err = <-second:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the second Open has not returned after 10s: it waits for the lock instead of refusing")
+	}
 	if !errors.Is(err, invsync.ErrLocked) || !strings.Contains(err.Error(), path) {
 		t.Fatalf("second open: %v, want ErrLocked naming %s", err, path)
 	}

@@ -134,3 +134,34 @@ func TestUnfinishedStateOfAnyPageSizeIsReplaced(t *testing.T) {
 		}
 	}
 }
+
+// An empty bbolt database (all four pages bbolt writes to create one, of
+// the system's page size or the largest) is no unfinished state: Open
+// takes it as it is, in place, and makes it a state.
+func TestEmptyBoltDatabaseIsOpenedInPlace(t *testing.T) {
+	dir := t.TempDir()
+	for _, size := range []int{os.Getpagesize(), 65536} {
+		path := filepath.Join(dir, fmt.Sprintf("empty-%d", size))
+		db, err := bolt.Open(path, 0o600, &bolt.Options{PageSize: size})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = db.Close()
+		before, err := os.Stat(path)
+		if err != nil || before.Size() != int64(4*size) {
+			t.Fatalf("page size %d: bbolt created %v, %v; want 4 pages", size, before, err)
+		}
+		s, err := boltstore.Open(path)
+		if err != nil {
+			t.Errorf("page size %d: %v", size, err)
+			continue
+		}
+		if err := s.Commit(context.Background(), []invsync.Change{{AccountID: "a", Added: []string{"x"}}}); err != nil {
+			t.Errorf("page size %d: commit: %v", size, err)
+		}
+		_ = s.Close()
+		if after, err := os.Stat(path); err != nil || !os.SameFile(before, after) {
+			t.Errorf("page size %d: the empty database was replaced by another file (%v), not opened in place", size, err)
+		}
+	}
+}

@@ -45,8 +45,39 @@ func open(t testing.TB, schema string, opts pgstore.Options) *pgstore.Store {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = st.Close() })
+	t.Cleanup(func() { closeStore(t, st) })
 	return st
+}
+
+// closeWait bounds Store.Close in the tests. Close waits for every
+// connection of the store's pool to come back, so a connection the store
+// still holds (rows it never closed) would hang the test for good: it
+// fails instead, naming that.
+const closeWait = 5 * time.Second
+
+// closing holds the stores closeStore has closed, so that a second call
+// (a deferred close, then open's cleanup) does nothing.
+var closing sync.Map
+
+// closeStore closes st, failing t when Close has not returned within
+// closeWait; it reports whether Close returned.
+func closeStore(t testing.TB, st *pgstore.Store) bool {
+	t.Helper()
+	if _, again := closing.LoadOrStore(st, true); again {
+		return true
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_ = st.Close()
+	}()
+	select {
+	case <-done:
+		return true
+	case <-time.After(closeWait):
+		t.Errorf("Store.Close has not returned after %v: a connection of the store's pool is still held (rows never closed)", closeWait)
+		return false
+	}
 }
 
 // conn is a plain connection for looking at the tables.

@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/postpress/postpress-go/invsync"
 )
@@ -85,6 +84,7 @@ func (s *Store) migrate(ctx context.Context) error {
 
 // version returns the schema's version: 0 when it does not exist or holds
 // nothing; an ErrInvalidState error when it holds another program's tables
+// (a meta table without text columns key and value, or without our rows)
 // or a state of another format.
 func (s *Store) version(ctx context.Context, tx pgx.Tx) (int, error) {
 	rows, err := tx.Query(ctx, `SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -102,14 +102,20 @@ WHERE n.nspname = $1 AND c.relkind IN ('r', 'v', 'm', 'p', 'f') ORDER BY 1`, s.s
 	if !slices.Contains(tables, "meta") {
 		return 0, s.invalid(fmt.Sprintf("it holds tables of another program (%s)", strings.Join(tables, ", ")))
 	}
-	var format, version string
-	err = tx.QueryRow(ctx, `SELECT
-	(SELECT value FROM `+pgx.Identifier{s.schema, "meta"}.Sanitize()+` WHERE key = 'format'),
-	(SELECT value FROM `+pgx.Identifier{s.schema, "meta"}.Sanitize()+` WHERE key = 'version')`).Scan(&format, &version)
-	var pe *pgconn.PgError
-	if errors.As(err, &pe) && (pe.Code == "42703" || pe.Code == "42804" || pe.Code == "42P01") {
+	meta := pgx.Identifier{s.schema, "meta"}.Sanitize()
+	// Ours has the text columns key and value.
+	var textColumns int
+	if err := tx.QueryRow(ctx, `SELECT count(*) FROM pg_attribute
+WHERE attrelid = $1::regclass AND attname IN ('key', 'value') AND atttypid = 'text'::regtype AND NOT attisdropped`, meta).Scan(&textColumns); err != nil {
+		return 0, err
+	}
+	if textColumns != 2 {
 		return 0, s.invalid("its meta table is another program's")
 	}
+	var format, version string
+	err = tx.QueryRow(ctx, `SELECT
+	(SELECT value FROM `+meta+` WHERE key = 'format'),
+	(SELECT value FROM `+meta+` WHERE key = 'version')`).Scan(&format, &version)
 	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
 		// NULLs scan into strings as an error: a meta table without
 		// our rows.
@@ -121,8 +127,10 @@ WHERE n.nspname = $1 AND c.relkind IN ('r', 'v', 'm', 'p', 'f') ORDER BY 1`, s.s
 	if format != Format {
 		return 0, s.invalid(fmt.Sprintf("format %q, this program writes %q", format, Format))
 	}
+	// Version 0 is an empty schema, never a meta table: the migration to
+	// version 1 writes its meta rows and their version in one transaction.
 	v, err := strconv.Atoi(version)
-	if err != nil || v < 0 {
+	if err != nil || v < 1 {
 		return 0, s.invalid(fmt.Sprintf("schema version %q", version))
 	}
 	return v, nil

@@ -310,10 +310,11 @@ func (s *Store) Commit(ctx context.Context, changes []invsync.Change) error {
 			// after it claimed them: none of addID is recorded yet, so
 			// COPY (several times faster than INSERT) cannot conflict.
 			row := make([]any, 2)
-			if _, err := tx.CopyFrom(ctx, pgx.Identifier{s.schema, "seen"}, []string{"account", "id"}, pgx.CopyFromSlice(len(addID), func(i int) ([]any, error) {
+			src := pgx.CopyFromSlice(len(addID), func(i int) ([]any, error) {
 				row[0], row[1] = addAcc[i], addID[i]
 				return row, nil
-			})); err != nil {
+			})
+			if _, err := tx.CopyFrom(ctx, pgx.Identifier{s.schema, "seen"}, []string{"account", "id"}, src); err != nil {
 				return err
 			}
 		default:

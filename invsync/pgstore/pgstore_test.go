@@ -15,6 +15,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/postpress/postpress-go/client"
 	"github.com/postpress/postpress-go/invsync"
 	"github.com/postpress/postpress-go/invsync/pgstore"
 	"github.com/postpress/postpress-go/invsync/storetest"
@@ -29,117 +30,21 @@ func TestCommitAndSeen(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) storetest.Store { return open(t, schema, pgstore.Options{}) }, "bad\x00")
 }
 
-// schemaTables lists the schema's tables and meta rows, to show that a
-// refused Open changed nothing.
-func schemaState(t *testing.T, c *pgx.Conn, schema string) string {
-	t.Helper()
-	rows, err := c.Query(context.Background(), `SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 ORDER BY 1`, schema)
-	if err != nil {
-		t.Fatal(err)
-	}
-	names, err := pgx.CollectRows(rows, pgx.RowTo[string])
-	if err != nil {
-		t.Fatal(err)
-	}
-	state := strings.Join(names, ",")
-	if slices.Contains(names, "meta") {
-		rows, err := c.Query(context.Background(), `SELECT key || '=' || value FROM `+pgx.Identifier{schema, "meta"}.Sanitize()+` ORDER BY 1`)
-		if err == nil {
-			kv, _ := pgx.CollectRows(rows, pgx.RowTo[string])
-			state += " " + strings.Join(kv, ",")
-		}
-	}
-	return state
-}
-
-func TestSchemaIsCreatedAndVersioned(t *testing.T) {
-	schema := newSchema(t)
-	c := conn(t)
-	_ = open(t, schema, pgstore.Options{})
-	want := "accounts,accounts_pkey,meta,meta_pkey,seen,seen_pkey format=" + pgstore.Format + ",version=1"
-	if got := schemaState(t, c, schema); got != want {
-		t.Fatalf("schema after the first Open:\n got %s\nwant %s", got, want)
-	}
-	_ = open(t, schema, pgstore.Options{})
-	if got := schemaState(t, c, schema); got != want {
-		t.Fatalf("schema after a second Open: %s", got)
-	}
-}
-
-// A schema of another program, another format or a newer version is
-// refused, named, and left as it was.
-func TestForeignOrNewerSchemaIsRefusedAndKept(t *testing.T) {
-	ctx := context.Background()
-	c := conn(t)
-	cases := map[string]string{
-		"other program": `CREATE TABLE $S.users (id int)`,
-		"other meta":    `CREATE TABLE $S.meta (k int, v int)`,
-		"other format":  `CREATE TABLE $S.meta (key text PRIMARY KEY, value text); INSERT INTO $S.meta VALUES ('format', 'someone else'), ('version', '1')`,
-		"newer":         `CREATE TABLE $S.meta (key text PRIMARY KEY, value text); INSERT INTO $S.meta VALUES ('format', '` + pgstore.Format + `'), ('version', '2')`,
-	}
-	for name, ddl := range cases {
-		t.Run(name, func(t *testing.T) {
-			schema := newSchema(t)
-			q := pgx.Identifier{schema}.Sanitize()
-			if _, err := c.Exec(ctx, `CREATE SCHEMA `+q+`; `+strings.ReplaceAll(ddl, "$S", q)); err != nil {
-				t.Fatal(err)
-			}
-			before := schemaState(t, c, schema)
-			_, err := pgstore.Open(ctx, pgURL(t), pgstore.Options{Schema: schema})
-			if !errors.Is(err, invsync.ErrInvalidState) || !strings.Contains(err.Error(), schema) || !strings.Contains(err.Error(), "left unchanged") {
-				t.Fatalf("Open: %v, want ErrInvalidState naming the schema", err)
-			}
-			if name == "newer" && !strings.Contains(err.Error(), "newer") {
-				t.Errorf("the error does not say the schema is newer: %v", err)
-			}
-			if after := schemaState(t, c, schema); after != before {
-				t.Errorf("the schema was changed:\nbefore %s\n after %s", before, after)
-			}
-		})
-	}
-}
-
-// A migration cut off half-way (its connection killed between two
-// statements) leaves nothing, and the next Open makes the schema whole.
-func TestInterruptedMigrationStartsAfresh(t *testing.T) {
-	ctx := context.Background()
-	schema := newSchema(t)
-	pgstore.SetAfterStep(func(ctx context.Context, tx pgx.Tx, step int) error {
-		if step == 3 {
-			_, err := tx.Exec(ctx, `SELECT pg_terminate_backend(pg_backend_pid())`)
-			return err
-		}
-		return nil
-	})
-	_, err := pgstore.Open(ctx, pgURL(t), pgstore.Options{Schema: schema})
-	pgstore.SetAfterStep(nil)
-	if err == nil {
-		t.Fatal("Open succeeded with its connection killed during the migration")
-	}
-	if strings.Contains(err.Error(), "runtime error") || strings.Contains(err.Error(), "goroutine") {
-		t.Errorf("the error shows Go runtime text: %v", err)
-	}
-	c := conn(t)
-	if got := schemaState(t, c, schema); got != "" {
-		t.Fatalf("the interrupted migration left %q", got)
-	}
-	s := open(t, schema, pgstore.Options{})
-	if err := s.Commit(ctx, []invsync.Change{{AccountID: "a", Added: []string{"1"}}}); err != nil {
-		t.Fatal(err)
-	}
-	if got := schemaState(t, c, schema); !strings.HasSuffix(got, "version=1") {
-		t.Errorf("schema after the second Open: %s", got)
-	}
-}
-
-// A password in the URL shows in no error.
+// A password in the URL shows in no error, whether the URL parses or not;
+// an empty one leaves the driver's message as it is.
 func TestErrorsHideThePassword(t *testing.T) {
-	_, err := pgstore.Open(context.Background(), "postgres://u:s3cret-pw@127.0.0.1:1/db?sslmode=disable&connect_timeout=2", pgstore.Options{})
-	if err == nil {
-		t.Fatal("Open of a closed port succeeded")
-	}
-	if strings.Contains(err.Error(), "s3cret-pw") || !strings.Contains(err.Error(), "127.0.0.1:1") {
-		t.Errorf("error: %v; want the host, not the password", err)
+	for dbURL, want := range map[string]string{
+		"postgres://u:s3cret-pw@127.0.0.1:1/db?sslmode=disable&connect_timeout=2": "127.0.0.1:1",
+		"postgres://u:s3cret-pw@[::1/db":                                          "[::1/db",
+		"postgres://u:@127.0.0.1:5432/db?sslmode=bogus":                           "sslmode is invalid",
+	} {
+		_, err := pgstore.Open(context.Background(), dbURL, pgstore.Options{})
+		if err == nil {
+			t.Fatalf("Open(%q) succeeded", dbURL)
+		}
+		if strings.Contains(err.Error(), "s3cret-pw") || !strings.Contains(err.Error(), want) {
+			t.Errorf("Open(%q): %v; want %q in it, not the password", dbURL, err, want)
+		}
 	}
 }
 
@@ -188,7 +93,11 @@ func TestTableMarksRemoved(t *testing.T) {
 		srv := pt.NewServer(pt.WithAPIKey("k"), pt.WithAccount("x", items[from:to]))
 		defer srv.Close()
 		s := open(t, schema, pgstore.Options{Table: table})
-		defer func() { _ = s.Close() }()
+		defer func() {
+			if !closeStore(t, s) {
+				t.FailNow()
+			}
+		}()
 		sy := &invsync.Syncer{Store: s, Invitations: true, Removed: true}
 		if _, err := sy.RunShared(ctx, []string{"x"}, pagesFrom(t, srv.URL, 10), &recorder{}); err != nil {
 			t.Fatal(err)
@@ -440,5 +349,144 @@ func TestDatabaseRestartedMidRun(t *testing.T) {
 	out3, _ := runWorkers(t, schema, url, 1, accts)
 	if len(out3.keys) != 0 {
 		t.Fatalf("a third run reported %d", len(out3.keys))
+	}
+}
+
+// A Commit outside a shared round (this worker claimed nothing) records
+// the ids and upserts the invitations into the table; a failed one reports
+// the database's reason.
+func TestCommitOutsideARoundFillsTheTable(t *testing.T) {
+	ctx := context.Background()
+	schema := newSchema(t)
+	table := schema + "_inv"
+	s := open(t, schema, pgstore.Options{Table: table})
+	inv := client.Invitation{InvitationReceived: pt.GenerateInvitations(1, 1)[0]}
+	if err := s.Commit(ctx, []invsync.Change{{AccountID: "a", Added: []string{inv.ID}, Invitations: []client.Invitation{inv}}}); err != nil {
+		t.Fatal(err)
+	}
+	if ids, err := s.Seen(ctx, "a"); err != nil || !slices.Equal(ids, []string{inv.ID}) {
+		t.Errorf("Seen: %v, %v; want %s", ids, err, inv.ID)
+	}
+	var n int
+	var id string
+	if err := conn(t).QueryRow(ctx, `SELECT count(*), coalesce(min(invitation->>'id'), '') FROM `+table).Scan(&n, &id); err != nil {
+		t.Fatal(err)
+	}
+	if n != 1 || id != inv.ID {
+		t.Errorf("the table holds %d rows (id %q), want the one invitation %s", n, id, inv.ID)
+	}
+	// A NUL byte is not valid text in PostgreSQL.
+	err := s.Commit(ctx, []invsync.Change{{AccountID: "a", Added: []string{"bad\x00"}, Invitations: []client.Invitation{inv}}})
+	if err == nil || !strings.Contains(err.Error(), "SQLSTATE 22021") {
+		t.Errorf("a commit of an id holding a NUL byte: %v, want the database's error (SQLSTATE 22021)", err)
+	}
+}
+
+// A statement on the table that fails (here a check of the user's own)
+// fails the Commit with the database's error, and the ids stay as they
+// were.
+func TestCommitFailsWithTheTablesError(t *testing.T) {
+	ctx := context.Background()
+	schema := newSchema(t)
+	table := schema + "_inv"
+	if _, err := conn(t).Exec(ctx, `CREATE TABLE `+table+` (
+	account_id    text        NOT NULL,
+	invitation_id text        NOT NULL,
+	invitation    jsonb       NOT NULL,
+	seen_at       timestamptz NOT NULL DEFAULT now(),
+	removed_at    timestamptz CONSTRAINT never_removed CHECK (removed_at IS NULL),
+	PRIMARY KEY (account_id, invitation_id))`); err != nil {
+		t.Fatal(err)
+	}
+	s := open(t, schema, pgstore.Options{Table: table})
+	inv := client.Invitation{InvitationReceived: pt.GenerateInvitations(1, 1)[0]}
+	if err := s.Commit(ctx, []invsync.Change{{AccountID: "a", Added: []string{inv.ID}, Invitations: []client.Invitation{inv}}}); err != nil {
+		t.Fatal(err)
+	}
+	err := s.Commit(ctx, []invsync.Change{{AccountID: "a", Removed: []string{inv.ID}}})
+	if err == nil || !strings.Contains(err.Error(), "never_removed") {
+		t.Errorf("a removal the table refuses: %v, want the check's error", err)
+	}
+	if ids, err := s.Seen(ctx, "a"); err != nil || !slices.Equal(ids, []string{inv.ID}) {
+		t.Errorf("Seen after the failed commit: %v, %v; want %s still", ids, err, inv.ID)
+	}
+}
+
+// beginRounds starts the round over accounts for each worker.
+func beginRounds(t *testing.T, accounts []string, workers ...*pgstore.Store) {
+	t.Helper()
+	for _, w := range workers {
+		if err := w.BeginRound(context.Background(), accounts); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// Close hands the worker's leases back: another worker claims the
+// accounts at once, not when the leases lapse.
+func TestCloseReleasesTheLeases(t *testing.T) {
+	ctx := context.Background()
+	schema := newSchema(t)
+	a := open(t, schema, pgstore.Options{LeaseTime: time.Hour})
+	b := open(t, schema, pgstore.Options{LeaseTime: time.Hour})
+	beginRounds(t, []string{"x"}, a, b)
+	if got, _, err := a.Claim(ctx, 1); err != nil || !slices.Equal(got, []string{"x"}) {
+		t.Fatalf("a claimed %v, %v", got, err)
+	}
+	closeStore(t, a)
+	if got, held, err := b.Claim(ctx, 1); err != nil || !slices.Equal(got, []string{"x"}) {
+		t.Errorf("b claimed %v (%d held, %v) after a closed; want x", got, held, err)
+	}
+}
+
+// Renew of accounts this worker holds succeeds, and their leases end
+// later than before.
+func TestRenewExtendsTheLeases(t *testing.T) {
+	ctx := context.Background()
+	schema := newSchema(t)
+	a := open(t, schema, pgstore.Options{LeaseTime: time.Hour})
+	beginRounds(t, []string{"x", "y"}, a)
+	if got, _, err := a.Claim(ctx, 2); err != nil || len(got) != 2 {
+		t.Fatalf("claimed %v, %v", got, err)
+	}
+	c := conn(t)
+	ends := func() []time.Time {
+		t.Helper()
+		rows, _ := c.Query(ctx, `SELECT lease_until FROM `+pgx.Identifier{schema, "accounts"}.Sanitize()+` ORDER BY account`)
+		until, err := pgx.CollectRows(rows, pgx.RowTo[time.Time])
+		if err != nil {
+			t.Fatal(err)
+		}
+		return until
+	}
+	before := ends()
+	if err := a.Renew(ctx, []string{"x", "y"}); err != nil {
+		t.Fatalf("Renew of the accounts this worker holds: %v", err)
+	}
+	after := ends()
+	for i := range after {
+		if !after[i].After(before[i]) {
+			t.Errorf("lease %d ends at %v after Renew, %v before", i, after[i], before[i])
+		}
+	}
+}
+
+// An account released as done is complete for the round: another worker,
+// whose round began before, does not claim it; one released not done (it
+// failed) is claimed again.
+func TestAccountsReleasedDoneAreCompleteForTheRound(t *testing.T) {
+	ctx := context.Background()
+	schema := newSchema(t)
+	a := open(t, schema, pgstore.Options{})
+	b := open(t, schema, pgstore.Options{})
+	beginRounds(t, []string{"x", "y"}, a, b)
+	if got, _, err := a.Claim(ctx, 2); err != nil || len(got) != 2 {
+		t.Fatalf("a claimed %v, %v", got, err)
+	}
+	if err := a.Release(ctx, []string{"x", "y"}, []string{"x"}); err != nil {
+		t.Fatal(err)
+	}
+	if got, held, err := b.Claim(ctx, 2); err != nil || !slices.Equal(got, []string{"y"}) {
+		t.Errorf("b claimed %v (%d held, %v); want y alone (x is done)", got, held, err)
 	}
 }
