@@ -68,8 +68,8 @@ port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); p
 	{ cat "$dir/server.log" >&2; exit 1; }
 
 export POSTPRESS_PG_URL="postgres://postgres@127.0.0.1:$port/postgres?sslmode=disable"
-# For tests that restart the server mid-run.
-export POSTPRESS_PG_CTL="$bin/pg_ctl" POSTPRESS_PG_DATA="$dir/data" POSTPRESS_PG_PORT="$port" POSTPRESS_PG_SOCKDIR="$dir"
-if [ "$(id -u)" = 0 ]; then export POSTPRESS_PG_RUNAS=postgres; fi
+# A test that restarts its server starts a cluster of its own (initdb is
+# there now): this one may be shared by several test binaries at once.
+export POSTPRESS_PG_BIN="$bin"
 echo "with-postgres: PostgreSQL $("$bin/pg_ctl" --version | awk '{print $3}') on 127.0.0.1:$port" >&2
 "$@"

@@ -456,11 +456,8 @@ func goCmd(ctx context.Context, dir string, args ...string) (string, error) {
 }
 
 // sharedServerVars name a running PostgreSQL that the caller's own pgstore
-// tests may be using at the same moment (.ci/with-postgres.sh exports them).
-var sharedServerVars = []string{
-	"POSTPRESS_PG_URL", "POSTPRESS_PG_CTL", "POSTPRESS_PG_DATA",
-	"POSTPRESS_PG_PORT", "POSTPRESS_PG_SOCKDIR", "POSTPRESS_PG_RUNAS",
-}
+// tests may be using at the same moment (.ci/with-postgres.sh exports it).
+var sharedServerVars = []string{"POSTPRESS_PG_URL"}
 
 // copyEnv is env without sharedServerVars, so the copy's pgstore tests
 // start a cluster of their own instead of restarting and truncating the
@@ -686,9 +683,6 @@ func TestCopyEnvDropsTheSharedPostgreSQL(t *testing.T) {
 	env := []string{
 		"PATH=/usr/bin",
 		"POSTPRESS_PG_URL=postgres://127.0.0.1:5432/postgres",
-		"POSTPRESS_PG_CTL=/usr/bin/pg_ctl",
-		"POSTPRESS_PG_DATA=/tmp/data",
-		"POSTPRESS_PG_RUNAS=postgres",
 		"POSTPRESS_PG_BIN=/usr/lib/postgresql/15/bin",
 		"POSTPRESS_PG_URLX=kept",
 		"CI=true",

@@ -20,8 +20,9 @@ import (
 )
 
 // The tests need a PostgreSQL server. With POSTPRESS_PG_URL set (as
-// `make pg-test` and .ci/with-postgres.sh set it) they use that server;
-// without it, the first test that needs one starts a throwaway cluster
+// `make pg-test` and .ci/with-postgres.sh set it) they use that server,
+// but for the test that restarts its server, which starts a cluster of its
+// own; without it, the first test that needs one starts a throwaway cluster
 // (initdb in a temporary directory under /tmp, as user postgres when run
 // as root, on a free loopback port), and TestMain stops and removes it at
 // the end. Where no cluster can be started they skip, saying why, or fail
@@ -32,11 +33,6 @@ const (
 	// binEnv names the directory of initdb and pg_ctl, for a PostgreSQL
 	// neither on PATH nor in /usr/lib/postgresql/*/bin.
 	binEnv = "POSTPRESS_PG_BIN"
-	// For TestDatabaseRestartedMidRun against the server of urlEnv: its
-	// pg_ctl, data directory and the user to run pg_ctl as.
-	ctlEnv   = "POSTPRESS_PG_CTL"
-	dataEnv  = "POSTPRESS_PG_DATA"
-	runAsEnv = "POSTPRESS_PG_RUNAS"
 )
 
 // Environment of a worker child (TestKilledWorkersAccountsGoToTheOthers):
@@ -65,7 +61,7 @@ type server struct {
 	// why there is no server, when url is empty.
 	why string
 	// pg_ctl, the data directory and the user to run pg_ctl as, for a
-	// test that restarts the server ("" when unknown).
+	// test that restarts the server ("" for the server of urlEnv).
 	ctl, data, runAs string
 	// cluster is the throwaway cluster this binary started, or nil.
 	cluster *cluster
@@ -118,8 +114,13 @@ func pgURL(t testing.TB) string {
 // cluster it starts.
 func findServer() server {
 	if u := os.Getenv(urlEnv); u != "" {
-		return server{url: u, ctl: os.Getenv(ctlEnv), data: os.Getenv(dataEnv), runAs: os.Getenv(runAsEnv)}
+		return server{url: u}
 	}
+	return throwaway()
+}
+
+// throwaway starts a throwaway cluster, or says why it cannot.
+func throwaway() server {
 	const howTo = "; install PostgreSQL (apt-get install postgresql), set " + binEnv + " to the directory holding its initdb, run `make pg-test` (it installs PostgreSQL when missing, as root), or point " + urlEnv + " at a server"
 	bin, err := findBin()
 	if err != nil {
@@ -131,6 +132,34 @@ func findServer() server {
 	}
 	fmt.Fprintf(os.Stderr, "pgstore tests: a throwaway PostgreSQL (%s) on %s\n", bin, c.url)
 	return server{url: c.url, ctl: filepath.Join(bin, "pg_ctl"), data: c.data(), runAs: c.runAs, cluster: c}
+}
+
+// restartable returns a server that t may restart: the throwaway cluster
+// of this binary, or, when the tests use the server of POSTPRESS_PG_URL
+// (which other test binaries may be using at the same moment), a throwaway
+// cluster that every helper uses until t ends.
+func restartable(t *testing.T) server {
+	t.Helper()
+	pgURL(t)
+	if pg.cluster != nil {
+		return pg
+	}
+	own := throwaway()
+	if own.url == "" {
+		if ci, _ := strconv.ParseBool(os.Getenv("CI")); ci {
+			t.Fatal("CI=" + os.Getenv("CI") + " and no PostgreSQL of its own for a test that restarts it: " + own.why)
+		}
+		t.Skip("this test restarts its server and does not restart " + urlEnv + "'s: " + own.why)
+	}
+	shared := pg
+	pg = own
+	t.Cleanup(func() {
+		pg = shared
+		if err := own.cluster.stop(); err != nil {
+			t.Errorf("stopping the test's own PostgreSQL: %v", err)
+		}
+	})
+	return own
 }
 
 // findBin returns the directory of initdb and pg_ctl: POSTPRESS_PG_BIN's,

@@ -291,11 +291,8 @@ func TestKilledWorkersAccountsGoToTheOthers(t *testing.T) {
 // The database restarted mid-run: the worker stops with an error saying
 // the database cannot be reached, and the next run catches up.
 func TestDatabaseRestartedMidRun(t *testing.T) {
-	pgURL(t)
-	pgCtl, data := pg.ctl, pg.data
-	if pgCtl == "" || data == "" {
-		t.Fatal(urlEnv + " is set but not " + ctlEnv + " and " + dataEnv + ": this test restarts the server, with that pg_ctl and data directory (`make pg-test` sets them)")
-	}
+	srv := restartable(t)
+	pgCtl, data := srv.ctl, srv.data
 	schema := newSchema(t)
 	f, url := sandbox(t, 60, 10*time.Millisecond)
 	accts := accounts(32)
@@ -313,8 +310,8 @@ func TestDatabaseRestartedMidRun(t *testing.T) {
 	// The server's output goes to a log file: a restarted server keeps
 	// the descriptors it is given open.
 	args := []string{pgCtl, "-D", data, "-m", "fast", "-w", "-l", filepath.Join(filepath.Dir(data), "server.log"), "restart"}
-	if pg.runAs != "" {
-		args = append([]string{"runuser", "-u", pg.runAs, "--"}, args...)
+	if srv.runAs != "" {
+		args = append([]string{"runuser", "-u", srv.runAs, "--"}, args...)
 	}
 	restart := exec.Command(args[0], args[1:]...)
 	restart.Env = append(os.Environ(), "PGCTLTIMEOUT=60")
