@@ -426,12 +426,12 @@ func buildTest(real string, args []string) (bin, dir string, err error) {
 	cmd.Args[0] = "go"
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	if err := cmd.Run(); err != nil {
-		os.RemoveAll(tmp)
+		_ = os.RemoveAll(tmp)
 		return "", "", nil
 	}
 	if _, err := os.Stat(bin); err != nil {
 		// A package without test files: go test -c writes nothing.
-		os.RemoveAll(tmp)
+		_ = os.RemoveAll(tmp)
 		return "", "", nil
 	}
 	return bin, dir, nil
@@ -461,7 +461,7 @@ func trace(where string, ran, rounds, code int, wall time.Duration) {
 	var ru syscall.Rusage
 	_ = syscall.Getrusage(syscall.RUSAGE_CHILDREN, &ru)
 	cpu := time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-	f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o600)
 	if err != nil {
 		return
 	}
