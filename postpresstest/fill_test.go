@@ -474,3 +474,99 @@ func TestItemPlansHaveTheSpecsSchemas(t *testing.T) {
 		walk(root, o.itemSchema)
 	}
 }
+
+// TestVaryIDReplacesOnlyAnIDLikeTail: the end of a run of 12 or more of
+// [0-9A-Z] at the end of an example takes the token's first 4 characters
+// and the serial number; any other example is kept as it is.
+func TestVaryIDReplacesOnlyAnIDLikeTail(t *testing.T) {
+	for _, c := range []struct{ ex, token, serial, want string }{
+		{"inv_01HXYZ4QK3WJ8FN3M6QH7TZ8GR", "WXYZ1234", "0007", "inv_01HXYZ4QK3WJ8FN3M6WXYZ0007"},
+		{"01HXYZ4QK3WJ8FN3", "WXYZ1234", "0007", "01HXYZ4QWXYZ0007"}, // the whole example is the run
+		{"inv_000000000000", "WXYZ1234", "0007", "inv_0000WXYZ0007"}, // zeros are id characters
+		{"inv_ABCDEFGHJKMN", "WXYZ1234", "0007", "inv_ABCDWXYZ0007"}, // a run of exactly 12
+		{"inv_ABCDEFGHJKM", "WXYZ1234", "0007", "inv_ABCDEFGHJKM"},   // 11: not an id
+		{"invitation_ABCDEFGHJ", "WXYZ1234", "0007", "invitation_ABCDEFGHJ"},
+		{"inv_0123456789AB", "WXYZ1234", "01234567", "inv_WXYZ01234567"},   // token and serial fill the run
+		{"inv_0123456789AB", "WXYZ1234", "0123456789", "inv_0123456789AB"}, // longer than the run
+		{"inv_01HXYZ4QK3WJ8FN3", "WX", "0007", "inv_01HXYZ4QK3WX0007"},     // a token shorter than 4
+		{"inv_abcdefghijklmnop", "WXYZ1234", "0007", "inv_abcdefghijklmnop"},
+		{"ada-lovelace", "WXYZ1234", "0007", "ada-lovelace"},
+		{"", "WXYZ1234", "0007", ""},
+	} {
+		if got := varyID(c.ex, c.token, c.serial); got != c.want {
+			t.Errorf("varyID(%q, %q, %q) = %q, want %q", c.ex, c.token, c.serial, got, c.want)
+		}
+	}
+}
+
+// schemaOf returns the schema named name in a spec holding only the
+// components.schemas given in YAML (indented as under schemas:).
+func schemaOf(t *testing.T, name, schemas string) *openapi3.Schema {
+	t.Helper()
+	doc, err := openapi3.NewLoader().LoadFromData([]byte("openapi: 3.0.3\ninfo: {title: t, version: \"1\"}\npaths: {}\ncomponents:\n  schemas:\n" + schemas))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return doc.Components.Schemas[name].Value
+}
+
+// TestFillArrayLengths: an array gets 2 elements, minItems when that is
+// more (at most 1024), maxItems when that is fewer.
+func TestFillArrayLengths(t *testing.T) {
+	schema := schemaOf(t, "Lists", `
+    Lists:
+      type: object
+      properties:
+        plain: {type: array, items: {type: string}}
+        five: {type: array, minItems: 5, items: {type: string}}
+        huge: {type: array, minItems: 5000, items: {type: integer}}
+        none: {type: array, maxItems: 0, items: {type: string}}
+        bounded: {type: array, minItems: 4, maxItems: 3, items: {type: string}}
+`)
+	type lists struct {
+		Plain   []string `json:"plain"`
+		Five    []string `json:"five"`
+		Huge    []int    `json:"huge"`
+		None    []string `json:"none"`
+		Bounded []string `json:"bounded"`
+	}
+	v := fillSample[lists](1, 0, schema)
+	if len(v.Plain) != 2 || len(v.Five) != 5 || len(v.Huge) != 1024 || len(v.None) != 0 || len(v.Bounded) != 3 {
+		t.Errorf("lengths plain %d, five %d, huge %d, none %d, bounded %d; want 2, 5, 1024, 0, 3",
+			len(v.Plain), len(v.Five), len(v.Huge), len(v.None), len(v.Bounded))
+	}
+}
+
+// TestFillIntegerWithoutAMultipleInRange: when no multiple of multipleOf
+// lies in the range, integer gives the range's low end; a multiple at the
+// top of the range is found.
+func TestFillIntegerWithoutAMultipleInRange(t *testing.T) {
+	f := newFiller(1, fillAt)
+	three, four := 3.0, 4.0
+	for range 20 {
+		if x := f.integer(&openapi3.Schema{MultipleOf: &three}, 5, 6); x != 6 {
+			t.Fatalf("integer in 5..6, multipleOf 3 = %v, want 6", x)
+		}
+		if x := f.integer(&openapi3.Schema{MultipleOf: &four}, 5, 7); x != 5 {
+			t.Fatalf("integer in 5..7, multipleOf 4 = %v, want 5 (no multiple fits: the low end)", x)
+		}
+	}
+}
+
+// TestFillNumberAvoidsZero: a number drawn as 0 takes the range's end that
+// is not 0.
+func TestFillNumberAvoidsZero(t *testing.T) {
+	f := newFiller(1, fillAt)
+	number := &openapi3.Types{"number"}
+	zero, cent, minusCent := 0.0, 0.01, -0.01
+	above := &openapi3.Schema{Type: number, Min: &zero, Max: &cent}
+	below := &openapi3.Schema{Type: number, Min: &minusCent, Max: &zero}
+	for range 50 {
+		if x := f.number(above); x != 0.01 {
+			t.Fatalf("number in 0..0.01 = %v, want 0.01", x)
+		}
+		if x := f.number(below); x != -0.01 {
+			t.Fatalf("number in -0.01..0 = %v, want -0.01", x)
+		}
+	}
+}
