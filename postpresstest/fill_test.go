@@ -5,6 +5,7 @@ import (
 	"math"
 	"reflect"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -537,6 +538,42 @@ func TestFillArrayLengths(t *testing.T) {
 	}
 }
 
+// TestFillMapKeysNameTheProperty: a map gets two entries, keyed by the
+// property's name and 1 and 2.
+func TestFillMapKeysNameTheProperty(t *testing.T) {
+	v := fillSample[sample](5, 0, sampleSchema(t))
+	if _, ok1 := (*v.Meta)["meta_1"]; !ok1 || len(*v.Meta) != 2 {
+		t.Fatalf("meta = %v, want the keys meta_1 and meta_2", *v.Meta)
+	}
+	if _, ok2 := (*v.Meta)["meta_2"]; !ok2 {
+		t.Fatalf("meta = %v, want the keys meta_1 and meta_2", *v.Meta)
+	}
+}
+
+// TestFillExclusiveBounds: an exclusive bound, as OpenAPI 3.0 writes it
+// (a flag beside minimum or maximum) or as 3.1 does (the bound itself),
+// moves an integer's range by 1; the other end still lies the default
+// range's width away.
+func TestFillExclusiveBounds(t *testing.T) {
+	f := newFiller(1, fillAt)
+	integer := &openapi3.Types{"integer"}
+	yes, five, lo5, hi5 := true, -5.0, 500.0, -5.0
+	for _, tc := range []struct {
+		name   string
+		s      *openapi3.Schema
+		lo, hi float64
+	}{
+		{"minimum, exclusive", &openapi3.Schema{Type: integer, Min: &lo5, ExclusiveMin: openapi3.ExclusiveBound{Bool: &yes}}, 501, 1500},
+		{"maximum, exclusive", &openapi3.Schema{Type: integer, Max: &hi5, ExclusiveMax: openapi3.ExclusiveBound{Bool: &yes}}, -1005, -6},
+		{"exclusiveMinimum", &openapi3.Schema{Type: integer, ExclusiveMin: openapi3.ExclusiveBound{Value: &lo5}}, 501, 1500},
+		{"exclusiveMaximum", &openapi3.Schema{Type: integer, ExclusiveMax: openapi3.ExclusiveBound{Value: &five}}, -1005, -6},
+	} {
+		if lo, hi := f.bounds(tc.s, 1, 1000); lo != tc.lo || hi != tc.hi {
+			t.Errorf("%s: bounds %v..%v, want %v..%v", tc.name, lo, hi, tc.lo, tc.hi)
+		}
+	}
+}
+
 // TestFillIntegerWithoutAMultipleInRange: when no multiple of multipleOf
 // lies in the range, integer gives the range's low end; a multiple at the
 // top of the range is found.
@@ -567,6 +604,119 @@ func TestFillNumberAvoidsZero(t *testing.T) {
 		}
 		if x := f.number(below); x != -0.01 {
 			t.Fatalf("number in -0.01..0 = %v, want -0.01", x)
+		}
+	}
+}
+
+// TestFillTextCutToMaxLength: a text too long for maxLength is the random
+// token alone, cut to it; a formatted one is cut.
+func TestFillTextCutToMaxLength(t *testing.T) {
+	schema := schemaOf(t, "Short", `
+    Short:
+      type: object
+      properties:
+        longname: {type: string, maxLength: 6}
+        site: {type: string, format: uri, maxLength: 12}
+`)
+	type short struct {
+		LongName string `json:"longname"`
+		Site     string `json:"site"`
+	}
+	for item := range uint64(10) {
+		v := fillSample[short](1, item, schema)
+		if len(v.LongName) != 6 || strings.Trim(v.LongName, crockford) != "" {
+			t.Fatalf("longname (maxLength 6) = %q, want 6 characters of the token", v.LongName)
+		}
+		if v.Site != "https://exam" {
+			t.Fatalf("site (uri, maxLength 12) = %q, want the URI cut to 12", v.Site)
+		}
+	}
+}
+
+// TestFillUnsignedWithinTheGoType: an unsigned integer's range is cut to
+// its Go type.
+func TestFillUnsignedWithinTheGoType(t *testing.T) {
+	schema := schemaOf(t, "Small", `
+    Small:
+      type: object
+      properties:
+        b: {type: integer, minimum: 250, maximum: 1000}
+`)
+	type small struct {
+		B uint8 `json:"b"`
+	}
+	for item := range uint64(100) {
+		if v := fillSample[small](1, item, schema); v.B < 250 {
+			t.Fatalf("b (uint8, 250..1000) = %d, want 250..255", v.B)
+		}
+	}
+}
+
+// TestFillByteArraysAndInterfaces: a byte array (a UUID's type) gets
+// random bytes, an empty interface a text.
+func TestFillByteArraysAndInterfaces(t *testing.T) {
+	type raw struct {
+		ID  [16]byte `json:"id"`
+		Any any      `json:"any"`
+	}
+	v := fillSample[raw](1, 0, nil)
+	if v.ID == [16]byte{} {
+		t.Error("id ([16]byte) left zero")
+	}
+	if s, _ := v.Any.(string); !strings.HasPrefix(s, "any_") {
+		t.Errorf("any = %#v, want a text made of its name", v.Any)
+	}
+}
+
+// TestFieldByJSONNamesFieldsAsEncodingJSONDoes: a field is found by its
+// JSON name (its tag, else its Go name), inside an untagged embedded
+// struct too; a "-" field is not found.
+func TestFieldByJSONNamesFieldsAsEncodingJSONDoes(t *testing.T) {
+	type Meta struct {
+		Items []string `json:"items"`
+		Total int      `json:"total"`
+	}
+	type page struct {
+		Meta
+		Next   *string
+		Cursor string `json:"cursor_token"`
+		Skip   string `json:"-"`
+	}
+	typ := reflect.TypeFor[page]()
+	for name, want := range map[string][]int{
+		"items": {0, 0}, "total": {0, 1}, "Next": {1}, "cursor_token": {2},
+		"Cursor": nil, "Skip": nil, "-": nil, "Meta": nil, "nothing": nil,
+	} {
+		if got := fieldByJSON(typ, name); !slices.Equal(got, want) {
+			t.Errorf("fieldByJSON(%q) = %v, want %v", name, got, want)
+		}
+	}
+}
+
+// TestFillEmbeddedStructsAndAllOf: the fields of an untagged embedded
+// struct are the object's properties, and a property declared in an allOf
+// member has its schema.
+func TestFillEmbeddedStructsAndAllOf(t *testing.T) {
+	schema := schemaOf(t, "Outer", `
+    Outer:
+      type: object
+      allOf:
+        - type: object
+          properties:
+            level: {type: integer, minimum: 7, maximum: 7}
+      properties:
+        code: {type: string, enum: [only]}
+`)
+	type Inner struct {
+		Level int `json:"level"`
+	}
+	type outer struct {
+		Inner
+		Code string `json:"code"`
+	}
+	for item := range uint64(5) {
+		if v := fillSample[outer](1, item, schema); v.Level != 7 || v.Code != "only" {
+			t.Fatalf("level = %d (allOf: 7..7, in an embedded struct), code = %q (enum [only])", v.Level, v.Code)
 		}
 	}
 }
