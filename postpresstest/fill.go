@@ -293,7 +293,7 @@ func (f *filler) fill(v reflect.Value, n *fillNode, salt uint64) {
 			return
 		}
 		if v.Len() == 0 {
-			count := uint64(2) // minItems when above, maxItems when below (at most 1024)
+			count := uint64(2) // or minItems when more (at most 1024), maxItems when fewer
 			if s := n.schema; s != nil {
 				count = max(count, min(s.MinItems, 1<<10))
 				if s.MaxItems != nil {
