@@ -6,12 +6,15 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/getkin/kin-openapi/openapi3"
 
 	"github.com/postpress/postpress-go/client"
 	"github.com/postpress/postpress-go/internal/contracttest"
@@ -333,6 +336,47 @@ func TestLiveShapedData(t *testing.T) {
 			if err := json.Unmarshal(page[o.itemsMember], &decoded); err != nil || len(decoded) != 10 {
 				t.Errorf("live items do not decode: %v (%d)", err, len(decoded))
 			}
+		}
+	}
+}
+
+// TestSpecOperationPrefersConcretePaths: a request is for the operation of
+// its method under the path template with the fewest parameters that
+// matches its path.
+func TestSpecOperationPrefersConcretePaths(t *testing.T) {
+	doc, err := openapi3.NewLoader().LoadFromData([]byte(`
+openapi: 3.0.3
+info: {title: t, version: "1"}
+paths:
+  /things/{id}:
+    get: {operationId: getThing, responses: {"200": {description: ok}}}
+    post: {operationId: updateThing, responses: {"200": {description: ok}}}
+  /things/mine:
+    get: {operationId: getMine, responses: {"200": {description: ok}}}
+  /things/{id}/parts/{part}:
+    get: {operationId: getPart, responses: {"200": {description: ok}}}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	saved := embeddedSpec
+	embeddedSpec = func() *openapi3.T { return doc }
+	t.Cleanup(func() { embeddedSpec = saved })
+	for _, c := range []struct{ method, path, want string }{
+		{http.MethodGet, BasePath + "/things/mine", "getMine"},
+		{http.MethodGet, BasePath + "/things/t1", "getThing"},
+		{http.MethodPost, BasePath + "/things/mine", "updateThing"},
+		{http.MethodGet, BasePath + "/things/t1/parts/p1", "getPart"},
+		{http.MethodDelete, BasePath + "/things/t1", ""},
+		{http.MethodGet, BasePath + "/others", ""},
+		{http.MethodGet, "/things/mine", ""},
+	} {
+		got := ""
+		if op := specOperation(httptest.NewRequest(c.method, c.path, nil)); op != nil {
+			got = op.OperationID
+		}
+		if got != c.want {
+			t.Errorf("%s %s: operation %q, want %q", c.method, c.path, got, c.want)
 		}
 	}
 }
