@@ -18,6 +18,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 
 	"github.com/postpress/postpress-go/client"
+	"github.com/postpress/postpress-go/gen/spec"
 	"github.com/postpress/postpress-go/internal/contracttest"
 	"github.com/postpress/postpress-go/internal/errtable"
 )
@@ -523,5 +524,26 @@ paths:
 		if got != c.want {
 			t.Errorf("%s %s: operation %q, want %q", c.method, c.path, got, c.want)
 		}
+	}
+}
+
+// TestPreferCodeOf3xxIsNotServedAsUsual: code=NNN without an example
+// serves the request as usual for a 2xx only; a documented 3xx, which no
+// error type has, is refused.
+func TestPreferCodeOf3xxIsNotServedAsUsual(t *testing.T) {
+	doc, err := spec.GetSpec()
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc.Paths.Value(opListInvitationsReceived.path).Get.Responses.Set("300",
+		&openapi3.ResponseRef{Value: openapi3.NewResponse().WithDescription("Multiple Choices")})
+	saved := embeddedSpec
+	embeddedSpec = func() *openapi3.T { return doc }
+	t.Cleanup(func() { embeddedSpec = saved })
+	s := NewServer(WithAnyAccount(5))
+	defer s.Close()
+	resp, body := getWith(t, s, PlainAccount, http.Header{"Prefer": {"code=300"}})
+	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(string(body), "code=300") {
+		t.Errorf("code=300 (documented, no example): %d %s, want 400 naming it", resp.StatusCode, body)
 	}
 }
