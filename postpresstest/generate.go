@@ -15,14 +15,13 @@ var (
 // generated tokens and serial numbers use it.
 const crockford = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
-// serial writes i in crockford's alphabet, in 4 digits or more: distinct
-// items get distinct serial numbers.
+// serial writes i (an item's index, 0 or more) in crockford's alphabet,
+// in 4 digits or more: distinct items get distinct serial numbers.
 func serial(i int) string {
-	var b [13]byte // every uint64 fits in 13 digits of base 32
-	n := uint64(i)
+	var b [13]byte // every int64 fits in 13 digits of base 32
 	for j := len(b) - 1; j >= 0; j-- {
-		b[j] = crockford[n%32]
-		n /= 32
+		b[j] = crockford[i%32]
+		i /= 32
 	}
 	return strings.TrimLeft(string(b[:len(b)-4]), "0") + string(b[len(b)-4:])
 }
