@@ -104,3 +104,16 @@ func TestFaultRefusesWhatCannotHold(t *testing.T) {
 	}
 	ErrorStatus(500, "x").OnAccount("a").OnCursor("c").OnAccount("a").OnCursor("c").OnAttempt(2).OnAttempt(2)
 }
+
+// TestOnAttemptOneIsTheFirstRequest: OnAttempt(1) applies the fault from
+// the first request it matches, as a fault without it does.
+func TestOnAttemptOneIsTheFirstRequest(t *testing.T) {
+	s := NewServer(WithGeneratedAccount("acc", 3))
+	defer s.Close()
+	s.Enqueue(Error(gen.ServiceUnavailableErrorTypeNetworkDown).OnAttempt(1))
+	for i, want := range []int{http.StatusServiceUnavailable, http.StatusOK} {
+		if code, _, _ := get(t, s, "account_id=acc", DefaultAPIKey); code != want {
+			t.Errorf("request %d: %d, want %d", i+1, code, want)
+		}
+	}
+}

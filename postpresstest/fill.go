@@ -1,6 +1,7 @@
 package postpresstest
 
 import (
+	"cmp"
 	"encoding/binary"
 	"fmt"
 	"hash/fnv"
@@ -292,16 +293,14 @@ func (f *filler) fill(v reflect.Value, n *fillNode, salt uint64) {
 			return
 		}
 		if v.Len() == 0 {
-			count := 2
+			count := uint64(2) // or minItems when more (at most 1024), maxItems when fewer
 			if s := n.schema; s != nil {
-				if s.MinItems > 2 {
-					count = int(min(s.MinItems, 1<<10))
-				}
-				if s.MaxItems != nil && *s.MaxItems < uint64(count) {
-					count = int(min(*s.MaxItems, 1<<10))
+				count = max(count, min(s.MinItems, 1<<10))
+				if s.MaxItems != nil {
+					count = min(count, *s.MaxItems)
 				}
 			}
-			v.Set(reflect.MakeSlice(v.Type(), count, count))
+			v.Set(reflect.MakeSlice(v.Type(), int(count), int(count)))
 		}
 		for j := range v.Len() {
 			f.fill(v.Index(j), n.elem, mix(salt, uint64(j)))
@@ -407,19 +406,20 @@ func (f *filler) bounds(s *openapi3.Schema, defLo, defHi float64) (lo, hi float6
 }
 
 // integer draws a whole number in [lo, hi] (a multiple of multipleOf when
-// set), avoiding 0 when the range has another value.
+// set), avoiding 0 when the range has another value; when none lies in the
+// range, lo rounded up.
 func (f *filler) integer(s *openapi3.Schema, lo, hi float64) float64 {
 	lo, hi = math.Ceil(lo), math.Floor(hi)
-	if hi < lo {
-		return lo
-	}
-	step := 1.0
+	step, first := 1.0, lo
 	if s != nil && s.MultipleOf != nil && *s.MultipleOf >= 1 {
 		step = math.Round(*s.MultipleOf)
-		lo = math.Ceil(lo/step) * step
+		first = math.Ceil(lo/step) * step
 	}
-	n := math.Floor((hi-lo)/step) + 1
-	x := lo + step*float64(f.rng.Int64N(int64(max(n, 1))))
+	if hi < first {
+		return lo
+	}
+	n := math.Floor((hi-first)/step) + 1
+	x := first + step*float64(f.rng.Int64N(int64(n)))
 	if x == 0 && n > 1 {
 		if x+step <= hi {
 			x += step
@@ -440,8 +440,8 @@ func (f *filler) number(s *openapi3.Schema) float64 {
 	}
 	x := math.Round((lo+f.rng.Float64()*(hi-lo))*100) / 100
 	x = math.Min(math.Max(x, lo), hi)
-	if x == 0 && hi > 0 {
-		x = hi
+	if x == 0 {
+		x = cmp.Or(hi, lo) // still 0 only for the range [0, 0]
 	}
 	return x
 }
@@ -500,14 +500,15 @@ func (f *filler) text(n *fillNode) string {
 
 // varyID returns ex with an id-like tail (a run of 12 or more characters
 // of [0-9A-Z] at its end) ending in the first 4 characters of token and
-// serial instead, or ex unchanged.
+// serial instead, or ex unchanged (also when those are longer than the
+// run).
 func varyID(ex, token, serial string) string {
 	i := len(ex)
 	for i > 0 && strings.IndexByte("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ", ex[i-1]) >= 0 {
 		i--
 	}
 	tail := token[:min(4, len(token))] + serial
-	if len(ex)-i < 12 || len(ex)-i < len(tail) {
+	if run := len(ex) - i; run < max(12, len(tail)) {
 		return ex
 	}
 	return ex[:len(ex)-len(tail)] + tail

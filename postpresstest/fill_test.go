@@ -5,6 +5,7 @@ import (
 	"math"
 	"reflect"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -472,5 +473,250 @@ func TestItemPlansHaveTheSpecsSchemas(t *testing.T) {
 			t.Fatalf("%s: the plan of %v has no schema or no fields", o.id, o.item)
 		}
 		walk(root, o.itemSchema)
+	}
+}
+
+// TestVaryIDReplacesOnlyAnIDLikeTail: the end of a run of 12 or more of
+// [0-9A-Z] at the end of an example takes the token's first 4 characters
+// and the serial number; any other example is kept as it is.
+func TestVaryIDReplacesOnlyAnIDLikeTail(t *testing.T) {
+	for _, c := range []struct{ ex, token, serial, want string }{
+		{"inv_01HXYZ4QK3WJ8FN3M6QH7TZ8GR", "WXYZ1234", "0007", "inv_01HXYZ4QK3WJ8FN3M6WXYZ0007"},
+		{"01HXYZ4QK3WJ8FN3", "WXYZ1234", "0007", "01HXYZ4QWXYZ0007"}, // the whole example is the run
+		{"inv_000000000000", "WXYZ1234", "0007", "inv_0000WXYZ0007"}, // zeros are id characters
+		{"inv_ABCDEFGHJKMN", "WXYZ1234", "0007", "inv_ABCDWXYZ0007"}, // a run of exactly 12
+		{"inv_ABCDEFGHJKM", "WXYZ1234", "0007", "inv_ABCDEFGHJKM"},   // 11: not an id
+		{"invitation_ABCDEFGHJ", "WXYZ1234", "0007", "invitation_ABCDEFGHJ"},
+		{"inv_0123456789AB", "WXYZ1234", "01234567", "inv_WXYZ01234567"},   // token and serial fill the run
+		{"inv_0123456789AB", "WXYZ1234", "0123456789", "inv_0123456789AB"}, // longer than the run
+		{"inv_01HXYZ4QK3WJ8FN3", "WX", "0007", "inv_01HXYZ4QK3WX0007"},     // a token shorter than 4
+		{"inv_abcdefghijklmnop", "WXYZ1234", "0007", "inv_abcdefghijklmnop"},
+		{"ada-lovelace", "WXYZ1234", "0007", "ada-lovelace"},
+		{"", "WXYZ1234", "0007", ""},
+	} {
+		if got := varyID(c.ex, c.token, c.serial); got != c.want {
+			t.Errorf("varyID(%q, %q, %q) = %q, want %q", c.ex, c.token, c.serial, got, c.want)
+		}
+	}
+}
+
+// schemaOf returns the schema named name in a spec holding only the
+// components.schemas given in YAML (indented as under schemas:).
+func schemaOf(t *testing.T, name, schemas string) *openapi3.Schema {
+	t.Helper()
+	doc, err := openapi3.NewLoader().LoadFromData([]byte("openapi: 3.0.3\ninfo: {title: t, version: \"1\"}\npaths: {}\ncomponents:\n  schemas:\n" + schemas))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return doc.Components.Schemas[name].Value
+}
+
+// TestFillArrayLengths: an array gets 2 elements, minItems when that is
+// more (at most 1024), maxItems when that is fewer.
+func TestFillArrayLengths(t *testing.T) {
+	schema := schemaOf(t, "Lists", `
+    Lists:
+      type: object
+      properties:
+        plain: {type: array, items: {type: string}}
+        five: {type: array, minItems: 5, items: {type: string}}
+        huge: {type: array, minItems: 5000, items: {type: integer}}
+        none: {type: array, maxItems: 0, items: {type: string}}
+        bounded: {type: array, minItems: 4, maxItems: 3, items: {type: string}}
+`)
+	type lists struct {
+		Plain   []string `json:"plain"`
+		Five    []string `json:"five"`
+		Huge    []int    `json:"huge"`
+		None    []string `json:"none"`
+		Bounded []string `json:"bounded"`
+	}
+	v := fillSample[lists](1, 0, schema)
+	if len(v.Plain) != 2 || len(v.Five) != 5 || len(v.Huge) != 1024 || len(v.None) != 0 || len(v.Bounded) != 3 {
+		t.Errorf("lengths plain %d, five %d, huge %d, none %d, bounded %d; want 2, 5, 1024, 0, 3",
+			len(v.Plain), len(v.Five), len(v.Huge), len(v.None), len(v.Bounded))
+	}
+}
+
+// TestFillMapKeysNameTheProperty: a map gets two entries, keyed by the
+// property's name and 1 and 2.
+func TestFillMapKeysNameTheProperty(t *testing.T) {
+	v := fillSample[sample](5, 0, sampleSchema(t))
+	if _, ok1 := (*v.Meta)["meta_1"]; !ok1 || len(*v.Meta) != 2 {
+		t.Fatalf("meta = %v, want the keys meta_1 and meta_2", *v.Meta)
+	}
+	if _, ok2 := (*v.Meta)["meta_2"]; !ok2 {
+		t.Fatalf("meta = %v, want the keys meta_1 and meta_2", *v.Meta)
+	}
+}
+
+// TestFillExclusiveBounds: an exclusive bound, as OpenAPI 3.0 writes it
+// (a flag beside minimum or maximum) or as 3.1 does (the bound itself),
+// moves an integer's range by 1; the other end still lies the default
+// range's width away.
+func TestFillExclusiveBounds(t *testing.T) {
+	f := newFiller(1, fillAt)
+	integer := &openapi3.Types{"integer"}
+	yes, five, lo5, hi5 := true, -5.0, 500.0, -5.0
+	for _, tc := range []struct {
+		name   string
+		s      *openapi3.Schema
+		lo, hi float64
+	}{
+		{"minimum, exclusive", &openapi3.Schema{Type: integer, Min: &lo5, ExclusiveMin: openapi3.ExclusiveBound{Bool: &yes}}, 501, 1500},
+		{"maximum, exclusive", &openapi3.Schema{Type: integer, Max: &hi5, ExclusiveMax: openapi3.ExclusiveBound{Bool: &yes}}, -1005, -6},
+		{"exclusiveMinimum", &openapi3.Schema{Type: integer, ExclusiveMin: openapi3.ExclusiveBound{Value: &lo5}}, 501, 1500},
+		{"exclusiveMaximum", &openapi3.Schema{Type: integer, ExclusiveMax: openapi3.ExclusiveBound{Value: &five}}, -1005, -6},
+	} {
+		if lo, hi := f.bounds(tc.s, 1, 1000); lo != tc.lo || hi != tc.hi {
+			t.Errorf("%s: bounds %v..%v, want %v..%v", tc.name, lo, hi, tc.lo, tc.hi)
+		}
+	}
+}
+
+// TestFillIntegerWithoutAMultipleInRange: when no multiple of multipleOf
+// lies in the range, integer gives the range's low end; a multiple at the
+// top of the range is found.
+func TestFillIntegerWithoutAMultipleInRange(t *testing.T) {
+	f := newFiller(1, fillAt)
+	three, four := 3.0, 4.0
+	for range 20 {
+		if x := f.integer(&openapi3.Schema{MultipleOf: &three}, 5, 6); x != 6 {
+			t.Fatalf("integer in 5..6, multipleOf 3 = %v, want 6", x)
+		}
+		if x := f.integer(&openapi3.Schema{MultipleOf: &four}, 5, 7); x != 5 {
+			t.Fatalf("integer in 5..7, multipleOf 4 = %v, want 5 (no multiple fits: the low end)", x)
+		}
+	}
+}
+
+// TestFillNumberAvoidsZero: a number drawn as 0 takes the range's end that
+// is not 0.
+func TestFillNumberAvoidsZero(t *testing.T) {
+	f := newFiller(1, fillAt)
+	number := &openapi3.Types{"number"}
+	zero, cent, minusCent := 0.0, 0.01, -0.01
+	above := &openapi3.Schema{Type: number, Min: &zero, Max: &cent}
+	below := &openapi3.Schema{Type: number, Min: &minusCent, Max: &zero}
+	for range 50 {
+		if x := f.number(above); x != 0.01 {
+			t.Fatalf("number in 0..0.01 = %v, want 0.01", x)
+		}
+		if x := f.number(below); x != -0.01 {
+			t.Fatalf("number in -0.01..0 = %v, want -0.01", x)
+		}
+	}
+}
+
+// TestFillTextCutToMaxLength: a text too long for maxLength is the random
+// token alone, cut to it; a formatted one is cut.
+func TestFillTextCutToMaxLength(t *testing.T) {
+	schema := schemaOf(t, "Short", `
+    Short:
+      type: object
+      properties:
+        longname: {type: string, maxLength: 6}
+        site: {type: string, format: uri, maxLength: 12}
+`)
+	type short struct {
+		LongName string `json:"longname"`
+		Site     string `json:"site"`
+	}
+	for item := range uint64(10) {
+		v := fillSample[short](1, item, schema)
+		if len(v.LongName) != 6 || strings.Trim(v.LongName, crockford) != "" {
+			t.Fatalf("longname (maxLength 6) = %q, want 6 characters of the token", v.LongName)
+		}
+		if v.Site != "https://exam" {
+			t.Fatalf("site (uri, maxLength 12) = %q, want the URI cut to 12", v.Site)
+		}
+	}
+}
+
+// TestFillUnsignedWithinTheGoType: an unsigned integer's range is cut to
+// its Go type.
+func TestFillUnsignedWithinTheGoType(t *testing.T) {
+	schema := schemaOf(t, "Small", `
+    Small:
+      type: object
+      properties:
+        b: {type: integer, minimum: 250, maximum: 1000}
+`)
+	type small struct {
+		B uint8 `json:"b"`
+	}
+	for item := range uint64(100) {
+		if v := fillSample[small](1, item, schema); v.B < 250 {
+			t.Fatalf("b (uint8, 250..1000) = %d, want 250..255", v.B)
+		}
+	}
+}
+
+// TestFillByteArraysAndInterfaces: a byte array (a UUID's type) gets
+// random bytes, an empty interface a text.
+func TestFillByteArraysAndInterfaces(t *testing.T) {
+	type raw struct {
+		ID  [16]byte `json:"id"`
+		Any any      `json:"any"`
+	}
+	v := fillSample[raw](1, 0, nil)
+	if v.ID == [16]byte{} {
+		t.Error("id ([16]byte) left zero")
+	}
+	if s, _ := v.Any.(string); !strings.HasPrefix(s, "any_") {
+		t.Errorf("any = %#v, want a text made of its name", v.Any)
+	}
+}
+
+// TestFieldByJSONNamesFieldsAsEncodingJSONDoes: a field is found by its
+// JSON name (its tag, else its Go name), inside an untagged embedded
+// struct too; a "-" field is not found.
+func TestFieldByJSONNamesFieldsAsEncodingJSONDoes(t *testing.T) {
+	type Meta struct {
+		Items []string `json:"items"`
+		Total int      `json:"total"`
+	}
+	type page struct {
+		Meta
+		Next   *string
+		Cursor string `json:"cursor_token"`
+		Skip   string `json:"-"`
+	}
+	typ := reflect.TypeFor[page]()
+	for name, want := range map[string][]int{
+		"items": {0, 0}, "total": {0, 1}, "Next": {1}, "cursor_token": {2},
+		"Cursor": nil, "Skip": nil, "-": nil, "Meta": nil, "nothing": nil,
+	} {
+		if got := fieldByJSON(typ, name); !slices.Equal(got, want) {
+			t.Errorf("fieldByJSON(%q) = %v, want %v", name, got, want)
+		}
+	}
+}
+
+// TestFillEmbeddedStructsAndAllOf: the fields of an untagged embedded
+// struct are the object's properties, and a property declared in an allOf
+// member has its schema.
+func TestFillEmbeddedStructsAndAllOf(t *testing.T) {
+	schema := schemaOf(t, "Outer", `
+    Outer:
+      type: object
+      allOf:
+        - type: object
+          properties:
+            level: {type: integer, minimum: 7, maximum: 7}
+      properties:
+        code: {type: string, enum: [only]}
+`)
+	type Inner struct {
+		Level int `json:"level"`
+	}
+	type outer struct {
+		Inner
+		Code string `json:"code"`
+	}
+	for item := range uint64(5) {
+		if v := fillSample[outer](1, item, schema); v.Level != 7 || v.Code != "only" {
+			t.Fatalf("level = %d (allOf: 7..7, in an embedded struct), code = %q (enum [only])", v.Level, v.Code)
+		}
 	}
 }

@@ -15,17 +15,15 @@ var (
 // generated tokens and serial numbers use it.
 const crockford = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
-// serial writes i in crockford's alphabet, in 4 digits or more: distinct
-// items get distinct serial numbers.
+// serial writes i (an item's index, 0 or more) in crockford's alphabet,
+// in 4 digits or more: distinct items get distinct serial numbers.
 func serial(i int) string {
-	var b []byte
-	for n := uint(i); n > 0 || len(b) < 4; n /= 32 {
-		b = append(b, crockford[n%32])
+	var b [13]byte // every int64 fits in 13 digits of base 32
+	for j := len(b) - 1; j >= 0; j-- {
+		b[j] = crockford[i%32]
+		i /= 32
 	}
-	for l, r := 0, len(b)-1; l < r; l, r = l+1, r-1 {
-		b[l], b[r] = b[r], b[l]
-	}
-	return string(b)
+	return strings.TrimLeft(string(b[:len(b)-4]), "0") + string(b[len(b)-4:])
 }
 
 func pick(rng *rand.Rand, from []string) string { return from[rng.IntN(len(from))] }

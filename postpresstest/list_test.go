@@ -3,6 +3,7 @@ package postpresstest
 import (
 	"context"
 	"encoding/json"
+	"maps"
 	"net/http"
 	"net/url"
 	"reflect"
@@ -193,5 +194,94 @@ func TestLastPageHasNoCursor(t *testing.T) {
 	}
 	if items != 20 {
 		t.Fatalf("%d items, want 20", items)
+	}
+}
+
+// TestGeneratedItemsFollowTheDocumentedExamples: item i takes the strings
+// of documented example item i (modulo their number; the examples in name
+// order), a nested one too, with an id's tail varied by item.
+func TestGeneratedItemsFollowTheDocumentedExamples(t *testing.T) {
+	op := embeddedSpec().Paths.Value(opListInvitationsReceived.path).Get
+	exs := op.Responses.Status(http.StatusOK).Value.Content.Get("application/json").Examples
+	var docs []map[string]any
+	for _, name := range slices.Sorted(maps.Keys(exs)) {
+		page, _ := exs[name].Value.Value.(map[string]any)
+		for _, it := range page[opListInvitationsReceived.itemsMember].([]any) {
+			docs = append(docs, it.(map[string]any))
+		}
+	}
+	if len(docs) < 2 {
+		t.Fatalf("%d documented example items, want 2 or more", len(docs))
+	}
+	for i, inv := range GenerateInvitations(1, 2*len(docs)) {
+		doc := docs[i%len(docs)]
+		inviter, _ := doc["inviter"].(map[string]any)
+		if inv.InvitationText != doc["invitation_text"] || inv.Inviter == nil || inv.Inviter.InviterName != inviter["inviter_name"] {
+			t.Errorf("item %d: text %q, inviter %+v; want example item %d's %q and %q", i, inv.InvitationText, inv.Inviter, i%len(docs), doc["invitation_text"], inviter["inviter_name"])
+		}
+		id, _ := doc["id"].(string)
+		if len(inv.ID) != len(id) || inv.ID[:len(id)-8] != id[:len(id)-8] || !strings.HasSuffix(inv.ID, serial(i)) {
+			t.Errorf("item %d: id %q, want example item %d's %q ending in a token and %s", i, inv.ID, i%len(docs), id, serial(i))
+		}
+	}
+}
+
+// TestCursorAtTheEndServesAnEmptyLastPage: a cursor at the end of the
+// items (well-formed, as WithLenientCursors accepts any) gets an empty
+// last page; one past the end is refused.
+func TestCursorAtTheEndServesAnEmptyLastPage(t *testing.T) {
+	o := withNotes(t)
+	f := NewFake(WithAccount("me", []noteItem{{"n1", "a"}, {"n2", "b"}, {"n3", "c"}}), WithLenientCursors())
+	if p, r := page(t, f, o, "owner=me&after="+EncodeCursor(3)); r != nil || len(p.Notes) != 0 || p.Next != nil {
+		t.Errorf("cursor at the end: %+v, %+v; want an empty last page", p, r)
+	}
+	if _, r := page(t, f, o, "owner=me&after="+EncodeCursor(4)); r == nil || r.status != http.StatusBadRequest || !strings.Contains(string(r.body), "past the end") {
+		t.Errorf("cursor past the end: %+v, want 400 saying so", r)
+	}
+}
+
+// TestStringCursorMember: a page whose cursor member is a plain string
+// gets the next cursor in it, "" on the last page.
+func TestStringCursorMember(t *testing.T) {
+	o := withNotes(t)
+	f := NewFake(WithAccount("me", []noteItem{{"n1", "a"}, {"n2", "b"}, {"n3", "c"}}))
+	type stringCursorPage struct {
+		Next  string     `json:"next"`
+		Notes []noteItem `json:"notes"`
+	}
+	get := func(q string) stringCursorPage {
+		t.Helper()
+		v, _ := url.ParseQuery(q)
+		ctx := context.WithValue(context.WithValue(context.Background(), ctxKey{}, "req_test"), queryKey{}, v)
+		var p stringCursorPage
+		if r := f.listPage(ctx, o, &p); r != nil {
+			t.Fatalf("%s: %d %s", q, r.status, r.body)
+		}
+		return p
+	}
+	first := get("owner=me")
+	if first.Next != EncodeCursor(2) || len(first.Notes) != 2 {
+		t.Fatalf("first page: next %q, %d notes; want %q and 2", first.Next, len(first.Notes), EncodeCursor(2))
+	}
+	if last := get("owner=me&after=" + first.Next); last.Next != "" || len(last.Notes) != 1 {
+		t.Errorf("last page: next %q, %d notes; want \"\" and 1", last.Next, len(last.Notes))
+	}
+}
+
+// TestFlattenKeysStringsByJSONPath: flatten keys each string by its JSON
+// path, an array's by its first element's; other values are left out.
+func TestFlattenKeysStringsByJSONPath(t *testing.T) {
+	out := map[string]string{}
+	flatten(map[string]any{
+		"a":    "x",
+		"b":    map[string]any{"c": "y", "n": 3.0},
+		"tags": []any{"t1", "t2"},
+		"rows": []any{map[string]any{"id": "r1"}},
+		"none": []any{},
+		"flag": true,
+	}, "", out)
+	want := map[string]string{"a": "x", "b.c": "y", "tags[]": "t1", "rows[].id": "r1"}
+	if !maps.Equal(out, want) {
+		t.Errorf("flatten = %v, want %v", out, want)
 	}
 }

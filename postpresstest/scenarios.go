@@ -206,25 +206,20 @@ func scenarioOperation() *openapi3.Operation {
 
 // specOperation returns the spec's operation a request is for, or nil:
 // of the path templates that match the request's path and have an
-// operation for its method, the one with the fewest parameter segments
-// ("/a/b" before "/a/{id}").
+// operation for its method, the first in OpenAPI's matching order (fewest
+// parameters first: "/a/b" before "/a/{id}").
 func specOperation(r *http.Request) *openapi3.Operation {
 	rest, ok := strings.CutPrefix(r.URL.Path, BasePath)
 	if !ok {
 		return nil
 	}
-	var best *openapi3.Operation
-	bestParams := 0
-	for tmpl, item := range embeddedSpec().Paths.Map() {
-		op := item.GetOperation(r.Method)
-		if op == nil || !pathMatches(tmpl, rest) {
-			continue
-		}
-		if n := strings.Count(tmpl, "{"); best == nil || n < bestParams {
-			best, bestParams = op, n
+	paths := embeddedSpec().Paths
+	for _, tmpl := range paths.InMatchingOrder() {
+		if op := paths.Value(tmpl).GetOperation(r.Method); op != nil && pathMatches(tmpl, rest) {
+			return op
 		}
 	}
-	return best
+	return nil
 }
 
 // pathMatches reports whether path matches the path template tmpl ({name}

@@ -6,14 +6,19 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/getkin/kin-openapi/openapi3"
+
 	"github.com/postpress/postpress-go/client"
+	"github.com/postpress/postpress-go/gen/spec"
 	"github.com/postpress/postpress-go/internal/contracttest"
 	"github.com/postpress/postpress-go/internal/errtable"
 )
@@ -334,5 +339,211 @@ func TestLiveShapedData(t *testing.T) {
 				t.Errorf("live items do not decode: %v (%d)", err, len(decoded))
 			}
 		}
+	}
+}
+
+// withErrorTable makes types the error table for the test, as another
+// openapi.yaml would generate it.
+func withErrorTable(t *testing.T, types ...errtable.Type) {
+	t.Helper()
+	saved := errtable.Types
+	errtable.Types = types
+	t.Cleanup(func() { errtable.Types = saved })
+}
+
+// TestFailPage2TypeIsTheFirstUnretried5xx: the page-2 scenario answers with
+// the table's first type the client does not retry among the 5xx; without
+// one, the first it does not retry; without that, there is no scenario.
+func TestFailPage2TypeIsTheFirstUnretried5xx(t *testing.T) {
+	ft, ok := failPage2Type()
+	first := slices.IndexFunc(errtable.Types, func(t errtable.Type) bool { return !t.Retryable && t.Status >= 500 })
+	if !ok || first < 0 || ft != errtable.Types[first] {
+		t.Errorf("failPage2Type() = %+v, %v; want the table's first unretried 5xx", ft, ok)
+	}
+	bad := errtable.Type{Value: "errors/bad", Status: 400}
+	busy := errtable.Type{Value: "errors/busy", Status: 503, Retryable: true}
+	withErrorTable(t, bad, busy)
+	if ft, ok := failPage2Type(); !ok || ft != bad {
+		t.Errorf("no unretried 5xx: failPage2Type() = %+v, %v; want %+v", ft, ok, bad)
+	}
+	withErrorTable(t, busy)
+	if ft, ok := failPage2Type(); ok {
+		t.Errorf("every type retried: failPage2Type() = %+v, want none", ft)
+	}
+}
+
+// TestRetryOnceTypesTakeEachStatussFirstRetriedType: one retry-once type a
+// retried status, its first retried type in the table, the table's first
+// type included.
+func TestRetryOnceTypesTakeEachStatussFirstRetriedType(t *testing.T) {
+	limited := errtable.Type{Value: "errors/limited", Status: 429, Retryable: true}
+	down := errtable.Type{Value: "errors/down", Status: 503, Retryable: true}
+	withErrorTable(t, limited,
+		errtable.Type{Value: "errors/bad", Status: 400},
+		errtable.Type{Value: "errors/fatal", Status: 503},
+		down,
+		errtable.Type{Value: "errors/also_down", Status: 503, Retryable: true})
+	if got := retryOnceTypes(); !slices.Equal(got, []errtable.Type{limited, down}) {
+		t.Errorf("retryOnceTypes() = %+v, want %+v", got, []errtable.Type{limited, down})
+	}
+}
+
+// TestHeaderExamplesFromTheHeaderOrItsSchema: a declared header's example
+// is its own, else its schema's; a header without one is left out.
+func TestHeaderExamplesFromTheHeaderOrItsSchema(t *testing.T) {
+	doc, err := openapi3.NewLoader().LoadFromData([]byte(`
+openapi: 3.0.3
+info: {title: t, version: "1"}
+paths:
+  /x:
+    get:
+      responses:
+        "429":
+          description: slow down
+          headers:
+            Retry-After: {schema: {type: string, example: "7"}}
+            X-Own: {example: own, schema: {type: string, example: schema}}
+            X-None: {schema: {type: string}}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := headerExamples(doc.Paths.Value("/x").Get, http.StatusTooManyRequests)
+	want := http.Header{"Retry-After": {"7"}, "X-Own": {"own"}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("headerExamples = %v, want %v", got, want)
+	}
+}
+
+// TestScenarioIndexWithoutListOperations: a spec without list operations
+// still gets its scenario index, with no list and no requests.
+func TestScenarioIndexWithoutListOperations(t *testing.T) {
+	saved := listOps
+	listOps = nil
+	t.Cleanup(func() { listOps = saved })
+	rec := httptest.NewRecorder()
+	NewFake().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, ScenariosPath, nil))
+	var idx scenarioIndex
+	if err := json.Unmarshal(rec.Body.Bytes(), &idx); err != nil || rec.Code != http.StatusOK {
+		t.Fatalf("%d %v: %s", rec.Code, err, rec.Body)
+	}
+	if idx.List != (listIndex{}) || len(idx.Scenarios) == 0 || idx.Scenarios[0].Request != "" {
+		t.Errorf("index %+v, want the scenarios with no list and no requests", idx)
+	}
+}
+
+// TestPreferCodeAloneAnswersTheDocumentedExample: Prefer with code alone
+// answers the documented example of the status's first type in the table,
+// as the spec writes it, or that type's envelope when none is documented.
+func TestPreferCodeAloneAnswersTheDocumentedExample(t *testing.T) {
+	s := NewServer(WithAnyAccount(5))
+	defer s.Close()
+	op := scenarioOperation()
+	documented := 0
+	for _, st := range errtable.Statuses {
+		typ := errtable.Types[slices.IndexFunc(errtable.Types, func(t errtable.Type) bool { return t.Status == st })]
+		var want any
+		for _, ref := range examples(op, st) {
+			if body, ok := ref.Value.Value.(map[string]any); ok && body["type"] == typ.Value {
+				want = body
+				documented++
+			}
+		}
+		resp, body := getWith(t, s, PlainAccount, http.Header{"Prefer": {"code=" + strconv.Itoa(st)}})
+		var got map[string]any
+		if err := json.Unmarshal(body, &got); err != nil || resp.StatusCode != st {
+			t.Fatalf("code=%d: %d %v: %s", st, resp.StatusCode, err, body)
+		}
+		if want == nil {
+			want = map[string]any{"type": typ.Value, "status": float64(st), "title": http.StatusText(st), "detail": typ.Description, "instance": got["instance"]}
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("code=%d: %s, want %v", st, body, want)
+		}
+	}
+	if documented == 0 {
+		t.Error("the spec documents no example of a status's first type")
+	}
+}
+
+// TestSlowScenarioIsSlowByDefault: without WithSlowDelay, SlowAccount's
+// response outlasts a client's short deadline (DefaultSlowDelay).
+func TestSlowScenarioIsSlowByDefault(t *testing.T) {
+	s := NewServer(WithAnyAccount(5))
+	defer s.Close()
+	o := listOps[0]
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, s.URL+o.path+"?"+url.Values{o.accountParam: {SlowAccount}}.Encode(), nil)
+	req.Header.Set("X-API-KEY", DefaultAPIKey)
+	resp, err := http.DefaultClient.Do(req)
+	if err == nil {
+		_ = resp.Body.Close()
+		t.Fatalf("%s answered %d within 100ms, want it slower (DefaultSlowDelay %v)", SlowAccount, resp.StatusCode, DefaultSlowDelay)
+	}
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("error %v, want the client's deadline", err)
+	}
+}
+
+// TestSpecOperationPrefersConcretePaths: a request is for the operation of
+// its method under the path template with the fewest parameters that
+// matches its path.
+func TestSpecOperationPrefersConcretePaths(t *testing.T) {
+	doc, err := openapi3.NewLoader().LoadFromData([]byte(`
+openapi: 3.0.3
+info: {title: t, version: "1"}
+paths:
+  /things/{id}:
+    get: {operationId: getThing, responses: {"200": {description: ok}}}
+    post: {operationId: updateThing, responses: {"200": {description: ok}}}
+  /things/mine:
+    get: {operationId: getMine, responses: {"200": {description: ok}}}
+  /things/{id}/parts/{part}:
+    get: {operationId: getPart, responses: {"200": {description: ok}}}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	saved := embeddedSpec
+	embeddedSpec = func() *openapi3.T { return doc }
+	t.Cleanup(func() { embeddedSpec = saved })
+	for _, c := range []struct{ method, path, want string }{
+		{http.MethodGet, BasePath + "/things/mine", "getMine"},
+		{http.MethodGet, BasePath + "/things/t1", "getThing"},
+		{http.MethodPost, BasePath + "/things/mine", "updateThing"},
+		{http.MethodGet, BasePath + "/things/t1/parts/p1", "getPart"},
+		{http.MethodDelete, BasePath + "/things/t1", ""},
+		{http.MethodGet, BasePath + "/others", ""},
+		{http.MethodGet, "/things/mine", ""},
+	} {
+		got := ""
+		if op := specOperation(httptest.NewRequest(c.method, c.path, nil)); op != nil {
+			got = op.OperationID
+		}
+		if got != c.want {
+			t.Errorf("%s %s: operation %q, want %q", c.method, c.path, got, c.want)
+		}
+	}
+}
+
+// TestPreferCodeOf3xxIsNotServedAsUsual: code=NNN without an example
+// serves the request as usual for a 2xx only; a documented 3xx, which no
+// error type has, is refused.
+func TestPreferCodeOf3xxIsNotServedAsUsual(t *testing.T) {
+	doc, err := spec.GetSpec()
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc.Paths.Value(opListInvitationsReceived.path).Get.Responses.Set("300",
+		&openapi3.ResponseRef{Value: openapi3.NewResponse().WithDescription("Multiple Choices")})
+	saved := embeddedSpec
+	embeddedSpec = func() *openapi3.T { return doc }
+	t.Cleanup(func() { embeddedSpec = saved })
+	s := NewServer(WithAnyAccount(5))
+	defer s.Close()
+	resp, body := getWith(t, s, PlainAccount, http.Header{"Prefer": {"code=300"}})
+	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(string(body), "code=300") {
+		t.Errorf("code=300 (documented, no example): %d %s, want 400 naming it", resp.StatusCode, body)
 	}
 }
