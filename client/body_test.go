@@ -219,6 +219,29 @@ func TestMaxBodyGrowsWithTheSettingWithoutWrapping(t *testing.T) {
 	}
 }
 
+// TestMaxBodyIsTheProductUpToTheCap: up to the cap of 2^62 bytes the bound
+// is exactly the bytes an item times the page size, also where that product
+// falls just short of the cap; only a product over the cap is cut to it.
+func TestMaxBodyIsTheProductUpToTheCap(t *testing.T) {
+	const bodyCap = int64(1) << 62
+	for _, c := range []struct {
+		per   int64
+		limit int
+		want  int64
+	}{
+		{bodyCap / 3, 3, bodyCap - 1}, // 3 does not divide 2^62
+		{bodyCap/3 + 1, 3, bodyCap},
+		{bodyCap / 4, 4, bodyCap},
+		{bodyCap/4 + 1, 4, bodyCap},
+		{bodyCap/100 - 1, 100, (bodyCap/100 - 1) * 100},
+	} {
+		cfg := config{bodyPerItem: c.per}
+		if got := cfg.maxBody(c.limit); got != c.want {
+			t.Errorf("maxBody(%d) with %d an item = %d, want %d", c.limit, c.per, got, c.want)
+		}
+	}
+}
+
 // TestReadBodyHintOnlyFromUnsizedOKBodies checks that the buffer guess is
 // taken from a 200 body without a Content-Length, and from nothing else.
 func TestReadBodyHintOnlyFromUnsizedOKBodies(t *testing.T) {
