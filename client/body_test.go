@@ -121,14 +121,33 @@ func BenchmarkGzipBomb(b *testing.B) {
 }
 
 // plainClient is a client of srv that neither validates responses nor
-// retries, with opts.
+// retries, with opts, for one request: its limiter lets one attempt
+// through (see oneAttempt).
 func plainClient(t *testing.T, srv *httptest.Server, opts ...Option) *Client {
 	t.Helper()
-	c, err := New(append([]Option{WithBaseURL(srv.URL), WithAPIKey(testKey), WithMaxRetries(0)}, opts...)...)
+	c, err := New(append([]Option{WithBaseURL(srv.URL), WithAPIKey(testKey), WithMaxRetries(0), WithRateLimiter(&oneAttempt{t: t})}, opts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return c
+}
+
+// oneAttempt is a Limiter that lets the first attempt through and refuses
+// any later one, failing t: a request of a client without retries that
+// makes a second attempt has a sender that did not stop at the response
+// that ended it (a success, or an error the retryer calls final), and
+// would otherwise send it again until the test's deadline.
+type oneAttempt struct {
+	t testing.TB
+	n atomic.Int64
+}
+
+func (l *oneAttempt) Wait(context.Context) error {
+	if n := l.n.Add(1); n > 1 {
+		l.t.Errorf("attempt %d of a request with no retries: the sender did not stop at the response that ended the request", n)
+		return errors.New("oneAttempt: a second attempt")
+	}
+	return nil
 }
 
 // TestMaxBodyBytesPerItemSetsTheBound: the bound is the option's bytes an
