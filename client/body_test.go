@@ -76,7 +76,7 @@ func TestHostileBodiesAreRefusedOnce(t *testing.T) {
 		{"100 MB without Content-Length", endless, endlessCount, 0, 0},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			var opts []Option
+			opts := []Option{WithRateLimiter(&oneAttempt{t: t})} // a refused body is not sent again
 			if c.perItem > 0 {
 				opts = append(opts, WithMaxBodyBytesPerItem(c.perItem))
 			}
@@ -134,10 +134,11 @@ func plainClient(t *testing.T, srv *httptest.Server, opts ...Option) *Client {
 }
 
 // oneAttempt is a Limiter that lets the first attempt through and refuses
-// any later one, failing t: a request of a client without retries that
-// makes a second attempt has a sender that did not stop at the response
-// that ended it (a success, or an error the retryer calls final), and
-// would otherwise send it again until the test's deadline.
+// any later one, failing t: a request that should end at its first
+// response (no retries, or an error that is never retried) and makes a
+// second attempt has a sender that did not stop at that response (a
+// success, or an error the retryer calls final), and would otherwise send
+// it again until the test's deadline.
 type oneAttempt struct {
 	t testing.TB
 	n atomic.Int64
