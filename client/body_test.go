@@ -1,6 +1,7 @@
 package client
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"errors"
@@ -75,7 +76,7 @@ func TestHostileBodiesAreRefusedOnce(t *testing.T) {
 		{"100 MB without Content-Length", endless, endlessCount, 0, 0},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			var opts []Option
+			opts := []Option{WithRateLimiter(&oneAttempt{t: t})} // a refused body is not sent again
 			if c.perItem > 0 {
 				opts = append(opts, WithMaxBodyBytesPerItem(c.perItem))
 			}
@@ -121,14 +122,34 @@ func BenchmarkGzipBomb(b *testing.B) {
 }
 
 // plainClient is a client of srv that neither validates responses nor
-// retries, with opts.
+// retries, with opts, for one request: its limiter lets one attempt
+// through (see oneAttempt).
 func plainClient(t *testing.T, srv *httptest.Server, opts ...Option) *Client {
 	t.Helper()
-	c, err := New(append([]Option{WithBaseURL(srv.URL), WithAPIKey(testKey), WithMaxRetries(0)}, opts...)...)
+	c, err := New(append([]Option{WithBaseURL(srv.URL), WithAPIKey(testKey), WithMaxRetries(0), WithRateLimiter(&oneAttempt{t: t})}, opts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return c
+}
+
+// oneAttempt is a Limiter that lets the first attempt through and refuses
+// any later one, failing t: a request that should end at its first
+// response (no retries, or an error that is never retried) and makes a
+// second attempt has a sender that did not stop at that response (a
+// success, or an error the retryer calls final), and would otherwise send
+// it again until the test's deadline.
+type oneAttempt struct {
+	t testing.TB
+	n atomic.Int64
+}
+
+func (l *oneAttempt) Wait(context.Context) error {
+	if n := l.n.Add(1); n > 1 {
+		l.t.Errorf("attempt %d of a request with no retries: the sender did not stop at the response that ended the request", n)
+		return errors.New("oneAttempt: a second attempt")
+	}
+	return nil
 }
 
 // TestMaxBodyBytesPerItemSetsTheBound: the bound is the option's bytes an
@@ -219,6 +240,29 @@ func TestMaxBodyGrowsWithTheSettingWithoutWrapping(t *testing.T) {
 	}
 }
 
+// TestMaxBodyIsTheProductUpToTheCap: up to the cap of 2^62 bytes the bound
+// is exactly the bytes an item times the page size, also where that product
+// falls just short of the cap; only a product over the cap is cut to it.
+func TestMaxBodyIsTheProductUpToTheCap(t *testing.T) {
+	const bodyCap = int64(1) << 62
+	for _, c := range []struct {
+		per   int64
+		limit int
+		want  int64
+	}{
+		{bodyCap / 3, 3, bodyCap - 1}, // 3 does not divide 2^62
+		{bodyCap/3 + 1, 3, bodyCap},
+		{bodyCap / 4, 4, bodyCap},
+		{bodyCap/4 + 1, 4, bodyCap},
+		{bodyCap/100 - 1, 100, (bodyCap/100 - 1) * 100},
+	} {
+		cfg := config{bodyPerItem: c.per}
+		if got := cfg.maxBody(c.limit); got != c.want {
+			t.Errorf("maxBody(%d) with %d an item = %d, want %d", c.limit, c.per, got, c.want)
+		}
+	}
+}
+
 // TestReadBodyHintOnlyFromUnsizedOKBodies checks that the buffer guess is
 // taken from a 200 body without a Content-Length, and from nothing else.
 func TestReadBodyHintOnlyFromUnsizedOKBodies(t *testing.T) {
@@ -244,6 +288,26 @@ func TestReadBodyHintOnlyFromUnsizedOKBodies(t *testing.T) {
 		if got := bodySizeHint.Load(); got != c.want {
 			t.Errorf("%s: hint %d, want %d", c.name, got, c.want)
 		}
+	}
+}
+
+// TestReadBodySizesTheBufferByContentLength: a body with a Content-Length
+// is read into one buffer of its size, whatever the guess left by the last
+// unsized body: reading 256 KiB costs no more allocations than 1 KiB.
+func TestReadBodySizesTheBufferByContentLength(t *testing.T) {
+	defer bodySizeHint.Store(bodySizeHint.Load())
+	allocs := func(size int) float64 {
+		body := bytes.Repeat([]byte(" "), size)
+		return testing.AllocsPerRun(10, func() {
+			bodySizeHint.Store(0)
+			resp := &http.Response{StatusCode: 200, ContentLength: int64(size), Body: io.NopCloser(bytes.NewReader(body))}
+			if got, err := readBody(resp, 1<<20); err != nil || len(got) != size {
+				t.Fatalf("readBody of %d bytes: %d bytes, %v", size, len(got), err)
+			}
+		})
+	}
+	if small, large := allocs(1<<10), allocs(256<<10); large > small {
+		t.Errorf("reading a sized body took %v allocations for 1 KiB, %v for 256 KiB: the buffer grew while reading", small, large)
 	}
 }
 

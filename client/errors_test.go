@@ -249,6 +249,8 @@ func TestPagingErrorSaysWhereToResume(t *testing.T) {
 		{"a 400 for the cursor the listing started at", PagingError{Err: badCursor, Cursor: "c1"}, refused},
 		{"a wrapped 404 for it", PagingError{Err: fmt.Errorf("x: %w", &APIError{StatusCode: 404}), Cursor: "c1"},
 			`x: postpress: 404 Not Found (listing stopped after 0 pages, 0 items; the server refused the request with cursor "c1": do not resume with it)`},
+		{"a 499, the last 4xx, for it", PagingError{Err: &APIError{StatusCode: 499}, Cursor: "c1"},
+			`postpress: 499 (listing stopped after 0 pages, 0 items; the server refused the request with cursor "c1": do not resume with it)`},
 		{"a 400 after a page was delivered", PagingError{Err: &APIError{StatusCode: 400}, Pages: 1, Items: 3, Cursor: "c2"},
 			`postpress: 400 Bad Request (listing stopped after 1 page, 3 items; resume with cursor "c2")`},
 		{"a 400 without a cursor", PagingError{Err: &APIError{StatusCode: 400}},

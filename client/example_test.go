@@ -25,7 +25,10 @@ func ExampleClient_Invitations() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	for inv, err := range c.Invitations(context.Background(), client.ListParams{AccountID: "acc_1"}) {
+	// The deadline bounds the whole listing: every page, every retry.
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	for inv, err := range c.Invitations(ctx, client.ListParams{AccountID: "acc_1"}) {
 		if err != nil {
 			log.Fatal(err)
 		}
@@ -78,7 +81,8 @@ func ExamplePagingError() {
 
 	c, _ := client.New(client.WithBaseURL(srv.URL), client.WithAPIKey(postpresstest.DefaultAPIKey),
 		client.WithMaxRetries(1), client.WithBackoff(1))
-	ctx := context.Background()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
 	params := client.ListParams{AccountID: "acc_1"}
 	seen := 0
 	for _, err := range c.Invitations(ctx, params) {

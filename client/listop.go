@@ -164,15 +164,8 @@ func expectDelim(dec *json.Decoder, d json.Delim, what string) error {
 // is neither JSON white space nor a comma (the separator before an array
 // element, which the decoder reads with the element).
 func skipSpace(b []byte, i int64) int64 {
-	for i < int64(len(b)) {
-		switch b[i] {
-		case ' ', '\t', '\r', '\n', ',':
-			i++
-		default:
-			return i
-		}
-	}
-	return i
+	rest := b[i:]
+	return i + int64(len(rest)-len(bytes.TrimLeft(rest, " \t\r\n,")))
 }
 
 // kind names the JSON kind of the first value in b (after white space

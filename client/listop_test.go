@@ -70,6 +70,25 @@ func TestDecodePageRefusesWhatPagingCannotUse(t *testing.T) {
 	}
 }
 
+// TestDecodePageSaysWhatIsWrongWithThePage: the error of a body that is
+// not one JSON object says what was found instead: another JSON value, no
+// value at all, or data after the page's object.
+func TestDecodePageSaysWhatIsWrongWithThePage(t *testing.T) {
+	for _, c := range []struct{ name, body, want string }{
+		{"an array", `[]`, "want a JSON object, got ["},
+		{"null", `null`, "want a JSON object, got <nil>"},
+		{"nothing", ``, "EOF"},
+		{"a second object", `{"items":[],"cursor":null}{}`, "data after the page's object: {"},
+		{"a second value", `{"items":[],"cursor":null} 7`, "data after the page's object: 7"},
+		{"stray text", `{"items":[],"cursor":null}x`, "invalid character 'x'"},
+	} {
+		_, err := decode([]byte(c.body))
+		if !errors.Is(err, ErrMalformedResponse) || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: err = %v, want ErrMalformedResponse saying %q", c.name, err, c.want)
+		}
+	}
+}
+
 // TestMalformedPageErrorQuotesNoData: the error of a JSON page that does
 // not decode says where and what, but quotes none of the body (a page holds
 // shared secrets and personal data, and errors end up in logs); a body that

@@ -241,13 +241,15 @@ func (p *Pager[T]) start(ctx context.Context, cursor string) {
 	}()
 }
 
-// limit is the page size of the next page. With WithMaxItems, it asks for
-// no more than the listing still needs, so that the page that reaches the
-// count ends exactly there and its NextCursor resumes right after its last
-// item.
+// limit is the page size of the next page, 0 for the one the params give.
+// With WithMaxItems, it asks for no more than the listing still needs, so
+// that the page that reaches the count ends exactly there and its
+// NextCursor resumes right after its last item. An operation without a
+// page size (pageSize 0) gets 0 either way: the listing still needs at
+// least one item whenever a page is fetched.
 func (p *Pager[T]) limit() int {
-	if m := p.cfg.maxItems; m > 0 && p.pageSize > 0 {
-		return min(p.pageSize, m-p.items)
+	if p.cfg.maxItems == 0 {
+		return 0
 	}
-	return 0
+	return min(p.pageSize, p.cfg.maxItems-p.items)
 }

@@ -63,6 +63,23 @@ func TestOmitZeroOptionalJudgesAPointerByItself(t *testing.T) {
 	}
 }
 
+// TestOmitZeroOptionalMatchesAnEscapedName: a parameter whose name the
+// query escapes (filter[status] is sent as filter%5Bstatus%5D) is found by
+// its name and left out when zero; the other keys keep their escaping.
+func TestOmitZeroOptionalMatchesAnEscapedName(t *testing.T) {
+	type params struct {
+		Status string `form:"filter[status],omitempty"`
+		Sort   string `form:"sort by,omitempty"`
+		Query  string `form:"q[]"`
+	}
+	if got := queryOf(t, "filter%5Bstatus%5D=&q%5B%5D=&sort+by=", &params{}); got != "q%5B%5D=" {
+		t.Errorf("zero params with escaped names: %q, want %q", got, "q%5B%5D=")
+	}
+	if got := queryOf(t, "filter%5Bstatus%5D=new&q%5B%5D=&sort+by=", &params{Status: "new"}); got != "filter%5Bstatus%5D=new&q%5B%5D=" {
+		t.Errorf("a set param with an escaped name: %q, want it kept", got)
+	}
+}
+
 // TestGeneratedRequestCarriesNoZeroOptionalParam: the request gen builds
 // for ListParams, after omitZeroOptional, has no cursor= or limit=0 (which
 // the API would refuse), whether or not gen left them out itself.

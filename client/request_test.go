@@ -261,3 +261,26 @@ func TestRateLimiterPacesEveryAttempt(t *testing.T) {
 		t.Fatalf("err %v after %d requests; want the limiter's refusal, nothing sent", err, len(requests()))
 	}
 }
+
+// TestBodyBoundWithoutAPageSizeCountsTheAPIsDefault: the body bound of an
+// operation that sends no page size is the bytes an item times the page
+// size the API uses then (its default), not times one item.
+func TestBodyBoundWithoutAPageSizeCountsTheAPIsDefault(t *testing.T) {
+	op := invitationOp
+	op.limit, op.maxLimit = nil, 0
+	c := stubClient(t, func(r *http.Request) (*http.Response, error) {
+		if r.URL.Query().Has("limit") {
+			t.Errorf("query %q: an operation without a page size sent one", r.URL.RawQuery)
+		}
+		resp := jsonResponse(http.StatusOK, pageJSON(0, 1, ""))
+		resp.ContentLength = 1 << 40
+		return resp, nil
+	})
+	const perItem = 1 << 20
+	p := newPager(c, &op, ListParams{AccountID: "acc"}, []Option{WithMaxBodyBytesPerItem(perItem), WithPrefetch(false)})
+	defer p.Close()
+	_, err := p.NextPage(context.Background())
+	if want := fmt.Sprintf("exceeds %d bytes", op.apiLimit*perItem); !errors.Is(err, ErrBodyTooLarge) || !strings.Contains(err.Error(), want) {
+		t.Errorf("err = %v, want ErrBodyTooLarge saying it %s (%d items of %d bytes)", err, want, op.apiLimit, perItem)
+	}
+}

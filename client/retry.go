@@ -101,8 +101,8 @@ func (r *standardRetryer) Retry(attempt int, err error) (time.Duration, error) {
 	}
 	ceiling := r.maxDelay
 	if attempt-1 < 32 {
-		if d := r.backoff << (attempt - 1); d > 0 && d < ceiling {
-			ceiling = d
+		if d := r.backoff << (attempt - 1); d > 0 {
+			ceiling = min(ceiling, d)
 		}
 	}
 	return rand.N(ceiling) + 1, nil //nolint:gosec // jitter needs no cryptographic randomness
@@ -198,9 +198,7 @@ func parseRetryAfter(h http.Header, now time.Time) time.Duration {
 		return time.Duration(min(max(secs, 0), maxRetryAfterSecs)) * time.Second
 	}
 	if t, err := http.ParseTime(v); err == nil {
-		if d := t.Sub(now); d > 0 {
-			return d
-		}
+		return max(t.Sub(now), 0)
 	}
 	return 0
 }

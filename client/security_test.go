@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/postpress/postpress-go/gen"
 	pt "github.com/postpress/postpress-go/postpresstest"
@@ -180,14 +181,17 @@ func TestCheckAPIKeyPrintableASCIIBounds(t *testing.T) {
 // the key is redacted, and that no key leaves the error as it was.
 func TestRedactDecodeErrorRemovesTheKey(t *testing.T) {
 	cause := errors.New(`unexpected "sekrit-key" at 3`)
-	got := redactDecodeError(cause, secret("sekrit-key"))
+	redact := func(key secret) error {
+		return returnsWithin(t, "redactDecodeError", func() error { return redactDecodeError(cause, key) })
+	}
+	got := redact("sekrit-key")
 	if strings.Contains(got.Error(), "sekrit-key") || !strings.Contains(got.Error(), redacted) || !errors.Is(got, ErrMalformedResponse) {
 		t.Errorf("redacted error = %v", got)
 	}
-	if got := redactDecodeError(cause, ""); got != cause { //nolint:errorlint // the very error must come back, not one wrapping it
+	if got := redact(""); got != cause { //nolint:errorlint // the very error must come back, not one wrapping it
 		t.Errorf("with no key the error changed: %v", got)
 	}
-	if got := redactDecodeError(cause, "other"); got != cause { //nolint:errorlint // the very error must come back, not one wrapping it
+	if got := redact("other"); got != cause { //nolint:errorlint // the very error must come back, not one wrapping it
 		t.Errorf("with a key not in it the error changed: %v", got)
 	}
 }
@@ -246,7 +250,9 @@ func TestRedactKeyRemovesTheKeyFromAnAPIError(t *testing.T) {
 // TestRedactKeyRedactsWholeOccurrencesOnly: the key is redacted where it
 // stands alone (between characters no key is made of), not where it is a
 // part of a longer word or token, so a short key leaves the server's words
-// readable.
+// readable. A JSON escape just before it (\r, \b, \u0022), even at the
+// very start, separates it like the character it stands for; a backslash
+// before any other letter, or a \u without four hex digits, does not.
 func TestRedactKeyRedactsWholeOccurrencesOnly(t *testing.T) {
 	for _, c := range []struct{ key, in, want string }{
 		{"k", "This API key is not valid", "This API key is not valid"},
@@ -256,15 +262,39 @@ func TestRedactKeyRedactsWholeOccurrencesOnly(t *testing.T) {
 		{"sekrit-key", "sekrit-key/sekrit-keys/my-sekrit-key/sekrit-key", redacted + "/sekrit-keys/my-sekrit-key/" + redacted},
 		{"ab", `"\nab\tab\u003cab\u003e x\u00e9ab"`, `"\n` + redacted + `\t` + redacted + `\u003c` + redacted + `\u003e x\u00e9` + redacted + `"`},
 		{"ab", "ab ab_ 1ab abé ab\nab", redacted + " ab_ 1ab abé " + redacted + "\n" + redacted},
+		{"xy", `\rxy.`, `\r` + redacted + `.`},
+		{"xy", `-\bxy.`, `-\b` + redacted + `.`},
+		{"xy", `\u0022xy`, `\u0022` + redacted},
+		{"xy", `\qxy \u00g2xy u0022xy`, `\qxy \u00g2xy u0022xy`},
 	} {
 		e := &APIError{StatusCode: 400, Detail: c.in, Body: []byte(c.in)}
-		redactKey(e, secret(c.key))
+		returnsWithin(t, "redactKey", func() bool { redactKey(e, secret(c.key)); return true })
 		if e.Detail != c.want || string(e.Body) != c.want {
 			t.Errorf("key %q in %q: Detail %q, Body %q; want %q", c.key, c.in, e.Detail, e.Body, c.want)
 		}
-		err := redactDecodeError(errors.New(c.in), secret(c.key))
+		err := returnsWithin(t, "redactDecodeError", func() error { return redactDecodeError(errors.New(c.in), secret(c.key)) })
 		if c.want == c.in && err.Error() != c.in || c.want != c.in && !strings.HasSuffix(err.Error(), ": "+c.want) {
 			t.Errorf("key %q in decode error %q: %q; want it ending in %q", c.key, c.in, err, c.want)
 		}
 	}
+}
+
+// returnsWithin returns what f returns, failing t if f (a call named what)
+// has not returned within 2s: a redaction whose search stops moving forward
+// (an empty key searched for, or no step past an occurrence that is not
+// whole) would otherwise spin until go test's own timeout.
+func returnsWithin[R any](t *testing.T, what string, f func() R) R {
+	t.Helper()
+	done := make(chan R, 1)
+	go func() { done <- f() }()
+	timer := time.NewTimer(2 * time.Second)
+	defer timer.Stop()
+	select {
+	case r := <-done:
+		return r
+	case <-timer.C:
+	}
+	t.Fatalf("%s did not return within 2s: its search for the key does not move forward (an empty key must not be searched for; each occurrence must be stepped past)", what)
+	var zero R
+	return zero
 }
