@@ -212,7 +212,8 @@ fuzz:
 #     of gremlins, installed as a binary so that no `go run` puts GOROOT/bin
 #     before it), which gives each
 #     mutant's `go test` a -run of the tests that reach the mutated line
-#     (the fast ones first, the slow ones only when those pass), builds its
+#     (the fast ones first, the slow ones only when those pass, the
+#     examples last), builds its
 #     test binary once for both rounds, without vet and DWARF, and writes a
 #     line a mutant (its line, rounds, exit code, wall and CPU seconds) to
 #     MUTATION_OUT/<dir>.trace.tsv.

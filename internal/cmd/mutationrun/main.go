@@ -23,7 +23,7 @@
 // gets -run with the tests MUTATION_MAP lists for the mutated line (found by
 // comparing PKG's files with the pristine tree MUTATION_SRC), so a mutant
 // runs only the tests that reach it: those under half a second alone
-// first, the slower ones only when those all passed. It builds the mutant's
+// first, the slower ones only when those all passed, its examples last. It builds the mutant's
 // test binary once (go test -c, without vet and DWARF) and runs it for each
 // round, and with MUTATION_TRACE set appends a line a mutant to that file:
 // the mutated line, rounds run/selected, exit code, wall and CPU seconds.
@@ -472,8 +472,8 @@ func trace(where string, ran, rounds, code int, wall time.Duration) {
 // selectTests returns the -run patterns of a mutant's `go test … -failfast
 // PKG` (run in the mutated copy of the module) and the mutated line
 // (import/path/file.go:LINE), one pattern a round: the tests of
-// the mutated line faster than slowTest, then the slower ones (a round
-// without tests is left out). None means every test, in one run.
+// the mutated line faster than slowTest, then the slower ones, then its
+// examples (a round without tests is left out). None means every test, in one run.
 func selectTests(args []string) (rounds []string, where string) {
 	mapFile, src := os.Getenv("MUTATION_MAP"), os.Getenv("MUTATION_SRC")
 	if len(args) < 2 || args[0] != "test" || !slices.Contains(args, "-failfast") || slices.Contains(args, "-run") || mapFile == "" || src == "" {
@@ -498,15 +498,21 @@ func selectTests(args []string) (rounds []string, where string) {
 	if file == "" {
 		return nil, ""
 	}
-	var fast, slow []string
+	// Examples go last: the test binary runs them even after -failfast
+	// stopped at a failed test, and one that hangs would hold up a killed
+	// mutant until its deadline.
+	var fast, slow, examples []string
 	for _, t := range tm.Lines[pkg+"/"+file+":"+strconv.Itoa(line)] {
-		if tm.Seconds[pkg+" "+t] < slowTest {
+		switch {
+		case strings.HasPrefix(t, "Example"):
+			examples = append(examples, regexp.QuoteMeta(t))
+		case tm.Seconds[pkg+" "+t] < slowTest:
 			fast = append(fast, regexp.QuoteMeta(t))
-		} else {
+		default:
 			slow = append(slow, regexp.QuoteMeta(t))
 		}
 	}
-	for _, r := range [][]string{fast, slow} {
+	for _, r := range [][]string{fast, slow, examples} {
 		if len(r) > 0 {
 			rounds = append(rounds, "^("+strings.Join(r, "|")+")$")
 		}

@@ -48,8 +48,8 @@ func TestFirstDifferenceIsTheMutatedLine(t *testing.T) {
 
 // TestSelectTestsRunsTheTestsOfTheMutatedLine: a mutant's go test gets
 // -run with the tests the map lists for the line that differs from the
-// pristine tree, the fast ones in a first round, and every test when the
-// map has no entry for it.
+// pristine tree, the fast ones in a first round and the examples last, and
+// every test when the map has no entry for it.
 func TestSelectTestsRunsTheTestsOfTheMutatedLine(t *testing.T) {
 	dir := t.TempDir()
 	write := func(path, s string) {
@@ -74,8 +74,8 @@ func TestSelectTestsRunsTheTestsOfTheMutatedLine(t *testing.T) {
 	t.Setenv("MUTATION_SRC", src)
 	t.Chdir(filepath.Join(work, "p"))
 	args := []string{"test", "-timeout", "12s", "-failfast", "example.com/m/p"}
-	if got, where := selectTests(args); !slices.Equal(got, []string{"^(TestF|ExampleF)$", "^(TestSlow)$"}) || where != "example.com/m/p/a.go:3" {
-		t.Errorf("selectTests = %q, %q; want the fast and the slow round of example.com/m/p/a.go:3", got, where)
+	if got, where := selectTests(args); !slices.Equal(got, []string{"^(TestF)$", "^(TestSlow)$", "^(ExampleF)$"}) || where != "example.com/m/p/a.go:3" {
+		t.Errorf("selectTests = %q, %q; want the fast, the slow and the examples round of example.com/m/p/a.go:3", got, where)
 	}
 	if got, _ := selectTests([]string{"test", "-cover", "./..."}); got != nil {
 		t.Errorf("a coverage run got -run %q", got)
