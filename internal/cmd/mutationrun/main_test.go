@@ -52,24 +52,15 @@ func TestFirstDifferenceIsTheMutatedLine(t *testing.T) {
 // every test when the map has no entry for it.
 func TestSelectTestsRunsTheTestsOfTheMutatedLine(t *testing.T) {
 	dir := t.TempDir()
-	write := func(path, s string) {
-		t.Helper()
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(s), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
 	work, src := filepath.Join(dir, "work"), filepath.Join(dir, "src")
 	for _, root := range []string{work, src} {
-		write(filepath.Join(root, "go.mod"), "module example.com/m\n")
-		write(filepath.Join(root, "p", "p_test.go"), "package p\n")
+		writeFile(t, filepath.Join(root, "go.mod"), "module example.com/m\n")
+		writeFile(t, filepath.Join(root, "p", "p_test.go"), "package p\n")
 	}
-	write(filepath.Join(src, "p", "a.go"), "package p\n\nfunc f(a, b int) bool { return a < b }\n")
-	write(filepath.Join(work, "p", "a.go"), "package p\n\nfunc f(a, b int) bool { return a <= b }\n")
+	writeFile(t, filepath.Join(src, "p", "a.go"), "package p\n\nfunc f(a, b int) bool { return a < b }\n")
+	writeFile(t, filepath.Join(work, "p", "a.go"), "package p\n\nfunc f(a, b int) bool { return a <= b }\n")
 	mapFile := filepath.Join(dir, "map.json")
-	write(mapFile, `{"lines": {"example.com/m/p/a.go:3": ["TestF", "ExampleF", "TestSlow"]}, "seconds": {"example.com/m/p TestSlow": 3, "example.com/m/p TestF": 0.1}}`)
+	writeFile(t, mapFile, `{"lines": {"example.com/m/p/a.go:3": ["TestF", "ExampleF", "TestSlow"]}, "seconds": {"example.com/m/p TestSlow": 3, "example.com/m/p TestF": 0.1}}`)
 	t.Setenv("MUTATION_MAP", mapFile)
 	t.Setenv("MUTATION_SRC", src)
 	t.Chdir(filepath.Join(work, "p"))
@@ -80,7 +71,7 @@ func TestSelectTestsRunsTheTestsOfTheMutatedLine(t *testing.T) {
 	if got, _ := selectTests([]string{"test", "-cover", "./..."}); got != nil {
 		t.Errorf("a coverage run got -run %q", got)
 	}
-	write(mapFile, `{"lines": {"example.com/m/p/a.go:2": ["TestF"]}}`)
+	writeFile(t, mapFile, `{"lines": {"example.com/m/p/a.go:2": ["TestF"]}}`)
 	if got, _ := selectTests(args); got != nil {
 		t.Errorf("a line the map lacks got -run %q, want every test", got)
 	}
@@ -97,24 +88,15 @@ func TestWrapGoRunsTheSelectedTestsOfAMutant(t *testing.T) {
 		t.Skip("no go command on PATH:", err)
 	}
 	dir := t.TempDir()
-	write := func(path, s string) {
-		t.Helper()
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(s), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
 	work, src := filepath.Join(dir, "work"), filepath.Join(dir, "src")
 	test := "package p\n\nimport \"testing\"\n\nfunc TestLess(t *testing.T) {\n\tif f(1, 1) {\n\t\tt.Fatal(\"1 < 1\")\n\t}\n}\n\nfunc TestOther(t *testing.T) { t.Fatal(\"not selected\") }\n"
 	for _, root := range []string{work, src} {
-		write(filepath.Join(root, "go.mod"), "module example.com/m\n\ngo 1.22\n")
-		write(filepath.Join(root, "p", "p_test.go"), test)
+		writeFile(t, filepath.Join(root, "go.mod"), "module example.com/m\n\ngo 1.22\n")
+		writeFile(t, filepath.Join(root, "p", "p_test.go"), test)
 	}
-	write(filepath.Join(src, "p", "a.go"), "package p\n\nfunc f(a, b int) bool { return a < b }\n")
+	writeFile(t, filepath.Join(src, "p", "a.go"), "package p\n\nfunc f(a, b int) bool { return a < b }\n")
 	mapFile := filepath.Join(dir, "map.json")
-	write(mapFile, `{"lines": {"example.com/m/p/a.go:3": ["TestLess"]}}`)
+	writeFile(t, mapFile, `{"lines": {"example.com/m/p/a.go:3": ["TestLess"]}}`)
 	t.Setenv("MUTATION_MAP", mapFile)
 	t.Setenv("MUTATION_SRC", src)
 	t.Setenv("MUTATION_GO", real)
@@ -129,7 +111,7 @@ func TestWrapGoRunsTheSelectedTestsOfAMutant(t *testing.T) {
 		{"return a <= b", 1},
 		{"return a < b || a > b", 0},
 	} {
-		write(filepath.Join(work, "p", "a.go"), "package p\n\nfunc f(a, b int) bool { "+c.code+" }\n")
+		writeFile(t, filepath.Join(work, "p", "a.go"), "package p\n\nfunc f(a, b int) bool { "+c.code+" }\n")
 		if got := wrapGo(args); got != c.want {
 			t.Errorf("%s: exit %d, want %d", c.code, got, c.want)
 		}
@@ -137,5 +119,16 @@ func TestWrapGoRunsTheSelectedTestsOfAMutant(t *testing.T) {
 	trace, err := os.ReadFile(filepath.Join(dir, "trace.tsv"))
 	if err != nil || strings.Count(string(trace), "example.com/m/p/a.go:3\t1/1\t") != 2 {
 		t.Errorf("trace = %q, %v; want a line for each mutant", trace, err)
+	}
+}
+
+// writeFile writes s to path, making its directory.
+func writeFile(t *testing.T, path, s string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(s), 0o644); err != nil {
+		t.Fatal(err)
 	}
 }
