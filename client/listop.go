@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"strings"
 
@@ -101,11 +100,11 @@ func decodePage[P, T any](op *listOp[P, T], body []byte) (*Page[T], error) {
 	if _, err := dec.Token(); err != nil { // the closing brace
 		return nil, malformed(body, "", err)
 	}
-	if tok, err := dec.Token(); err != io.EOF { //nolint:errorlint // Token returns io.EOF itself at the end
-		if err == nil {
-			err = fmt.Errorf("data after the page's object: %v", tok)
-		}
-		return nil, malformed(body, "", err)
+	// What follows the object is read from the body, not through the
+	// decoder: its offsets lag behind for text that is not JSON, and a
+	// token would put the body's data in the error.
+	if rest := bytes.TrimLeft(body[dec.InputOffset():], " \t\r\n"); len(rest) > 0 {
+		return nil, malformed(body, "", fmt.Errorf("data after the page's object at byte %d", len(body)-len(rest)))
 	}
 	switch {
 	case !haveNext:

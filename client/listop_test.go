@@ -78,13 +78,14 @@ func TestDecodePageSaysWhatIsWrongWithThePage(t *testing.T) {
 		{"an array", `[]`, "want a JSON object, got ["},
 		{"null", `null`, "want a JSON object, got <nil>"},
 		{"nothing", ``, "EOF"},
-		{"a second object", `{"items":[],"cursor":null}{}`, "data after the page's object: {"},
-		{"a second value", `{"items":[],"cursor":null} 7`, "data after the page's object: 7"},
-		{"stray text", `{"items":[],"cursor":null}x`, "invalid character 'x'"},
+		{"a second object", `{"items":[],"cursor":null}{}`, "data after the page's object at byte 26"},
+		{"a second value", `{"items":[],"cursor":null} 7`, "data after the page's object at byte 27"},
+		{"stray text", `{"items":[],"cursor":null}x`, "data after the page's object at byte 26"},
+		{"a string after it", "{\"items\":[],\"cursor\":null}\n\"tok_secret\"", "data after the page's object at byte 27 ("},
 	} {
 		_, err := decode([]byte(c.body))
-		if !errors.Is(err, ErrMalformedResponse) || !strings.Contains(err.Error(), c.want) {
-			t.Errorf("%s: err = %v, want ErrMalformedResponse saying %q", c.name, err, c.want)
+		if !errors.Is(err, ErrMalformedResponse) || !strings.Contains(err.Error(), c.want) || strings.Contains(err.Error(), "tok_secret") {
+			t.Errorf("%s: err = %v, want ErrMalformedResponse saying %q, quoting none of the body", c.name, err, c.want)
 		}
 	}
 }
