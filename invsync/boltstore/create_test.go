@@ -165,3 +165,23 @@ func TestEmptyBoltDatabaseIsOpenedInPlace(t *testing.T) {
 		}
 	}
 }
+
+// A state that cannot be built in full (its file may not grow: here a
+// file size limit of bbolt's four first pages, as a full disk would) is
+// not created: Open fails, saying that nothing was written, and leaves no
+// file at the path.
+func TestStateThatCannotBeWrittenIsNotCreated(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "state")
+	restore := limitFileSize(t, uint64(4*os.Getpagesize()))
+	_, err := boltstore.Open(path)
+	restore()
+	if err == nil || !strings.Contains(err.Error(), "nothing was written") {
+		t.Errorf("Open with the file size limited to 4 pages: %v, want a failure saying nothing was written", err)
+	}
+	if _, serr := os.Lstat(path); !errors.Is(serr, os.ErrNotExist) {
+		t.Errorf("the failed Open left a file at the path (%v)", serr)
+	}
+	if entries, _ := os.ReadDir(filepath.Dir(path)); len(entries) != 0 {
+		t.Errorf("the failed Open left %d files in the directory", len(entries))
+	}
+}
