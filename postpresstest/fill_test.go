@@ -156,11 +156,17 @@ type sampleLess struct {
 
 func sampleSchema(t *testing.T) *openapi3.Schema {
 	t.Helper()
-	doc, err := openapi3.NewLoader().LoadFromData([]byte(sampleSpec))
+	return loadSchema(t, sampleSpec, "Sample")
+}
+
+// loadSchema returns the component schema named name of the spec in YAML.
+func loadSchema(t *testing.T, spec, name string) *openapi3.Schema {
+	t.Helper()
+	doc, err := openapi3.NewLoader().LoadFromData([]byte(spec))
 	if err != nil {
 		t.Fatal(err)
 	}
-	return doc.Components.Schemas["Sample"].Value
+	return doc.Components.Schemas[name].Value
 }
 
 func fillSample[T any](seed int64, item uint64, schema *openapi3.Schema) T {
@@ -268,11 +274,7 @@ var fillAt = time.Date(2026, 5, 12, 0, 0, 0, 0, time.UTC)
 
 func edgeSchema(t *testing.T) *openapi3.Schema {
 	t.Helper()
-	doc, err := openapi3.NewLoader().LoadFromData([]byte(edgeSpec))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return doc.Components.Schemas["Edges"].Value
+	return loadSchema(t, edgeSpec, "Edges")
 }
 
 // fillEdges fills n items.
@@ -504,11 +506,7 @@ func TestVaryIDReplacesOnlyAnIDLikeTail(t *testing.T) {
 // components.schemas given in YAML (indented as under schemas:).
 func schemaOf(t *testing.T, name, schemas string) *openapi3.Schema {
 	t.Helper()
-	doc, err := openapi3.NewLoader().LoadFromData([]byte("openapi: 3.0.3\ninfo: {title: t, version: \"1\"}\npaths: {}\ncomponents:\n  schemas:\n" + schemas))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return doc.Components.Schemas[name].Value
+	return loadSchema(t, "openapi: 3.0.3\ninfo: {title: t, version: \"1\"}\npaths: {}\ncomponents:\n  schemas:\n"+schemas, name)
 }
 
 // TestFillArrayLengths: an array gets 2 elements, minItems when that is
