@@ -362,8 +362,8 @@ func wrapGo(args []string) int {
 		fmt.Fprintln(os.Stderr, "mutationrun: set MUTATION_GO to the real go command's path")
 		return 2
 	}
-	rounds, where := selectTests(args)
-	if len(rounds) == 0 {
+	m := selectTests(args)
+	if len(m.rounds) == 0 {
 		err := syscall.Exec(real, append([]string{"go"}, args...), os.Environ())
 		fmt.Fprintln(os.Stderr, "mutationrun:", err)
 		return 2
@@ -372,7 +372,7 @@ func wrapGo(args []string) int {
 	// mutant's deadline); Pdeathsig is per thread, so keep to one.
 	runtime.LockOSThread()
 	start := time.Now()
-	bin, build, err := buildTest(real, args)
+	bin, err := buildTest(real, args[len(args)-1])
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "mutationrun:", err)
 		return 2
@@ -385,9 +385,9 @@ func wrapGo(args []string) int {
 	}
 	defer os.RemoveAll(filepath.Dir(bin))
 	code, ran := 0, 0
-	for _, run := range rounds {
+	for _, run := range m.rounds {
 		cmd := exec.Command(bin, "-test.run", run, "-test.failfast", "-test.timeout", flagValue(args, "-timeout", "10m"))
-		cmd.Dir = build
+		cmd.Dir = m.dir
 		cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
 		cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 		ran++
@@ -401,25 +401,17 @@ func wrapGo(args []string) int {
 			break
 		}
 	}
-	trace(where, ran, len(rounds), code, time.Since(start))
+	trace(m.where, ran, len(m.rounds), code, time.Since(start))
 	return code
 }
 
-// buildTest builds the test binary of a mutant's `go test … PKG` once, for
+// buildTest builds the test binary of a mutant's package pkg once, for
 // every round, without vet and DWARF (neither changes what a test sees).
-// It returns the binary, the package directory to run it in, and "" when
-// the mutant does not compile.
-func buildTest(real string, args []string) (bin, dir string, err error) {
-	pkg := args[len(args)-1]
-	cwd, err := os.Getwd()
-	if err != nil {
-		return "", "", err
-	}
-	root, module := moduleOf(cwd)
-	dir = filepath.Join(root, strings.TrimPrefix(strings.TrimPrefix(pkg, module), "/"))
+// It returns "" when the mutant does not compile.
+func buildTest(real, pkg string) (bin string, err error) {
 	tmp, err := os.MkdirTemp(os.Getenv("GOTMPDIR"), "mutant-")
 	if err != nil {
-		return "", "", err
+		return "", err
 	}
 	bin = filepath.Join(tmp, "pkg.test")
 	cmd := exec.Command(real, "test", "-c", "-o", bin, "-vet=off", "-ldflags=-w", pkg)
@@ -427,14 +419,14 @@ func buildTest(real string, args []string) (bin, dir string, err error) {
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	if err := cmd.Run(); err != nil {
 		_ = os.RemoveAll(tmp)
-		return "", "", nil
+		return "", nil
 	}
 	if _, err := os.Stat(bin); err != nil {
 		// A package without test files: go test -c writes nothing.
 		_ = os.RemoveAll(tmp)
-		return "", "", nil
+		return "", nil
 	}
-	return bin, dir, nil
+	return bin, nil
 }
 
 // flagValue is the value of a `-name value` or `-name=value` flag in args.
@@ -469,34 +461,44 @@ func trace(where string, ran, rounds, code int, wall time.Duration) {
 	fmt.Fprintf(f, "%s\t%d/%d\t%d\t%.2f\t%.2f\n", where, ran, rounds, code, wall.Seconds(), cpu.Seconds())
 }
 
-// selectTests returns the -run patterns of a mutant's `go test … -failfast
-// PKG` (run in the mutated copy of the module) and the mutated line
-// (import/path/file.go:LINE), one pattern a round: the tests of
-// the mutated line faster than slowTest, then the slower ones, then its
-// examples (a round without tests is left out). None means every test, in one run.
-func selectTests(args []string) (rounds []string, where string) {
+// mutant is what selectTests finds of a mutant's `go test`.
+type mutant struct {
+	// rounds are the -run patterns, one a round; none means every test,
+	// in one run.
+	rounds []string
+	// where is the mutated line, import/path/file.go:LINE.
+	where string
+	// dir is the mutated package's directory, where its tests run.
+	dir string
+}
+
+// selectTests finds the mutant of a `go test … -failfast PKG` (run in the
+// mutated copy of the module) and the -run patterns of its line, one a
+// round: the tests faster than slowTest, then the slower ones, then its
+// examples (a round without tests is left out).
+func selectTests(args []string) mutant {
 	mapFile, src := os.Getenv("MUTATION_MAP"), os.Getenv("MUTATION_SRC")
 	if len(args) < 2 || args[0] != "test" || !slices.Contains(args, "-failfast") || slices.Contains(args, "-run") || mapFile == "" || src == "" {
-		return nil, ""
+		return mutant{}
 	}
 	var tm testMap
 	data, err := os.ReadFile(mapFile)
 	if err != nil || json.Unmarshal(data, &tm) != nil {
-		return nil, ""
+		return mutant{}
 	}
 	cwd, err := os.Getwd()
 	if err != nil {
-		return nil, ""
+		return mutant{}
 	}
 	root, module := moduleOf(cwd)
 	pkg := args[len(args)-1]
 	if root == "" || (pkg != module && !strings.HasPrefix(pkg, module+"/")) {
-		return nil, ""
+		return mutant{}
 	}
 	rel := strings.TrimPrefix(strings.TrimPrefix(pkg, module), "/")
 	file, line := mutatedLine(filepath.Join(root, rel), filepath.Join(src, rel))
 	if file == "" {
-		return nil, ""
+		return mutant{}
 	}
 	// Examples go last: the test binary runs them even after -failfast
 	// stopped at a failed test, and one that hangs would hold up a killed
@@ -512,12 +514,13 @@ func selectTests(args []string) (rounds []string, where string) {
 			slow = append(slow, regexp.QuoteMeta(t))
 		}
 	}
+	var rounds []string
 	for _, r := range [][]string{fast, slow, examples} {
 		if len(r) > 0 {
 			rounds = append(rounds, "^("+strings.Join(r, "|")+")$")
 		}
 	}
-	return rounds, pkg + "/" + file + ":" + strconv.Itoa(line)
+	return mutant{rounds: rounds, where: pkg + "/" + file + ":" + strconv.Itoa(line), dir: filepath.Join(root, rel)}
 }
 
 // moduleOf finds the module root at or above dir and its module path.

@@ -65,14 +65,14 @@ func TestSelectTestsRunsTheTestsOfTheMutatedLine(t *testing.T) {
 	t.Setenv("MUTATION_SRC", src)
 	t.Chdir(filepath.Join(work, "p"))
 	args := []string{"test", "-timeout", "12s", "-failfast", "example.com/m/p"}
-	if got, where := selectTests(args); !slices.Equal(got, []string{"^(TestF)$", "^(TestSlow)$", "^(ExampleF)$"}) || where != "example.com/m/p/a.go:3" {
-		t.Errorf("selectTests = %q, %q; want the fast, the slow and the examples round of example.com/m/p/a.go:3", got, where)
+	if m := selectTests(args); !slices.Equal(m.rounds, []string{"^(TestF)$", "^(TestSlow)$", "^(ExampleF)$"}) || m.where != "example.com/m/p/a.go:3" || m.dir != filepath.Join(work, "p") {
+		t.Errorf("selectTests = %+v; want the fast, the slow and the examples round of example.com/m/p/a.go:3, in %s", m, filepath.Join(work, "p"))
 	}
-	if got, _ := selectTests([]string{"test", "-cover", "./..."}); got != nil {
+	if got := selectTests([]string{"test", "-cover", "./..."}).rounds; got != nil {
 		t.Errorf("a coverage run got -run %q", got)
 	}
 	writeFile(t, mapFile, `{"lines": {"example.com/m/p/a.go:2": ["TestF"]}}`)
-	if got, _ := selectTests(args); got != nil {
+	if got := selectTests(args).rounds; got != nil {
 		t.Errorf("a line the map lacks got -run %q, want every test", got)
 	}
 }
